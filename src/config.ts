@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Typed, frozen configuration, parsed once from the environment at startup. */
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  /** Public base URL used in links (emails, status pages); also decides the Secure cookie flag. */
+  readonly baseUrl: string;
+  /** Secret for session JWTs and CSRF tokens; when unset a random one is generated and kept in the database. */
+  readonly sessionSecret: string | undefined;
+  readonly stripeSecretKey: string | undefined;
+  /** Self-hosted = no Stripe key: no plan limits. */
+  readonly selfHosted: boolean;
+  readonly minIntervalSeconds: number;
+  readonly retentionDays: number;
+  readonly trustProxy: boolean;
+  readonly blockPrivateTargets: boolean;
+  readonly logLevel: string;
+  readonly workerConcurrency: number;
+}
+
+export class ConfigError extends Error {}
+
+const bool = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:<path> or postgres://…')
+    .default('file:data/statusping.db'),
+  BASE_URL: z.string().url().optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86400).default(10),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  TRUST_PROXY: bool.default(false),
+  BLOCK_PRIVATE_TARGETS: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10000).default(500),
+});
+
+const FILE_SUFFIX = '_FILE';
+
+/** Reads `X_FILE` secrets into `X` so containers can mount secrets as files. */
+function resolveFileVars(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env };
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.endsWith(FILE_SUFFIX) || !value) continue;
+    const name = key.slice(0, -FILE_SUFFIX.length);
+    // Only our own variables: other tools' *_FILE settings are none of our business.
+    if (!(name in schema.shape)) continue;
+    try {
+      out[name] = readFileSync(value, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`${key}: cannot read ${value} (${(err as Error).message})`);
+    }
+  }
+  // Empty strings mean "unset" so `FOO=` in a .env file does not fail validation.
+  for (const [key, value] of Object.entries(out)) if (value === '') delete out[key];
+  return out;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(resolveFileVars(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    baseUrl: (e.BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
+    sessionSecret: e.SESSION_SECRET,
+    stripeSecretKey: e.STRIPE_SECRET_KEY,
+    selfHosted: !e.STRIPE_SECRET_KEY,
+    minIntervalSeconds: e.MIN_INTERVAL_SECONDS,
+    retentionDays: e.RETENTION_DAYS,
+    trustProxy: e.TRUST_PROXY,
+    blockPrivateTargets: e.BLOCK_PRIVATE_TARGETS || !!e.STRIPE_SECRET_KEY,
+    logLevel: e.LOG_LEVEL,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+  });
+}

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+export type DbKind = 'sqlite' | 'postgres';
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+export function dbKind(url: string): DbKind {
+  return url.startsWith('postgres') ? 'postgres' : 'sqlite';
+}
+
+/** Builds a Kysely instance for `file:<path>` (SQLite) or `postgres://…` URLs. */
+export function createDb(databaseUrl: string): Db {
+  if (dbKind(databaseUrl) === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 10,
+      // Epoch-millisecond bigints and aggregates come back as numbers, as they do from SQLite.
+      types: {
+        getTypeParser: (oid: number, format?: string) =>
+          oid === INT8_OID || oid === NUMERIC_OID
+            ? (v: string) => Number(v)
+            : pg.types.getTypeParser(oid, format as 'text'),
+      } as pg.CustomTypesConfig,
+    });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const path = databaseUrl.slice('file:'.length);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // NORMAL in WAL mode can lose the last commits on power loss, never corrupt; the outbox
+  // that needs FULL does not exist yet, and checks are cheap to lose.
+  sqlite.pragma('synchronous = NORMAL');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}

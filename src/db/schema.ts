@@ -1,0 +1,106 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Times are epoch milliseconds (UTC) and booleans are 0/1 integers in both
+ * SQLite and PostgreSQL, so both dialects return the same shapes.
+ */
+export interface Database {
+  instance_settings: { key: string; value: string };
+  users: {
+    id: Generated<number>;
+    email: string;
+    password_hash: string;
+    is_admin: number;
+    created_at: number;
+    password_changed_at: number;
+  };
+  accounts: {
+    id: Generated<number>;
+    name: string;
+    slug: string;
+    plan: string;
+    created_at: number;
+  };
+  memberships: { account_id: number; user_id: number; role: string; created_at: number };
+  sessions: {
+    id: string;
+    user_id: number;
+    account_id: number;
+    created_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+    user_agent: string | null;
+  };
+  monitors: {
+    id: Generated<number>;
+    account_id: number;
+    name: string;
+    url: string;
+    method: string;
+    expected_status: string;
+    keyword: string | null;
+    timeout_ms: number;
+    interval_s: number;
+    is_public: number;
+    failure_threshold: number;
+    is_paused: number;
+    status: string;
+    consecutive_failures: number;
+    last_checked_at: number | null;
+    last_ok: number | null;
+    last_status_code: number | null;
+    last_response_ms: number | null;
+    last_error: string | null;
+    check_requested_at: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  check_results: {
+    monitor_id: number;
+    checked_at: number;
+    ok: number;
+    status_code: number | null;
+    response_ms: number | null;
+    error: string | null;
+  };
+  rollups_hourly: RollupTable;
+  rollups_daily: RollupTable;
+  incidents: {
+    id: Generated<number>;
+    account_id: number;
+    monitor_id: number;
+    started_at: number;
+    resolved_at: number | null;
+    cause: string;
+  };
+  status_pages: {
+    id: Generated<number>;
+    account_id: number;
+    slug: string;
+    title: string;
+    created_at: number;
+  };
+}
+
+/** Response-time histogram bucket upper bounds in ms; the last bucket is open-ended. */
+export const HISTOGRAM_BOUNDS_MS = [
+  10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000,
+] as const;
+export const HISTOGRAM_SIZE = HISTOGRAM_BOUNDS_MS.length + 1;
+
+export type HistogramColumns = {
+  h0: number; h1: number; h2: number; h3: number; h4: number; h5: number; h6: number;
+  h7: number; h8: number; h9: number; h10: number; h11: number; h12: number; h13: number;
+  h14: number; h15: number; h16: number; h17: number;
+};
+
+export type RollupTable = {
+  monitor_id: number;
+  bucket_start: number;
+  checks: number;
+  failures: number;
+  rt_count: number;
+  rt_sum: number;
+  rt_min: number | null;
+  rt_max: number | null;
+} & HistogramColumns;

@@ -1,0 +1,110 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import type { Account, Session, User } from './accounts.ts';
+
+type DbLike = Kysely<Database>;
+
+export async function findAccount(db: DbLike, id: number): Promise<Account | undefined> {
+  return db.selectFrom('accounts').select(['id', 'name', 'slug', 'plan']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findUserByEmail(db: DbLike, email: string) {
+  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export async function findUser(db: DbLike, id: number): Promise<(User & { passwordHash: string }) | undefined> {
+  const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && { id: r.id, email: r.email, isAdmin: r.is_admin === 1, passwordChangedAt: r.password_changed_at, passwordHash: r.password_hash };
+}
+
+export async function countUsers(db: DbLike): Promise<number> {
+  const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function slugTaken(db: DbLike, slug: string): Promise<boolean> {
+  const a = await db.selectFrom('accounts').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (a) return true;
+  const p = await db.selectFrom('status_pages').select('id').where('slug', '=', slug).executeTakeFirst();
+  return !!p;
+}
+
+export async function insertUser(db: DbLike, v: { email: string; passwordHash: string; isAdmin: boolean; now: number }) {
+  const r = await db
+    .insertInto('users')
+    .values({ email: v.email, password_hash: v.passwordHash, is_admin: v.isAdmin ? 1 : 0, created_at: v.now, password_changed_at: v.now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function insertAccount(db: DbLike, v: { name: string; slug: string; now: number }) {
+  const r = await db
+    .insertInto('accounts')
+    .values({ name: v.name, slug: v.slug, plan: 'free', created_at: v.now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function insertMembership(db: DbLike, v: { accountId: number; userId: number; role: string; now: number }) {
+  await db.insertInto('memberships').values({ account_id: v.accountId, user_id: v.userId, role: v.role, created_at: v.now }).execute();
+}
+
+export async function firstAccountOfUser(db: DbLike, userId: number): Promise<number | undefined> {
+  const r = await db
+    .selectFrom('memberships')
+    .select('account_id')
+    .where('user_id', '=', userId)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return r?.account_id;
+}
+
+export async function updatePassword(db: DbLike, userId: number, hash: string, now: number) {
+  await db.updateTable('users').set({ password_hash: hash, password_changed_at: now }).where('id', '=', userId).execute();
+}
+
+export async function setPlan(db: DbLike, accountId: number, plan: string) {
+  await db.updateTable('accounts').set({ plan }).where('id', '=', accountId).execute();
+}
+
+export async function insertSession(db: DbLike, s: Session & { createdAt: number; userAgent: string | null }) {
+  await db
+    .insertInto('sessions')
+    .values({
+      id: s.id,
+      user_id: s.userId,
+      account_id: s.accountId,
+      created_at: s.createdAt,
+      expires_at: s.expiresAt,
+      revoked_at: null,
+      user_agent: s.userAgent,
+    })
+    .execute();
+}
+
+export async function findLiveSession(db: DbLike, id: string, now: number): Promise<Session | undefined> {
+  const r = await db
+    .selectFrom('sessions')
+    .select(['id', 'user_id', 'account_id', 'expires_at'])
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return r && { id: r.id, userId: r.user_id, accountId: r.account_id, expiresAt: r.expires_at };
+}
+
+export async function revokeSession(db: DbLike, id: string, now: number) {
+  await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+}
+
+export async function revokeUserSessions(db: DbLike, userId: number, now: number, exceptId?: string) {
+  let q = db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  await q.execute();
+}
+
+export async function deleteExpiredSessions(db: DbLike, now: number) {
+  await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+}

@@ -1,0 +1,147 @@
+import type { Db } from '../../db/create-db.ts';
+import { writeTx } from '../../db/tx.ts';
+import { type Clock, DAY, MINUTE } from '../../lib/clock.ts';
+import { AppError, AuthError, RateLimitError, ValidationError } from '../../lib/errors.ts';
+import { randomToken } from '../../lib/ids.ts';
+import { burnVerify, hashPassword, verifyPassword } from '../../lib/password.ts';
+import { RateLimiter } from '../../lib/rate-limit.ts';
+import { RESERVED_SLUGS, slugify } from '../../lib/slug.ts';
+import { parseInput } from '../../lib/validate.ts';
+import * as repo from './accounts.repository.ts';
+import { type Account, changePasswordSchema, logInSchema, type Session, signUpSchema, type User } from './accounts.ts';
+
+export const SESSION_TTL_MS = 30 * DAY;
+const INVALID_LOGIN = 'Incorrect email or password.';
+
+export interface AccountDeps {
+  db: Db;
+  clock: Clock;
+  loginLimits: LoginLimits;
+}
+
+/** Failed logins: 10 per address and 30 per client IP in 15 minutes. */
+export class LoginLimits {
+  readonly byEmail: RateLimiter;
+  readonly byIp: RateLimiter;
+  constructor(clock: Clock, perEmail = 10, perIp = 30, windowMs = 15 * MINUTE) {
+    this.byEmail = new RateLimiter(clock, perEmail, windowMs);
+    this.byIp = new RateLimiter(clock, perIp, windowMs);
+  }
+}
+
+async function uniqueSlug(db: Db, name: string): Promise<string> {
+  const base = slugify(name);
+  for (let i = 1; i < 1000; i++) {
+    const candidate = i === 1 && !RESERVED_SLUGS.has(base) ? base : `${base}-${i}`;
+    if (!(await repo.slugTaken(db, candidate))) return candidate;
+  }
+  return `${base}-${randomToken(4).toLowerCase()}`;
+}
+
+export interface SignedIn {
+  user: User;
+  account: Account;
+  session: Session;
+}
+
+async function openSession(deps: AccountDeps, userId: number, accountId: number, userAgent: string | null): Promise<Session> {
+  const now = deps.clock.now();
+  const session: Session = { id: randomToken(24), userId, accountId, expiresAt: now + SESSION_TTL_MS };
+  await repo.insertSession(deps.db, { ...session, createdAt: now, userAgent: userAgent?.slice(0, 200) ?? null });
+  return session;
+}
+
+async function signedIn(deps: AccountDeps, userId: number, session: Session): Promise<SignedIn> {
+  const user = await repo.findUser(deps.db, userId);
+  const account = await repo.findAccount(deps.db, session.accountId);
+  if (!user || !account) throw new AuthError();
+  const { passwordHash: _, ...publicUser } = user;
+  return { user: publicUser, account, session };
+}
+
+/**
+ * Creates the user, their account (tenant), the owner membership and the default status page.
+ * Signing up again with a registered address and its correct password simply logs in, and
+ * any other clash gets the same wording as a failed login, so the form does not confirm
+ * which addresses have accounts.
+ */
+export async function signUp(deps: AccountDeps, raw: unknown, userAgent: string | null): Promise<SignedIn> {
+  const input = parseInput(signUpSchema, raw);
+  const existing = await repo.findUserByEmail(deps.db, input.email);
+  if (existing) {
+    if (await verifyPassword(existing.password_hash, input.password)) {
+      const accountId = await repo.firstAccountOfUser(deps.db, existing.id);
+      if (accountId) return signedIn(deps, existing.id, await openSession(deps, existing.id, accountId, userAgent));
+    }
+    throw new ValidationError('We could not create an account with these details. If you already have one, log in instead.', {});
+  }
+  const passwordHash = await hashPassword(input.password);
+  const now = deps.clock.now();
+  const created = await writeTx(deps.db, async (trx) => {
+    if (await repo.findUserByEmail(trx, input.email)) return null;
+    const isAdmin = (await repo.countUsers(trx)) === 0;
+    const userId = await repo.insertUser(trx, { email: input.email, passwordHash, isAdmin, now });
+    const slug = await uniqueSlug(trx, input.organization);
+    const accountId = await repo.insertAccount(trx, { name: input.organization, slug, now });
+    await repo.insertMembership(trx, { accountId, userId, role: 'owner', now });
+    await trx.insertInto('status_pages').values({ account_id: accountId, slug, title: input.organization, created_at: now }).execute();
+    return { userId, accountId };
+  });
+  if (!created) throw new ValidationError('We could not create an account with these details. If you already have one, log in instead.', {});
+  return signedIn(deps, created.userId, await openSession(deps, created.userId, created.accountId, userAgent));
+}
+
+/** Email + password login, rate-limited per address and per client IP. */
+export async function logIn(deps: AccountDeps, raw: unknown, ip: string, userAgent: string | null): Promise<SignedIn> {
+  const input = parseInput(logInSchema, raw);
+  const emailKey = `email:${input.email}`;
+  const ipKey = `ip:${ip}`;
+  const wait = Math.max(deps.loginLimits.byEmail.retryAfter(emailKey), deps.loginLimits.byIp.retryAfter(ipKey));
+  if (wait > 0) throw new RateLimitError(wait);
+
+  const user = await repo.findUserByEmail(deps.db, input.email);
+  const ok = user ? await verifyPassword(user.password_hash, input.password) : (await burnVerify(input.password), false);
+  const accountId = user && ok ? await repo.firstAccountOfUser(deps.db, user.id) : undefined;
+  if (!user || !ok || !accountId) {
+    deps.loginLimits.byEmail.hit(emailKey);
+    deps.loginLimits.byIp.hit(ipKey);
+    throw new AppError('invalid_credentials', INVALID_LOGIN, 401, { email: INVALID_LOGIN });
+  }
+  deps.loginLimits.byEmail.reset(emailKey);
+  return signedIn(deps, user.id, await openSession(deps, user.id, accountId, userAgent));
+}
+
+/** Resolves a session id to the signed-in user, or null if it was revoked or expired. */
+export async function resumeSession(deps: Pick<AccountDeps, 'db' | 'clock'>, sessionId: string): Promise<SignedIn | null> {
+  const session = await repo.findLiveSession(deps.db, sessionId, deps.clock.now());
+  if (!session) return null;
+  const user = await repo.findUser(deps.db, session.userId);
+  const account = await repo.findAccount(deps.db, session.accountId);
+  if (!user || !account) return null;
+  const { passwordHash: _, ...publicUser } = user;
+  return { user: publicUser, account, session };
+}
+
+export function logOut(deps: Pick<AccountDeps, 'db' | 'clock'>, sessionId: string): Promise<void> {
+  return repo.revokeSession(deps.db, sessionId, deps.clock.now());
+}
+
+export function logOutEverywhere(deps: Pick<AccountDeps, 'db' | 'clock'>, userId: number): Promise<void> {
+  return repo.revokeUserSessions(deps.db, userId, deps.clock.now());
+}
+
+/** Changes the password and revokes every other session of the user. */
+export async function changePassword(deps: AccountDeps, userId: number, currentSessionId: string, raw: unknown): Promise<void> {
+  const input = parseInput(changePasswordSchema, raw);
+  const user = await repo.findUser(deps.db, userId);
+  if (!user) throw new AuthError();
+  if (!(await verifyPassword(user.passwordHash, input.current_password))) {
+    throw new ValidationError('Your current password is not correct.', { current_password: 'Your current password is not correct.' });
+  }
+  const hash = await hashPassword(input.new_password);
+  const now = deps.clock.now();
+  await writeTx(deps.db, async (trx) => {
+    await repo.updatePassword(trx, userId, hash, now);
+    await repo.revokeUserSessions(trx, userId, now, currentSessionId);
+  });
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+export interface User {
+  id: number;
+  email: string;
+  isAdmin: boolean;
+  passwordChangedAt: number;
+}
+
+export interface Account {
+  id: number;
+  name: string;
+  slug: string;
+  plan: string;
+}
+
+export interface Session {
+  id: string;
+  userId: number;
+  accountId: number;
+  expiresAt: number;
+}
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'Enter your email address')
+  .max(254, 'That email address is too long')
+  .email('Enter a valid email address, like you@example.com');
+
+const password = z
+  .string()
+  .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`);
+
+export const signUpSchema = z.object({
+  email,
+  password,
+  organization: z.string().trim().min(1, 'Enter your organization name').max(80, 'Keep it under 80 characters'),
+});
+
+export const logInSchema = z.object({
+  email,
+  password: z.string().min(1, 'Enter your password').max(PASSWORD_MAX, 'Incorrect email or password'),
+});
+
+export const changePasswordSchema = z.object({
+  current_password: z.string().min(1, 'Enter your current password'),
+  new_password: password,
+});

@@ -1,0 +1,154 @@
+import { type Kysely, sql } from 'kysely';
+import { HISTOGRAM_SIZE, type Database, type HistogramColumns } from '../../db/schema.ts';
+import { bucketStart, histogramIndex } from './rollups.ts';
+
+type DbLike = Kysely<Database>;
+export type RollupTableName = 'rollups_hourly' | 'rollups_daily';
+
+export interface StoredResult {
+  monitorId: number;
+  checkedAt: number;
+  ok: boolean;
+  statusCode: number | null;
+  responseMs: number | null;
+  error: string | null;
+}
+
+/**
+ * Inserts a result. The key is (monitor, ms timestamp); a second result in the same
+ * millisecond (a "check now" racing the schedule) moves forward by a millisecond.
+ */
+export async function insertResult(db: DbLike, r: StoredResult): Promise<number> {
+  for (let at = r.checkedAt; ; at++) {
+    const res = await db
+      .insertInto('check_results')
+      .values({
+        monitor_id: r.monitorId,
+        checked_at: at,
+        ok: r.ok ? 1 : 0,
+        status_code: r.statusCode,
+        response_ms: r.responseMs,
+        error: r.error,
+      })
+      .onConflict((oc) => oc.columns(['monitor_id', 'checked_at']).doNothing())
+      .returning('checked_at')
+      .executeTakeFirst();
+    if (res) return at;
+  }
+}
+
+const hcols = Array.from({ length: HISTOGRAM_SIZE }, (_, i) => `h${i}` as const);
+
+/** Adds one result to a rollup row; an upsert keyed by (monitor, bucket). */
+export async function addToRollup(db: DbLike, table: RollupTableName, r: StoredResult): Promise<void> {
+  const bucket = bucketStart(r.checkedAt, table === 'rollups_hourly' ? 'hour' : 'day');
+  const rt = r.ok && r.responseMs !== null ? r.responseMs : null;
+  const hist = Object.fromEntries(hcols.map((c, i) => [c, rt !== null && histogramIndex(rt) === i ? 1 : 0])) as HistogramColumns;
+  const bump = Object.fromEntries(hcols.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`]));
+  await db
+    .insertInto(table)
+    .values({
+      monitor_id: r.monitorId,
+      bucket_start: bucket,
+      checks: 1,
+      failures: r.ok ? 0 : 1,
+      rt_count: rt === null ? 0 : 1,
+      rt_sum: rt ?? 0,
+      rt_min: rt,
+      rt_max: rt,
+      ...hist,
+    })
+    .onConflict((oc) =>
+      oc.columns(['monitor_id', 'bucket_start']).doUpdateSet({
+        checks: sql`${sql.ref(`${table}.checks`)} + 1`,
+        failures: sql`${sql.ref(`${table}.failures`)} + ${sql.ref('excluded.failures')}`,
+        rt_count: sql`${sql.ref(`${table}.rt_count`)} + ${sql.ref('excluded.rt_count')}`,
+        rt_sum: sql`${sql.ref(`${table}.rt_sum`)} + ${sql.ref('excluded.rt_sum')}`,
+        // Portable min/max: SQLite has min(a,b), PostgreSQL least(); CASE works in both and keeps NULLs out.
+        rt_min: sql`case when ${sql.ref(`${table}.rt_min`)} is null or ${sql.ref('excluded.rt_min')} < ${sql.ref(`${table}.rt_min`)} then coalesce(${sql.ref('excluded.rt_min')}, ${sql.ref(`${table}.rt_min`)}) else ${sql.ref(`${table}.rt_min`)} end`,
+        rt_max: sql`case when ${sql.ref(`${table}.rt_max`)} is null or ${sql.ref('excluded.rt_max')} > ${sql.ref(`${table}.rt_max`)} then coalesce(${sql.ref('excluded.rt_max')}, ${sql.ref(`${table}.rt_max`)}) else ${sql.ref(`${table}.rt_max`)} end`,
+        ...bump,
+      }),
+    )
+    .execute();
+}
+
+export async function recentResults(db: DbLike, monitorId: number, limit: number) {
+  const rows = await db
+    .selectFrom('check_results')
+    .selectAll()
+    .where('monitor_id', '=', monitorId)
+    .orderBy('checked_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    checkedAt: r.checked_at,
+    ok: r.ok === 1,
+    statusCode: r.status_code,
+    responseMs: r.response_ms,
+    error: r.error,
+  }));
+}
+
+export async function resultsSince(db: DbLike, monitorId: number, since: number) {
+  return db
+    .selectFrom('check_results')
+    .select(['checked_at', 'ok', 'response_ms'])
+    .where('monitor_id', '=', monitorId)
+    .where('checked_at', '>=', since)
+    .orderBy('checked_at')
+    .execute();
+}
+
+export interface RollupRow {
+  monitorId: number;
+  bucketStart: number;
+  checks: number;
+  failures: number;
+}
+
+/** Sums of rollups per monitor of an account since `since`; one grouped query. */
+export async function rollupSums(db: DbLike, table: RollupTableName, monitorIds: number[], since: number) {
+  if (monitorIds.length === 0) return new Map<number, { checks: number; failures: number }>();
+  const rows = await db
+    .selectFrom(table)
+    .select((eb) => ['monitor_id', eb.fn.sum<number>('checks').as('checks'), eb.fn.sum<number>('failures').as('failures')])
+    .where('monitor_id', 'in', monitorIds)
+    .where('bucket_start', '>=', since)
+    .groupBy('monitor_id')
+    .execute();
+  return new Map(rows.map((r) => [r.monitor_id, { checks: Number(r.checks), failures: Number(r.failures) }]));
+}
+
+export async function rollupRows(db: DbLike, table: RollupTableName, monitorIds: number[], since: number): Promise<RollupRow[]> {
+  if (monitorIds.length === 0) return [];
+  const rows = await db
+    .selectFrom(table)
+    .select(['monitor_id', 'bucket_start', 'checks', 'failures'])
+    .where('monitor_id', 'in', monitorIds)
+    .where('bucket_start', '>=', since)
+    .execute();
+  return rows.map((r) => ({ monitorId: r.monitor_id, bucketStart: r.bucket_start, checks: r.checks, failures: r.failures }));
+}
+
+/** Deletes up to `batch` results older than `before` for the given monitors; returns rows deleted. */
+export async function pruneResults(db: DbLike, monitorIds: number[], before: number, batch: number): Promise<number> {
+  if (monitorIds.length === 0) return 0;
+  let total = 0;
+  for (const id of monitorIds) {
+    const r = await db
+      .deleteFrom('check_results')
+      .where('monitor_id', '=', id)
+      .where('checked_at', 'in', (eb) =>
+        eb.selectFrom('check_results').select('checked_at').where('monitor_id', '=', id).where('checked_at', '<', before).limit(batch),
+      )
+      .executeTakeFirst();
+    total += Number(r.numDeletedRows);
+  }
+  return total;
+}
+
+export async function pruneRollups(db: DbLike, table: RollupTableName, before: number): Promise<number> {
+  const r = await db.deleteFrom(table).where('bucket_start', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

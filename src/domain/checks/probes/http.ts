@@ -1,0 +1,159 @@
+import { createFetch, type FetchResponse } from 'ofetch';
+import { Agent, fetch as undiciFetch, Headers as UndiciHeaders } from 'undici';
+import { guardedLookup, literalHostViolation } from '../../../lib/net-guard.ts';
+import { parseStatusRanges, statusMatches } from '../../monitors/monitors.ts';
+import type { ProbeOptions, ProbeResult } from './probe.ts';
+
+export interface HttpTarget {
+  url: string;
+  method: 'GET' | 'HEAD' | 'POST';
+  expectedStatus: string;
+  keyword: string | null;
+  timeoutMs: number;
+}
+
+const MAX_REDIRECTS = 10;
+const MAX_BODY_BYTES = 1024 * 1024;
+const USER_AGENT = 'StatusPing/0.1 (+uptime monitor)';
+
+const agentOptions = { keepAliveTimeout: 30_000, connect: { rejectUnauthorized: true } } as const;
+const openAgent = new Agent(agentOptions);
+// The guard runs inside the connector, so it checks the address actually connected to.
+const guardedAgent = new Agent({ ...agentOptions, connect: { ...agentOptions.connect, lookup: guardedLookup as never } });
+
+const $fetch = createFetch({
+  fetch: undiciFetch as unknown as typeof globalThis.fetch,
+  Headers: UndiciHeaders as unknown as typeof globalThis.Headers,
+  AbortController: globalThis.AbortController,
+});
+
+const TLS_CODES: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the certificate chain',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown certificate issuer',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate does not match the host name',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'server did not answer with TLS',
+};
+
+function causeChain(err: unknown): Array<{ code?: string; name?: string; message?: string }> {
+  const out: Array<{ code?: string; name?: string; message?: string }> = [];
+  let e = err as { code?: string; name?: string; message?: string; cause?: unknown } | undefined;
+  for (let i = 0; e && i < 6; i++) {
+    out.push(e);
+    e = e.cause as typeof e;
+  }
+  return out;
+}
+
+/** Turns a network failure into a plain sentence a user understands. */
+export function describeFetchError(err: unknown, host: string, timedOut: boolean, timeoutMs: number): string {
+  if (timedOut) return `Timeout: no complete response within ${timeoutMs / 1000} s`;
+  for (const e of causeChain(err)) {
+    const code = e.code ?? '';
+    if (code === 'EBLOCKED') return `Blocked: ${e.message}`;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return `DNS failure: could not resolve ${host}`;
+    if (code === 'ECONNREFUSED') return `Connection refused by ${host}`;
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `Connection reset by ${host}`;
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `Host unreachable: ${host}`;
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return `Timeout: could not connect to ${host}`;
+    if (TLS_CODES[code]) return `TLS error: ${TLS_CODES[code]}`;
+    if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT')) return `TLS error: ${e.message ?? code}`;
+  }
+  const first = causeChain(err).at(-1);
+  return `Request failed: ${first?.message ?? String(err)}`;
+}
+
+async function readBodyText(res: FetchResponse<unknown>, signal: AbortSignal): Promise<string> {
+  const body = res.body;
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < MAX_BODY_BYTES) {
+      if (signal.aborted) throw signal.reason;
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * One HTTP check. Redirects are followed by hand so every hop is re-checked against the
+ * private-address guard; the timeout is a single deadline for the whole exchange.
+ */
+export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise<ProbeResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error('timeout'));
+  }, target.timeoutMs);
+  let url = new URL(target.url);
+  try {
+    let method: string = target.method;
+    for (let hop = 0; ; hop++) {
+      if (opts.blockPrivate) {
+        const violation = literalHostViolation(url);
+        if (violation) return { ok: false, statusCode: null, responseMs: elapsed(), error: `Blocked: ${violation}` };
+      }
+      const res = await $fetch.raw(url.href, {
+        method,
+        redirect: 'manual',
+        ignoreResponseError: true,
+        responseType: 'stream',
+        retry: 0,
+        signal: controller.signal,
+        headers: { 'user-agent': USER_AGENT, accept: '*/*' },
+        dispatcher: (opts.blockPrivate ? guardedAgent : openAgent) as never,
+      });
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location) {
+        res.body?.cancel().catch(() => undefined);
+        if (hop >= MAX_REDIRECTS) {
+          return { ok: false, statusCode: res.status, responseMs: elapsed(), error: `Too many redirects (more than ${MAX_REDIRECTS})` };
+        }
+        url = new URL(location, url);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+          return { ok: false, statusCode: res.status, responseMs: elapsed(), error: `Redirect to unsupported scheme ${url.protocol}` };
+        }
+        // Browsers turn a POST into GET on 301/302/303; match that so sites behave as for users.
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) method = 'GET';
+        continue;
+      }
+      const ranges = parseStatusRanges(target.expectedStatus);
+      if (!statusMatches(ranges, res.status)) {
+        res.body?.cancel().catch(() => undefined);
+        return {
+          ok: false,
+          statusCode: res.status,
+          responseMs: elapsed(),
+          error: `Unexpected status ${res.status} (expected ${target.expectedStatus})`,
+        };
+      }
+      if (target.keyword && method !== 'HEAD') {
+        const text = await readBodyText(res, controller.signal);
+        if (!text.includes(target.keyword)) {
+          return { ok: false, statusCode: res.status, responseMs: elapsed(), error: `Keyword missing: "${target.keyword}" not found in the response` };
+        }
+      } else {
+        res.body?.cancel().catch(() => undefined);
+      }
+      return { ok: true, statusCode: res.status, responseMs: elapsed(), error: null };
+    }
+  } catch (err) {
+    return { ok: false, statusCode: null, responseMs: elapsed(), error: describeFetchError(err, url.hostname, timedOut, target.timeoutMs) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

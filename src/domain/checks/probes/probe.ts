@@ -1,0 +1,12 @@
+/** What every probe returns: no I/O other than the check itself happens in a probe. */
+export interface ProbeResult {
+  ok: boolean;
+  statusCode: number | null;
+  responseMs: number;
+  error: string | null;
+}
+
+export interface ProbeOptions {
+  /** Refuse private/reserved targets (SaaS mode or BLOCK_PRIVATE_TARGETS=1). */
+  blockPrivate: boolean;
+}

@@ -1,0 +1,102 @@
+import type { Db } from '../../db/create-db.ts';
+import { DAY, HOUR } from '../../lib/clock.ts';
+import * as repo from './checks.repository.ts';
+import { bucketStart, uptimePercent } from './rollups.ts';
+
+export interface UptimeSummary {
+  '24h': number | null;
+  '7d': number | null;
+  '30d': number | null;
+  '90d': number | null;
+}
+
+export interface DayBar {
+  date: string;
+  uptime: number | null;
+}
+
+export interface MonitorHistory {
+  uptime: UptimeSummary;
+  days: DayBar[];
+}
+
+export const BAR_DAYS = 90;
+
+/**
+ * Uptime windows and the 90 daily bars for many monitors from rollups only (never raw rows):
+ * 24 h from hourly buckets, 7/30/90 d and the bars from daily (UTC) buckets.
+ */
+export async function historyFor(db: Db, monitorIds: number[], now: number, withDays = true): Promise<Map<number, MonitorHistory>> {
+  const today = bucketStart(now, 'day');
+  const firstDay = today - (BAR_DAYS - 1) * DAY;
+  const [hourly, daily] = await Promise.all([
+    repo.rollupSums(db, 'rollups_hourly', monitorIds, bucketStart(now, 'hour') - 23 * HOUR),
+    repo.rollupRows(db, 'rollups_daily', monitorIds, firstDay),
+  ]);
+  const perMonitor = new Map<number, Array<{ checks: number; failures: number } | undefined>>();
+  for (const id of monitorIds) perMonitor.set(id, new Array(BAR_DAYS));
+  for (const r of daily) {
+    const idx = Math.round((r.bucketStart - firstDay) / DAY);
+    const arr = perMonitor.get(r.monitorId);
+    if (arr && idx >= 0 && idx < BAR_DAYS) arr[idx] = { checks: r.checks, failures: r.failures };
+  }
+  const out = new Map<number, MonitorHistory>();
+  for (const id of monitorIds) {
+    const arr = perMonitor.get(id)!;
+    const window = (days: number) => {
+      let checks = 0;
+      let failures = 0;
+      for (let i = BAR_DAYS - days; i < BAR_DAYS; i++) {
+        const d = arr[i];
+        if (d) {
+          checks += d.checks;
+          failures += d.failures;
+        }
+      }
+      return uptimePercent(checks, failures);
+    };
+    const h = hourly.get(id);
+    const days: DayBar[] = [];
+    if (withDays) {
+      for (let i = 0; i < BAR_DAYS; i++) {
+        const d = arr[i];
+        days.push({ date: isoDate(firstDay + i * DAY), uptime: d ? uptimePercent(d.checks, d.failures) : null });
+      }
+    }
+    out.set(id, {
+      uptime: { '24h': h ? uptimePercent(h.checks, h.failures) : null, '7d': window(7), '30d': window(30), '90d': window(90) },
+      days,
+    });
+  }
+  return out;
+}
+
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export interface ChartPoint {
+  at: number;
+  ms: number | null;
+  ok: boolean;
+}
+
+/** Response times of the last 24 h, averaged into at most `points` slots for the chart. */
+export async function responseSeries(db: Db, monitorId: number, now: number, points = 144): Promise<ChartPoint[]> {
+  const since = now - DAY;
+  const rows = await repo.resultsSince(db, monitorId, since);
+  const slot = DAY / points;
+  const slots: Array<{ sum: number; n: number; fail: number; any: number }> = Array.from({ length: points }, () => ({ sum: 0, n: 0, fail: 0, any: 0 }));
+  for (const r of rows) {
+    const i = Math.min(points - 1, Math.floor((r.checked_at - since) / slot));
+    const s = slots[i]!;
+    s.any++;
+    if (r.ok === 1 && r.response_ms !== null) {
+      s.sum += r.response_ms;
+      s.n++;
+    } else if (r.ok !== 1) s.fail++;
+  }
+  return slots.flatMap((s, i) =>
+    s.any === 0 ? [] : [{ at: since + (i + 0.5) * slot, ms: s.n ? Math.round(s.sum / s.n) : null, ok: s.fail === 0 }],
+  );
+}

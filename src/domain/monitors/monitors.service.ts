@@ -1,0 +1,102 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/create-db.ts';
+import { isPostgres, writeTx } from '../../db/tx.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { NotFoundError, PlanLimitError } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validate.ts';
+import { intervalViolation, limitsFor, monitorCountViolation, type PlanPolicy } from '../billing/plans.ts';
+import * as accounts from '../accounts/accounts.repository.ts';
+import * as repo from './monitors.repository.ts';
+import { type Monitor, type MonitorInput, monitorInputSchema } from './monitors.ts';
+
+export interface MonitorDeps {
+  db: Db;
+  clock: Clock;
+  policy: PlanPolicy;
+}
+
+function columnsFrom(input: MonitorInput) {
+  return {
+    name: input.name,
+    url: input.url,
+    method: input.method,
+    expected_status: input.expected_status,
+    keyword: input.keyword,
+    timeout_ms: input.timeout_seconds * 1000,
+    interval_s: input.interval_seconds,
+    is_public: input.is_public ? 1 : 0,
+    failure_threshold: input.failure_threshold,
+  };
+}
+
+async function planLimits(db: Db, deps: MonitorDeps, accountId: number) {
+  const account = await accounts.findAccount(db, accountId);
+  if (!account) throw new NotFoundError('Account');
+  return limitsFor(deps.policy, account.plan);
+}
+
+function checkInterval(limits: ReturnType<typeof limitsFor>, interval: number): void {
+  const msg = intervalViolation(limits, interval);
+  if (msg) throw new PlanLimitError(msg, { interval_seconds: msg });
+}
+
+export function listMonitors(deps: MonitorDeps, accountId: number): Promise<Monitor[]> {
+  return repo.listByAccount(deps.db, accountId);
+}
+
+export async function getMonitor(deps: MonitorDeps, accountId: number, id: number): Promise<Monitor> {
+  const m = Number.isSafeInteger(id) ? await repo.findInAccount(deps.db, accountId, id) : undefined;
+  if (!m) throw new NotFoundError('Monitor');
+  return m;
+}
+
+export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown): Promise<Monitor> {
+  const input = parseInput(monitorInputSchema, raw);
+  const now = deps.clock.now();
+  const id = await writeTx(deps.db, async (trx) => {
+    // Serialise creations per account so concurrent requests cannot overshoot the plan limit:
+    // SQLite already holds the write lock (BEGIN IMMEDIATE); PostgreSQL locks the account row.
+    if (isPostgres(trx)) await sql`select id from accounts where id = ${accountId} for update`.execute(trx);
+    const limits = await planLimits(trx, deps, accountId);
+    checkInterval(limits, input.interval_seconds);
+    const countMsg = monitorCountViolation(limits, await repo.countInAccount(trx, accountId));
+    if (countMsg) throw new PlanLimitError(countMsg);
+    return repo.insert(trx, {
+      account_id: accountId,
+      ...columnsFrom(input),
+      is_paused: 0,
+      status: 'pending',
+      consecutive_failures: 0,
+      created_at: now,
+      updated_at: now,
+    });
+  });
+  return getMonitor(deps, accountId, id);
+}
+
+export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown): Promise<Monitor> {
+  await getMonitor(deps, accountId, id);
+  const input = parseInput(monitorInputSchema, raw);
+  checkInterval(await planLimits(deps.db, deps, accountId), input.interval_seconds);
+  await repo.updateInAccount(deps.db, accountId, id, { ...columnsFrom(input), updated_at: deps.clock.now() });
+  return getMonitor(deps, accountId, id);
+}
+
+export async function setPaused(deps: MonitorDeps, accountId: number, id: number, paused: boolean): Promise<Monitor> {
+  const found = await repo.updateInAccount(deps.db, accountId, id, { is_paused: paused ? 1 : 0, updated_at: deps.clock.now() });
+  if (!found) throw new NotFoundError('Monitor');
+  return getMonitor(deps, accountId, id);
+}
+
+/** Asks the worker for an immediate check; it notices the timestamp within a couple of seconds. */
+export async function requestCheck(deps: MonitorDeps, accountId: number, id: number): Promise<Monitor> {
+  const now = deps.clock.now();
+  const found = await repo.updateInAccount(deps.db, accountId, id, { check_requested_at: now, updated_at: now });
+  if (!found) throw new NotFoundError('Monitor');
+  return getMonitor(deps, accountId, id);
+}
+
+export async function deleteMonitor(deps: MonitorDeps, accountId: number, id: number): Promise<void> {
+  const found = Number.isSafeInteger(id) && (await repo.deleteInAccount(deps.db, accountId, id));
+  if (!found) throw new NotFoundError('Monitor');
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { MonitorStatus } from '../checks/state-machine.ts';
+
+export const METHODS = ['GET', 'HEAD', 'POST'] as const;
+export type HttpMethod = (typeof METHODS)[number];
+
+export interface Monitor {
+  id: number;
+  accountId: number;
+  name: string;
+  url: string;
+  method: HttpMethod;
+  expectedStatus: string;
+  keyword: string | null;
+  timeoutMs: number;
+  intervalSeconds: number;
+  isPublic: boolean;
+  failureThreshold: number;
+  isPaused: boolean;
+  status: MonitorStatus;
+  consecutiveFailures: number;
+  lastCheckedAt: number | null;
+  lastOk: boolean | null;
+  lastStatusCode: number | null;
+  lastResponseMs: number | null;
+  lastError: string | null;
+  checkRequestedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What the dashboard shows: the machine state, or `paused`. */
+export type DisplayStatus = MonitorStatus | 'paused';
+export function displayStatus(m: Pick<Monitor, 'isPaused' | 'status'>): DisplayStatus {
+  return m.isPaused ? 'paused' : m.status;
+}
+
+/** Parses "200-299,301" into inclusive ranges; throws a readable message on bad input. */
+export function parseStatusRanges(spec: string): Array<[number, number]> {
+  const parts = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.length === 0) throw new Error('Enter at least one status code, e.g. 200-399');
+  return parts.map((part) => {
+    const m = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(part);
+    if (!m) throw new Error(`"${part}" is not a status code or range (e.g. 200 or 200-299)`);
+    const lo = Number(m[1]);
+    const hi = Number(m[2] ?? m[1]);
+    if (lo < 100 || hi > 599 || lo > hi) throw new Error(`"${part}" is outside 100-599 or reversed`);
+    return [lo, hi];
+  });
+}
+
+export function statusMatches(ranges: Array<[number, number]>, code: number): boolean {
+  return ranges.some(([lo, hi]) => code >= lo && code <= hi);
+}
+
+const checkbox = z
+  .union([z.boolean(), z.string(), z.undefined()])
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Keep it under ${max} characters`)
+    .optional()
+    .transform((v) => (v ? v : null));
+
+/** Form/API input for creating or editing an HTTP monitor. Numbers arrive as strings from forms. */
+export const monitorInputSchema = z
+  .object({
+    name: z.string().trim().min(1, 'Give the monitor a name').max(100, 'Keep the name under 100 characters'),
+    url: z
+      .string()
+      .trim()
+      .min(1, 'Enter the URL to check')
+      .max(2048, 'URLs are limited to 2048 characters')
+      .refine((v) => {
+        try {
+          const u = new URL(v);
+          return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
+        } catch {
+          return false;
+        }
+      }, 'Enter a full http:// or https:// URL'),
+    method: z.enum(METHODS, { message: 'Method must be GET, HEAD or POST' }).default('GET'),
+    expected_status: z
+      .string()
+      .trim()
+      .default('200-399')
+      .transform((v) => v || '200-399')
+      .superRefine((v, ctx) => {
+        try {
+          parseStatusRanges(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
+    keyword: optionalText(200),
+    timeout_seconds: z.coerce
+      .number({ message: 'Timeout must be a number of seconds' })
+      .int('Timeout must be whole seconds')
+      .min(1, 'Timeout must be at least 1 second')
+      .max(60, 'Timeout can be at most 60 seconds')
+      .default(10),
+    interval_seconds: z.coerce
+      .number({ message: 'Interval must be a number of seconds' })
+      .int('Interval must be whole seconds')
+      .min(1, 'Interval must be at least 1 second')
+      .max(86400, 'Interval can be at most one day (86400 seconds)'),
+    is_public: checkbox,
+    failure_threshold: z.coerce
+      .number({ message: 'Threshold must be a number' })
+      .int('Threshold must be a whole number')
+      .min(1, 'Threshold must be at least 1')
+      .max(20, 'Threshold can be at most 20')
+      .default(3),
+  })
+  .superRefine((v, ctx) => {
+    if (v.timeout_seconds > v.interval_seconds) {
+      ctx.addIssue({ code: 'custom', path: ['timeout_seconds'], message: 'Timeout must not exceed the interval' });
+    }
+    if (v.method === 'HEAD' && v.keyword) {
+      ctx.addIssue({ code: 'custom', path: ['keyword'], message: 'HEAD responses have no body; use GET to check a keyword' });
+    }
+  });
+
+export type MonitorInput = z.output<typeof monitorInputSchema>;

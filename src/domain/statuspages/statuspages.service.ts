@@ -1,0 +1,89 @@
+import type { Db } from '../../db/create-db.ts';
+import { type Clock, DAY } from '../../lib/clock.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import { type DayBar, historyFor, type UptimeSummary } from '../checks/uptime.service.ts';
+import * as incidents from '../incidents/incidents.repository.ts';
+import { displayStatus, type DisplayStatus } from '../monitors/monitors.ts';
+import * as monitorsRepo from '../monitors/monitors.repository.ts';
+
+export type OverallStatus = 'operational' | 'degraded' | 'partial_outage' | 'major_outage';
+
+export interface PublicStatus {
+  page: { slug: string; title: string };
+  accountName: string;
+  status: OverallStatus;
+  monitors: Array<{ id: number; name: string; status: DisplayStatus; uptime: UptimeSummary; days: DayBar[]; retrying: boolean }>;
+  incidents: Array<{ id: number; monitor_id: number; title: string; cause: string; started_at: string; resolved_at: string | null }>;
+  generated_at: string;
+}
+
+/**
+ * Overall banner: any monitor down → partial outage, or major outage when every monitor
+ * that has an opinion is down; a monitor failing below its threshold → degraded.
+ */
+export function overallStatus(monitors: Array<{ status: DisplayStatus; retrying: boolean }>): OverallStatus {
+  const active = monitors.filter((m) => m.status === 'up' || m.status === 'down');
+  const down = active.filter((m) => m.status === 'down').length;
+  if (down > 0) return down === active.length ? 'major_outage' : 'partial_outage';
+  if (monitors.some((m) => m.retrying && m.status !== 'paused')) return 'degraded';
+  return 'operational';
+}
+
+const INCIDENT_WINDOW = 14 * DAY;
+
+export async function findPage(db: Db, slug: string) {
+  const page = await db
+    .selectFrom('status_pages')
+    .innerJoin('accounts', 'accounts.id', 'status_pages.account_id')
+    .select(['status_pages.slug', 'status_pages.title', 'status_pages.account_id', 'accounts.name as account_name'])
+    .where('status_pages.slug', '=', slug)
+    .executeTakeFirst();
+  if (!page) throw new NotFoundError('Status page');
+  return page;
+}
+
+export async function getPublicStatus(deps: { db: Db; clock: Clock }, slug: string): Promise<PublicStatus> {
+  const page = await findPage(deps.db, slug);
+  const now = deps.clock.now();
+  const all = await monitorsRepo.listByAccount(deps.db, page.account_id);
+  const visible = all.filter((m) => m.isPublic);
+  const history = await historyFor(deps.db, visible.map((m) => m.id), now);
+  const monitors = visible.map((m) => {
+    const h = history.get(m.id)!;
+    return {
+      id: m.id,
+      name: m.name,
+      status: displayStatus(m),
+      uptime: h.uptime,
+      days: h.days,
+      retrying: m.status !== 'down' && m.consecutiveFailures > 0,
+    };
+  });
+  const recent = await incidents.listPublic(deps.db, page.account_id, now - INCIDENT_WINDOW);
+  return {
+    page: { slug: page.slug, title: page.title },
+    accountName: page.account_name,
+    status: overallStatus(monitors),
+    monitors,
+    incidents: recent.map((i) => ({
+      id: i.id,
+      monitor_id: i.monitor_id,
+      title: `${i.name} outage`,
+      cause: i.cause,
+      started_at: new Date(i.started_at).toISOString(),
+      resolved_at: i.resolved_at === null ? null : new Date(i.resolved_at).toISOString(),
+    })),
+    generated_at: new Date(now).toISOString(),
+  };
+}
+
+/** The documented JSON shape of /s/<slug>/api (no internal fields). */
+export function toPublicJson(s: PublicStatus) {
+  return {
+    page: s.page,
+    status: s.status,
+    monitors: s.monitors.map((m) => ({ id: m.id, name: m.name, status: m.status, uptime: m.uptime, days: m.days })),
+    incidents: s.incidents.map(({ cause: _c, ...i }) => i),
+    generated_at: s.generated_at,
+  };
+}

@@ -1,0 +1,42 @@
+import type { Clock } from './clock.ts';
+
+/**
+ * Fixed-window counters in memory. Enough for one web process; the keys are namespaced
+ * strings such as `login:ip:1.2.3.4` or `login:email:a@b.c`.
+ */
+export class RateLimiter {
+  private readonly hits = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Seconds to wait if `key` is over the limit, otherwise 0. Does not count a hit. */
+  retryAfter(key: string): number {
+    const now = this.clock.now();
+    const e = this.hits.get(key);
+    if (!e || e.resetAt <= now || e.count < this.limit) return 0;
+    return Math.max(1, Math.ceil((e.resetAt - now) / 1000));
+  }
+
+  hit(key: string): void {
+    const now = this.clock.now();
+    const e = this.hits.get(key);
+    if (!e || e.resetAt <= now) {
+      this.hits.set(key, { count: 1, resetAt: now + this.windowMs });
+      if (this.hits.size > 50_000) this.sweep(now);
+    } else {
+      e.count++;
+    }
+  }
+
+  reset(key: string): void {
+    this.hits.delete(key);
+  }
+
+  private sweep(now: number): void {
+    for (const [k, e] of this.hits) if (e.resetAt <= now) this.hits.delete(k);
+  }
+}

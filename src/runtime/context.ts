@@ -1,0 +1,77 @@
+import { type Config, loadConfig } from '../config.ts';
+import { createDb, type Db } from '../db/create-db.ts';
+import { migrate } from '../db/migrate.ts';
+import { LoginLimits } from '../domain/accounts/accounts.service.ts';
+import type { PlanPolicy } from '../domain/billing/plans.ts';
+import { type Clock, HOUR, systemClock } from '../lib/clock.ts';
+import { randomToken } from '../lib/ids.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
+import { RateLimiter } from '../lib/rate-limit.ts';
+import { SessionTokens } from '../lib/session-token.ts';
+import type { WebDeps } from '../web/deps.ts';
+import type { WorkerDeps } from '../worker/worker.ts';
+
+export interface Runtime {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  policy: PlanPolicy;
+}
+
+export function policyFrom(config: Config): PlanPolicy {
+  return { selfHosted: config.selfHosted, minIntervalSeconds: config.minIntervalSeconds, retentionDays: config.retentionDays };
+}
+
+/** Config, logger and a migrated database: what every entry point starts from. */
+export async function openRuntime(env = process.env): Promise<Runtime> {
+  const config = loadConfig(env);
+  const logger = createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY === true });
+  const db = createDb(config.databaseUrl);
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  return { config, db, clock: systemClock, logger, policy: policyFrom(config) };
+}
+
+/**
+ * SESSION_SECRET, or a random secret generated once and kept in the database so sessions
+ * survive restarts on a quick-start install.
+ */
+export async function sessionSecret(rt: Pick<Runtime, 'config' | 'db'>): Promise<string> {
+  if (rt.config.sessionSecret) return rt.config.sessionSecret;
+  const key = 'session_secret';
+  await rt.db.insertInto('instance_settings').values({ key, value: randomToken(48) }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  const row = await rt.db.selectFrom('instance_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+  return row.value;
+}
+
+export async function webDeps(rt: Runtime): Promise<WebDeps> {
+  return {
+    ...rt,
+    tokens: new SessionTokens(await sessionSecret(rt)),
+    loginLimits: new LoginLimits(rt.clock),
+    signupLimit: new RateLimiter(rt.clock, 20, HOUR),
+  };
+}
+
+export function workerDeps(rt: Runtime): WorkerDeps {
+  return { ...rt, probe: { blockPrivate: rt.config.blockPrivateTargets }, concurrency: rt.config.workerConcurrency };
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */
+export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}

@@ -1,0 +1,33 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db/create-db.ts';
+import type { LoginLimits } from '../domain/accounts/accounts.service.ts';
+import type { SignedIn } from '../domain/accounts/accounts.service.ts';
+import type { PlanPolicy } from '../domain/billing/plans.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { RateLimiter } from '../lib/rate-limit.ts';
+import type { SessionTokens } from '../lib/session-token.ts';
+
+export interface WebDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  tokens: SessionTokens;
+  loginLimits: LoginLimits;
+  signupLimit: RateLimiter;
+  policy: PlanPolicy;
+}
+
+export type FormData = Record<string, string>;
+
+/** Hono context variables set by the middleware. */
+export interface AppEnv {
+  Variables: {
+    deps: WebDeps;
+    auth: SignedIn | null;
+    csrf: string;
+    form: FormData;
+    clientIp: string;
+  };
+}

@@ -1,0 +1,95 @@
+/** Formatting helpers used by templates; pure functions of their inputs. */
+
+export function pct(v: number | null | undefined): string {
+  return v === null || v === undefined ? '—' : `${v.toFixed(2)}%`;
+}
+
+export function ms(v: number | null | undefined): string {
+  return v === null || v === undefined ? '—' : `${v} ms`;
+}
+
+export function iso(t: number | null | undefined): string {
+  return t ? new Date(t).toISOString() : '';
+}
+
+export function dateTime(t: number | string | null | undefined): string {
+  if (!t) return '—';
+  return new Date(t).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+}
+
+export function ago(t: number | null | undefined, now = Date.now()): string {
+  if (!t) return 'never';
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86400)}d ago`;
+}
+
+export function duration(msValue: number): string {
+  const s = Math.round(msValue / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+export function interval(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+const STATUS_LABEL: Record<string, string> = {
+  up: 'Up',
+  down: 'Down',
+  pending: 'Pending',
+  paused: 'Paused',
+  operational: 'All systems operational',
+  degraded: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+};
+
+export function statusLabel(s: string): string {
+  return STATUS_LABEL[s] ?? s;
+}
+
+/** Tailwind classes for a status pill. */
+export function statusClass(s: string): string {
+  switch (s) {
+    case 'up':
+    case 'operational':
+      return 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200';
+    case 'down':
+    case 'major_outage':
+      return 'bg-red-100 text-red-800 dark:bg-red-900/50 dark:text-red-200';
+    case 'partial_outage':
+      return 'bg-orange-100 text-orange-800 dark:bg-orange-900/50 dark:text-orange-200';
+    case 'degraded':
+      return 'bg-amber-100 text-amber-800 dark:bg-amber-900/50 dark:text-amber-200';
+    default:
+      return 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300';
+  }
+}
+
+/** Colour of a 90-day bar from that day's uptime. */
+export function barClass(uptime: number | null): string {
+  if (uptime === null) return 'bg-slate-200 dark:bg-slate-700';
+  if (uptime >= 99.9) return 'bg-emerald-500';
+  if (uptime >= 99) return 'bg-lime-500';
+  if (uptime >= 95) return 'bg-amber-500';
+  return 'bg-red-500';
+}
+
+/** Points of an SVG polyline for a response-time series, scaled into width × height. */
+export function chartPath(points: Array<{ at: number; ms: number | null }>, from: number, to: number, width: number, height: number) {
+  const values = points.filter((p) => p.ms !== null) as Array<{ at: number; ms: number }>;
+  const max = Math.max(1, ...values.map((p) => p.ms));
+  const x = (at: number) => (((at - from) / (to - from)) * width).toFixed(1);
+  const y = (v: number) => (height - (v / max) * (height - 4) - 2).toFixed(1);
+  return { line: values.map((p) => `${x(p.at)},${y(p.ms)}`).join(' '), max, x, y };
+}

@@ -1,0 +1,38 @@
+import type { Context } from 'hono';
+import { AppError, RateLimitError } from '../lib/errors.ts';
+import type { AppEnv } from './deps.ts';
+import { html, isHtmx } from './render.ts';
+
+/** The AppError to show in a form, or a rethrow for anything unexpected. */
+export function userError(err: unknown): AppError {
+  if (err instanceof AppError && err.status < 500) return err;
+  throw err;
+}
+
+/** Re-renders a form with its error: the partial for htmx, the whole page otherwise. */
+export function renderFormError(
+  c: Context<AppEnv>,
+  err: unknown,
+  views: { page: string; partial?: string },
+  data: Record<string, unknown>,
+) {
+  const e = userError(err);
+  if (e instanceof RateLimitError) c.header('Retry-After', String(e.retryAfterSeconds));
+  const view = isHtmx(c) && views.partial ? views.partial : views.page;
+  return html(c, view, { ...data, error: e.message, fields: e.fields }, e.status);
+}
+
+/** Only same-site absolute paths, so `?next=` cannot send users elsewhere. */
+export function safeNext(value: string | undefined, fallback = '/dashboard'): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
+  return value;
+}
+
+/** After a successful htmx form, navigate like a normal form post would. */
+export function redirectAfterPost(c: Context<AppEnv>, to: string) {
+  if (isHtmx(c)) {
+    c.header('HX-Redirect', to);
+    return c.body(null, 204);
+  }
+  return c.redirect(to, 303);
+}

@@ -1,0 +1,38 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv, FormData } from '../deps.ts';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const MAX_BODY = 64 * 1024;
+
+/**
+ * Reads the body of state-changing requests once, whatever the case of the Content-Type
+ * (`Application/X-WWW-Form-URLENCODED` is still a form), so CSRF and the routes see the
+ * same fields. JSON objects are flattened to strings like form fields.
+ */
+export async function readBody(c: Context): Promise<FormData> {
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  const out: FormData = {};
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    const text = await c.req.text();
+    if (text.length > MAX_BODY) return out;
+    for (const [k, v] of new URLSearchParams(text)) out[k] = v;
+  } else if (type.startsWith('multipart/form-data')) {
+    const fd = await c.req.raw.formData();
+    for (const [k, v] of fd) if (typeof v === 'string') out[k] = v;
+  } else if (type.startsWith('application/json')) {
+    try {
+      const obj = await c.req.json();
+      if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+        for (const [k, v] of Object.entries(obj)) if (v !== null && typeof v !== 'object') out[k] = String(v);
+      }
+    } catch {
+      /* malformed JSON: no fields, so validation reports what is missing */
+    }
+  }
+  return out;
+}
+
+export const formBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('form', UNSAFE.has(c.req.method) ? await readBody(c) : {});
+  await next();
+};

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { Context } from 'hono';
+import type { AppEnv } from './deps.ts';
+import * as fmt from './format.ts';
+
+export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+
+export function createEta(production: boolean): Eta {
+  return new Eta({ views: VIEWS_DIR, cache: production, autoEscape: true, useWith: false });
+}
+
+let eta = createEta(process.env.NODE_ENV === 'production');
+
+export function isHtmx(c: Context): boolean {
+  return c.req.header('hx-request') === 'true';
+}
+
+/** Data every template gets: the signed-in user, the CSRF token and the formatting helpers. */
+function baseData(c: Context<AppEnv>) {
+  const auth = c.get('auth');
+  return {
+    user: auth?.user ?? null,
+    account: auth?.account ?? null,
+    csrf: c.get('csrf') ?? '',
+    path: c.req.path,
+    selfHosted: c.get('deps').config.selfHosted,
+    fmt,
+  };
+}
+
+export function renderView(c: Context<AppEnv>, template: string, data: object = {}): string {
+  return eta.render(template, { ...baseData(c), ...data });
+}
+
+export function html(c: Context<AppEnv>, template: string, data: object = {}, status = 200) {
+  return c.html(renderView(c, template, data), status as 200);
+}
+
+export function useEta(instance: Eta): void {
+  eta = instance;
+}

@@ -1,0 +1,68 @@
+import { Hono } from 'hono';
+import { logIn, logOut, logOutEverywhere, signUp, changePassword } from '../../domain/accounts/accounts.service.ts';
+import { RateLimitError } from '../../lib/errors.ts';
+import type { AppEnv } from '../deps.ts';
+import { redirectAfterPost, renderFormError, safeNext } from '../forms.ts';
+import { clearSessionCookie, setSessionCookie } from '../middleware/session.ts';
+import { html } from '../render.ts';
+
+/** Public: sign-up and log-in. */
+export const publicAuthRoutes = new Hono<AppEnv>()
+  .get('/signup', (c) => (c.get('auth') ? c.redirect('/dashboard') : html(c, 'pages/auth/signup', { values: {}, fields: {} })))
+  .post('/signup', async (c) => {
+    const form = c.get('form');
+    const deps = c.get('deps');
+    const values = { email: form.email ?? '', organization: form.organization ?? '' };
+    try {
+      const ipKey = `signup:${c.get('clientIp')}`;
+      const wait = deps.signupLimit.retryAfter(ipKey);
+      if (wait > 0) throw new RateLimitError(wait);
+      deps.signupLimit.hit(ipKey);
+      const signed = await signUp(deps, form, c.req.header('user-agent') ?? null);
+      await setSessionCookie(c, signed);
+      return redirectAfterPost(c, '/dashboard');
+    } catch (err) {
+      return renderFormError(c, err, { page: 'pages/auth/signup' }, { values });
+    }
+  })
+  .get('/login', (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (c.get('auth')) return c.redirect(next);
+    return html(c, 'pages/auth/login', { values: {}, fields: {}, next });
+  })
+  .post('/login', async (c) => {
+    const form = c.get('form');
+    const next = safeNext(form.next);
+    try {
+      const signed = await logIn(c.get('deps'), form, c.get('clientIp'), c.req.header('user-agent') ?? null);
+      await setSessionCookie(c, signed);
+      return redirectAfterPost(c, next);
+    } catch (err) {
+      return renderFormError(c, err, { page: 'pages/auth/login' }, { values: { email: form.email ?? '' }, next });
+    }
+  })
+  // Logging out is allowed without a live session so a stale cookie can always be cleared.
+  .post('/logout', async (c) => {
+    const auth = c.get('auth');
+    if (auth) await logOut(c.get('deps'), auth.session.id);
+    clearSessionCookie(c);
+    return redirectAfterPost(c, '/login');
+  });
+
+/** Signed-in: account settings, password change, log out everywhere. */
+export const settingsRoutes = new Hono<AppEnv>()
+  .get('/settings', (c) => html(c, 'pages/auth/settings', { fields: {}, saved: c.req.query('saved') }))
+  .post('/settings/password', async (c) => {
+    const auth = c.get('auth')!;
+    try {
+      await changePassword(c.get('deps'), auth.user.id, auth.session.id, c.get('form'));
+      return redirectAfterPost(c, '/settings?saved=password');
+    } catch (err) {
+      return renderFormError(c, err, { page: 'pages/auth/settings' }, {});
+    }
+  })
+  .post('/settings/logout-everywhere', async (c) => {
+    await logOutEverywhere(c.get('deps'), c.get('auth')!.user.id);
+    clearSessionCookie(c);
+    return redirectAfterPost(c, '/login');
+  });

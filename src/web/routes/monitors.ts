@@ -1,0 +1,128 @@
+import { type Context, Hono } from 'hono';
+import { recentResults } from '../../domain/checks/checks.repository.ts';
+import { historyFor, responseSeries } from '../../domain/checks/uptime.service.ts';
+import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
+import { limitsFor } from '../../domain/billing/plans.ts';
+import type { Monitor } from '../../domain/monitors/monitors.ts';
+import {
+  createMonitor,
+  deleteMonitor,
+  getMonitor,
+  listMonitors,
+  requestCheck,
+  setPaused,
+  updateMonitor,
+} from '../../domain/monitors/monitors.service.ts';
+import { DAY } from '../../lib/clock.ts';
+import type { AppEnv } from '../deps.ts';
+import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { authOf } from '../middleware/session.ts';
+import { html, isHtmx } from '../render.ts';
+
+function monitorDeps(c: Context<AppEnv>) {
+  const { db, clock, policy } = c.get('deps');
+  return { db, clock, policy };
+}
+
+function idParam(c: Context<AppEnv>): number {
+  const raw = c.req.param('id') ?? '';
+  return /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+}
+
+/** Values for the monitor form: from a monitor, from a failed submission, or defaults. */
+function formValues(c: Context<AppEnv>, m?: Monitor, submitted?: Record<string, string>) {
+  if (submitted) return { ...submitted, is_public: submitted.is_public === 'on' || submitted.is_public === 'true' };
+  const limits = limitsFor(c.get('deps').policy, authOf(c).account.plan);
+  return {
+    name: m?.name ?? '',
+    url: m?.url ?? '',
+    method: m?.method ?? 'GET',
+    expected_status: m?.expectedStatus ?? '200-399',
+    keyword: m?.keyword ?? '',
+    timeout_seconds: String(m ? m.timeoutMs / 1000 : 10),
+    interval_seconds: String(m?.intervalSeconds ?? Math.max(60, limits.minIntervalSeconds)),
+    is_public: m ? m.isPublic : true,
+    failure_threshold: String(m?.failureThreshold ?? 3),
+  };
+}
+
+/** Dashboard rows: each monitor with its 24 h uptime from the hourly rollups. */
+export async function dashboardRows(c: Context<AppEnv>) {
+  const { account } = authOf(c);
+  const deps = monitorDeps(c);
+  const monitors = await listMonitors(deps, account.id);
+  const history = await historyFor(deps.db, monitors.map((m) => m.id), deps.clock.now(), false);
+  return monitors.map((m) => ({ m, uptime24h: history.get(m.id)?.uptime['24h'] ?? null }));
+}
+
+async function rowFor(c: Context<AppEnv>, m: Monitor) {
+  const history = await historyFor(c.get('deps').db, [m.id], c.get('deps').clock.now(), false);
+  return html(c, 'partials/monitors/row', { row: { m, uptime24h: history.get(m.id)?.uptime['24h'] ?? null }, now: c.get('deps').clock.now() });
+}
+
+async function detailData(c: Context<AppEnv>, m: Monitor) {
+  const deps = monitorDeps(c);
+  const now = deps.clock.now();
+  const [history, results, incidents, series] = await Promise.all([
+    historyFor(deps.db, [m.id], now, false),
+    recentResults(deps.db, m.id, 50),
+    listForMonitor(deps.db, m.accountId, m.id, 20),
+    responseSeries(deps.db, m.id, now),
+  ]);
+  return { m, uptime: history.get(m.id)!.uptime, results, incidents, series, now, chartFrom: now - DAY, chartTo: now };
+}
+
+const FORM_VIEWS = { page: 'pages/monitors/form', partial: 'partials/monitors/form' };
+
+export const monitorRoutes = new Hono<AppEnv>()
+  .get('/dashboard', async (c) => html(c, 'pages/dashboard/index', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
+  .get('/dashboard/monitors', async (c) => html(c, 'partials/dashboard/monitor-list', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
+  .get('/monitors/new', (c) => html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new' }))
+  .post('/monitors', async (c) => {
+    const form = c.get('form');
+    try {
+      const m = await createMonitor(monitorDeps(c), authOf(c).account.id, form);
+      return redirectAfterPost(c, `/monitors/${m.id}`);
+    } catch (err) {
+      return renderFormError(c, err, FORM_VIEWS, { values: formValues(c, undefined, form), mode: 'new' });
+    }
+  })
+  .get('/monitors/:id', async (c) => {
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
+    return html(c, 'pages/monitors/show', await detailData(c, m));
+  })
+  .get('/monitors/:id/live', async (c) => {
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
+    return html(c, 'partials/monitors/live', await detailData(c, m));
+  })
+  .get('/monitors/:id/edit', async (c) => {
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
+    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m });
+  })
+  .post('/monitors/:id/edit', async (c) => {
+    const form = c.get('form');
+    const id = idParam(c);
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, id);
+    try {
+      await updateMonitor(monitorDeps(c), authOf(c).account.id, id, form);
+      return redirectAfterPost(c, `/monitors/${id}`);
+    } catch (err) {
+      return renderFormError(c, err, FORM_VIEWS, { values: formValues(c, undefined, form), mode: 'edit', m });
+    }
+  })
+  .post('/monitors/:id/delete', async (c) => {
+    await deleteMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
+    // An htmx delete from a dashboard row swaps the row away; otherwise go back to the list.
+    if (isHtmx(c) && c.get('form').from === 'row') return c.body('', 200);
+    return redirectAfterPost(c, '/dashboard');
+  })
+  .post('/monitors/:id/:action{pause|resume|check}', async (c) => {
+    const deps = monitorDeps(c);
+    const accountId = authOf(c).account.id;
+    const id = idParam(c);
+    const action = c.req.param('action');
+    const m =
+      action === 'check' ? await requestCheck(deps, accountId, id) : await setPaused(deps, accountId, id, action === 'pause');
+    if (isHtmx(c) && c.get('form').from === 'row') return rowFor(c, m);
+    return redirectAfterPost(c, `/monitors/${id}${action === 'check' ? '?checking=1' : ''}`);
+  });

@@ -1,0 +1,45 @@
+import type { Db } from '../db/create-db.ts';
+import { deleteExpiredSessions } from '../domain/accounts/accounts.repository.ts';
+import { limitsFor, type PlanPolicy } from '../domain/billing/plans.ts';
+import { pruneResults, pruneRollups } from '../domain/checks/checks.repository.ts';
+import { type Clock, DAY } from '../lib/clock.ts';
+
+export interface PruneDeps {
+  db: Db;
+  clock: Clock;
+  policy: PlanPolicy;
+}
+
+const BATCH = 2000;
+export const HOURLY_ROLLUP_KEEP_MS = 90 * DAY;
+export const DAILY_ROLLUP_KEEP_MS = 400 * DAY;
+
+const yieldToChecks = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Deletes raw results past each account's plan retention, a batch per monitor per
+ * statement, yielding between statements so scheduled checks keep writing meanwhile.
+ * Rollups outlive raw results: hourly for 90 days, daily for 400.
+ */
+export async function pruneOnce(deps: PruneDeps): Promise<{ results: number; rollups: number }> {
+  const now = deps.clock.now();
+  let results = 0;
+  const accounts = await deps.db.selectFrom('accounts').select(['id', 'plan']).execute();
+  for (const account of accounts) {
+    const before = now - limitsFor(deps.policy, account.plan).retentionMs;
+    const ids = (await deps.db.selectFrom('monitors').select('id').where('account_id', '=', account.id).execute()).map((r) => r.id);
+    for (const id of ids) {
+      for (;;) {
+        const n = await pruneResults(deps.db, [id], before, BATCH);
+        results += n;
+        await yieldToChecks();
+        if (n < BATCH) break;
+      }
+    }
+  }
+  const rollups =
+    (await pruneRollups(deps.db, 'rollups_hourly', now - HOURLY_ROLLUP_KEEP_MS)) +
+    (await pruneRollups(deps.db, 'rollups_daily', now - DAILY_ROLLUP_KEEP_MS));
+  await deleteExpiredSessions(deps.db, now);
+  return { results, rollups };
+}
