@@ -1,17 +1,17 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FileMigrationProvider, Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
+import { isPostgres } from './tx.ts';
+import { migrations } from '../../migrations/index.ts';
 import type { Db } from './create-db.ts';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
-
-/** Applies every pending migration; throws with the failing migration's name. */
+/**
+ * Applies every pending migration; throws naming the failing one. Migrations come from a
+ * static list rather than a directory scan so they load the same way under tsx and vitest.
+ */
 export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
-  });
+  // Kysely looks for its bookkeeping tables in any schema unless told which one, so name
+  // the schema in use: a second StatusPing schema in the same database must not confuse it.
+  const schema = isPostgres(db) ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

@@ -53,9 +53,11 @@ export function statusMatches(ranges: Array<[number, number]>, code: number): bo
   return ranges.some(([lo, hi]) => code >= lo && code <= hi);
 }
 
-const checkbox = z
-  .union([z.boolean(), z.string(), z.undefined()])
-  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+/** Absent means yes; forms send a hidden "false" before the checkbox so unticking is explicit. */
+const checkboxDefaultOn = z
+  .union([z.boolean(), z.string()])
+  .optional()
+  .transform((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1');
 
 const optionalText = (max: number) =>
   z
@@ -107,7 +109,7 @@ export const monitorInputSchema = z
       .int('Interval must be whole seconds')
       .min(1, 'Interval must be at least 1 second')
       .max(86400, 'Interval can be at most one day (86400 seconds)'),
-    is_public: checkbox,
+    is_public: checkboxDefaultOn,
     failure_threshold: z.coerce
       .number({ message: 'Threshold must be a number' })
       .int('Threshold must be a whole number')

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m20261121_001 from './20261121_001_core.ts';
+
+// Every migration, by name; names sort in the order they run. Add new files here.
+export const migrations: Record<string, Migration> = {
+  '20261121_001_core': m20261121_001,
+};

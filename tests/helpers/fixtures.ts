@@ -1,0 +1,20 @@
+import type { Db } from '../../src/db/create-db.ts';
+import { LoginLimits, signUp } from '../../src/domain/accounts/accounts.service.ts';
+import type { PlanPolicy } from '../../src/domain/billing/plans.ts';
+import { createMonitor } from '../../src/domain/monitors/monitors.service.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
+
+export const SELF_HOSTED: PlanPolicy = { selfHosted: true, minIntervalSeconds: 10, retentionDays: 90 };
+export const SAAS: PlanPolicy = { selfHosted: false, minIntervalSeconds: 10, retentionDays: 90 };
+
+let n = 0;
+
+/** An account (with owner and default status page) created through the real sign-up verb. */
+export async function makeAccount(db: Db, clock = new ManualClock(Date.now()), org = 'Acme') {
+  const signed = await signUp({ db, clock, loginLimits: new LoginLimits(clock) }, { email: `owner${n++}-${process.pid}@example.com`, password: 'correct horse', organization: org }, null);
+  return signed;
+}
+
+export async function makeMonitor(db: Db, accountId: number, over: Record<string, unknown> = {}, policy = SELF_HOSTED, clock = new ManualClock(Date.now())) {
+  return createMonitor({ db, clock, policy }, accountId, { name: 'Target', url: 'http://127.0.0.1:9/', interval_seconds: 60, ...over });
+}

@@ -1,0 +1,20 @@
+import { chromiumPath } from './env.ts';
+
+/**
+ * Says out loud which optional parts run, and fails when CI requires a part that cannot
+ * run (REQUIRE_POSTGRES=1, REQUIRE_BROWSER=1), so nothing is skipped silently.
+ */
+export default function setup(): void {
+  const notes: string[] = [];
+  if (process.env.TEST_DB === 'postgres' || process.env.REQUIRE_POSTGRES === '1') {
+    if (!process.env.TEST_DATABASE_URL) throw new Error('PostgreSQL tests are required but TEST_DATABASE_URL is not set');
+  }
+  if (!process.env.TEST_DATABASE_URL) {
+    notes.push('PostgreSQL: not tested (set TEST_DATABASE_URL=postgres://… to run every database test against PostgreSQL too)');
+  }
+  if (!chromiumPath()) {
+    if (process.env.REQUIRE_BROWSER === '1') throw new Error('Browser tests are required but no chromium was found (apt-get install chromium)');
+    notes.push('Browser: end-to-end tests not run (install Debian chromium or set CHROMIUM_PATH)');
+  }
+  for (const n of notes) console.warn(`\n[statusping tests] NOTE ${n}`);
+}
