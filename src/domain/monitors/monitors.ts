@@ -67,6 +67,9 @@ const optionalText = (max: number) =>
     .optional()
     .transform((v) => (v ? v : null));
 
+/** Blank form fields count as not given, so defaults apply instead of "0". */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
 /** Form/API input for creating or editing an HTTP monitor. Numbers arrive as strings from forms. */
 export const monitorInputSchema = z
   .object({
@@ -98,25 +101,27 @@ export const monitorInputSchema = z
         }
       }),
     keyword: optionalText(200),
-    timeout_seconds: z.coerce
+    timeout_seconds: z.preprocess(blankToUndefined, z.coerce
       .number({ message: 'Timeout must be a number of seconds' })
       .int('Timeout must be whole seconds')
       .min(1, 'Timeout must be at least 1 second')
       .max(60, 'Timeout can be at most 60 seconds')
-      .default(10),
+      .optional()),
     interval_seconds: z.coerce
       .number({ message: 'Interval must be a number of seconds' })
       .int('Interval must be whole seconds')
       .min(1, 'Interval must be at least 1 second')
       .max(86400, 'Interval can be at most one day (86400 seconds)'),
     is_public: checkboxDefaultOn,
-    failure_threshold: z.coerce
+    failure_threshold: z.preprocess(blankToUndefined, z.coerce
       .number({ message: 'Threshold must be a number' })
       .int('Threshold must be a whole number')
       .min(1, 'Threshold must be at least 1')
       .max(20, 'Threshold can be at most 20')
-      .default(3),
+      .default(3)),
   })
+  // Without an explicit timeout: 10 s, or the interval when that is shorter.
+  .transform((v) => ({ ...v, timeout_seconds: v.timeout_seconds ?? Math.min(10, v.interval_seconds) }))
   .superRefine((v, ctx) => {
     if (v.timeout_seconds > v.interval_seconds) {
       ctx.addIssue({ code: 'custom', path: ['timeout_seconds'], message: 'Timeout must not exceed the interval' });
