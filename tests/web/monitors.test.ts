@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp, createMonitorVia, monitorForm, persona } from '../helpers/app.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { testDbKinds } from '../helpers/env.ts';
+
+describe.each(testDbKinds())('monitor pages on %s', (kind) => {
+  let t: TestDb;
+  let built: ReturnType<typeof buildApp>;
+  beforeEach(async () => {
+    t = await openTestDb(kind);
+    built = buildApp(t.db);
+  });
+  afterEach(() => t.close());
+
+  it('the new-monitor form labels Name, URL and Interval', async () => {
+    const owner = await persona(built.app, 'owner');
+    const html = await (await owner.get('/monitors/new')).text();
+    expect(html).toContain('for="f-name">Name</label>');
+    expect(html).toContain('for="f-url">URL</label>');
+    expect(html).toContain('for="f-interval_seconds">Interval</label>');
+  });
+
+  it('an empty dashboard tells the user what to do next', async () => {
+    const owner = await persona(built.app, 'owner');
+    const html = await (await owner.get('/dashboard')).text();
+    expect(html).toContain('No monitors yet');
+    expect(html).toContain('href="/monitors/new"');
+  });
+
+  it('creates, shows, edits, pauses, resumes, checks now and deletes a monitor', async () => {
+    const owner = await persona(built.app, 'owner');
+    const id = await createMonitorVia(owner, { name: 'Checkout', url: 'https://shop.example/health', keyword: 'ok' });
+    const page = await (await owner.get(`/monitors/${id}`)).text();
+    expect(page).toContain('Checkout');
+    expect(page).toContain('Pending');
+    expect(page).toContain('Waiting for the first check');
+
+    const edit = await owner.post(`/monitors/${id}/edit`, monitorForm({ name: 'Checkout v2', url: 'https://shop.example/health', interval_seconds: '120' }));
+    expect(edit.status).toBe(303);
+    let row = await t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ name: 'Checkout v2', interval_s: 120, keyword: null, is_public: 1 });
+
+    await owner.post(`/monitors/${id}/pause`);
+    expect((await t.db.selectFrom('monitors').select('is_paused').where('id', '=', id).executeTakeFirstOrThrow()).is_paused).toBe(1);
+    expect(await (await owner.get('/dashboard/monitors')).text()).toContain('data-status="paused"');
+    await owner.post(`/monitors/${id}/resume`);
+    row = await t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.is_paused).toBe(0);
+
+    const check = await owner.post(`/monitors/${id}/check`);
+    expect(check.headers.get('location')).toBe(`/monitors/${id}?checking=1`);
+    expect((await t.db.selectFrom('monitors').select('check_requested_at').where('id', '=', id).executeTakeFirstOrThrow()).check_requested_at).not.toBeNull();
+
+    const del = await owner.post(`/monitors/${id}/delete`);
+    expect(del.headers.get('location')).toBe('/dashboard');
+    expect(await t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
+  });
+
+  it('unticking "public" is saved', async () => {
+    const owner = await persona(built.app, 'owner');
+    const res = await owner.post('/monitors', { ...monitorForm(), is_public: 'false' });
+    expect(res.status).toBe(303);
+    expect((await t.db.selectFrom('monitors').select('is_public').executeTakeFirstOrThrow()).is_public).toBe(0);
+  });
+
+  it('validation errors re-render the form with field messages and the typed values', async () => {
+    const owner = await persona(built.app, 'owner');
+    const res = await owner.post('/monitors', { name: '', url: 'javascript:alert(1)', interval_seconds: 'often' });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('Give the monitor a name');
+    expect(html).toContain('Enter a full http:// or https:// URL');
+    expect(html).toContain('Interval must be a number of seconds');
+    expect(html).toContain('value="often"');
+  });
+
+  it('htmx form errors return just the form partial', async () => {
+    const owner = await persona(built.app, 'owner');
+    const res = await owner.post('/monitors', { name: 'x', url: 'http://a.b', interval_seconds: '1' }, { 'hx-request': 'true' });
+    expect(res.status).toBe(402);
+    const html = await res.text();
+    expect(html.trim().startsWith('<form id="monitor-form"')).toBe(true);
+    expect(html).toContain('self-hosted instance allows intervals of 10 seconds or more');
+  });
+
+  it('htmx row actions return the updated row, and a row delete returns nothing', async () => {
+    const owner = await persona(built.app, 'owner');
+    const id = await createMonitorVia(owner);
+    const paused = await owner.post(`/monitors/${id}/pause`, { from: 'row' }, { 'hx-request': 'true' });
+    const html = await paused.text();
+    expect(html.trim().startsWith(`<tr id="monitor-${id}" data-status="paused"`)).toBe(true);
+    const del = await owner.post(`/monitors/${id}/delete`, { from: 'row' }, { 'hx-request': 'true' });
+    expect(del.status).toBe(200);
+    expect(await del.text()).toBe('');
+  });
+
+  it('SaaS mode: the free plan limit is shown by name, and 50 concurrent creations stop at 5', async () => {
+    const saas = buildApp(t.db, { STRIPE_SECRET_KEY: 'sk_test_dummy' });
+    const owner = await persona(saas.app, 'owner');
+    const slow = await owner.post('/monitors', monitorForm({ interval_seconds: '60' }));
+    expect(slow.status).toBe(402);
+    expect(await slow.text()).toContain('The Free plan allows intervals of 300 seconds or more.');
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => owner.post('/monitors', monitorForm({ name: `m${i}`, interval_seconds: '300' }))));
+    expect(results.filter((r) => r.status === 303)).toHaveLength(5);
+    expect(results.filter((r) => r.status === 402)).toHaveLength(45);
+    expect(await t.db.selectFrom('monitors').select('id').execute()).toHaveLength(5);
+  });
+});
