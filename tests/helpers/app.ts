@@ -2,7 +2,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/create-db.ts';
 import { LoginLimits } from '../../src/domain/accounts/accounts.service.ts';
 import { HOUR, ManualClock } from '../../src/lib/clock.ts';
-import { silentLogger } from '../../src/lib/logger.ts';
+import { createLogger, silentLogger } from '../../src/lib/logger.ts';
 import { RateLimiter } from '../../src/lib/rate-limit.ts';
 import { SessionTokens } from '../../src/lib/session-token.ts';
 import { policyFrom } from '../../src/runtime/context.ts';
@@ -19,7 +19,7 @@ export function buildApp(db: Db, env: Record<string, string> = {}) {
     config,
     db,
     clock,
-    logger: silentLogger,
+    logger: process.env.DEBUG_LOG ? createLogger({ level: 'debug', pretty: false }) : silentLogger,
     tokens: new SessionTokens(TEST_SECRET),
     loginLimits: new LoginLimits(clock),
     signupLimit: new RateLimiter(clock, 1000, HOUR),

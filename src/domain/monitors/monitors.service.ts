@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/create-db.ts';
 import { isPostgres, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { NotFoundError, PlanLimitError } from '../../lib/errors.ts';
+import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validate.ts';
-import { intervalViolation, limitsFor, monitorCountViolation, type PlanPolicy } from '../billing/plans.ts';
+import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, type PlanPolicy } from '../billing/plans.ts';
 import * as accounts from '../accounts/accounts.repository.ts';
 import * as repo from './monitors.repository.ts';
 import { type Monitor, type MonitorInput, monitorInputSchema } from './monitors.ts';
@@ -35,9 +35,24 @@ async function planLimits(db: Db, deps: MonitorDeps, accountId: number) {
   return limitsFor(deps.policy, account.plan);
 }
 
-function checkInterval(limits: ReturnType<typeof limitsFor>, interval: number): void {
-  const msg = intervalViolation(limits, interval);
-  if (msg) throw new PlanLimitError(msg, { interval_seconds: msg });
+/**
+ * Validates input and the plan's minimum interval together, so a form shows every problem
+ * at once (an interval under the plan minimum is often also shorter than the timeout).
+ */
+function validate(raw: unknown, limits: PlanLimits): MonitorInput {
+  const rawInterval = Number((raw as { interval_seconds?: unknown } | null)?.interval_seconds);
+  const planMsg = Number.isFinite(rawInterval) && rawInterval >= 1 ? intervalViolation(limits, rawInterval) : null;
+  let input: MonitorInput;
+  try {
+    input = parseInput(monitorInputSchema, raw);
+  } catch (err) {
+    if (err instanceof ValidationError && planMsg) {
+      throw new ValidationError(err.message, { ...err.fields, interval_seconds: err.fields.interval_seconds ?? planMsg });
+    }
+    throw err;
+  }
+  if (planMsg) throw new PlanLimitError(planMsg, { interval_seconds: planMsg });
+  return input;
 }
 
 export function listMonitors(deps: MonitorDeps, accountId: number): Promise<Monitor[]> {
@@ -51,14 +66,13 @@ export async function getMonitor(deps: MonitorDeps, accountId: number, id: numbe
 }
 
 export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown): Promise<Monitor> {
-  const input = parseInput(monitorInputSchema, raw);
+  const input = validate(raw, await planLimits(deps.db, deps, accountId));
   const now = deps.clock.now();
   const id = await writeTx(deps.db, async (trx) => {
     // Serialise creations per account so concurrent requests cannot overshoot the plan limit:
     // SQLite already holds the write lock (BEGIN IMMEDIATE); PostgreSQL locks the account row.
     if (isPostgres(trx)) await sql`select id from accounts where id = ${accountId} for update`.execute(trx);
     const limits = await planLimits(trx, deps, accountId);
-    checkInterval(limits, input.interval_seconds);
     const countMsg = monitorCountViolation(limits, await repo.countInAccount(trx, accountId));
     if (countMsg) throw new PlanLimitError(countMsg);
     return repo.insert(trx, {
@@ -76,8 +90,7 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
 
 export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown): Promise<Monitor> {
   await getMonitor(deps, accountId, id);
-  const input = parseInput(monitorInputSchema, raw);
-  checkInterval(await planLimits(deps.db, deps, accountId), input.interval_seconds);
+  const input = validate(raw, await planLimits(deps.db, deps, accountId));
   await repo.updateInAccount(deps.db, accountId, id, { ...columnsFrom(input), updated_at: deps.clock.now() });
   return getMonitor(deps, accountId, id);
 }

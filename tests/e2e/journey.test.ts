@@ -1,0 +1,123 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/lib/logger.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { policyFrom, webDeps } from '../../src/runtime/context.ts';
+import { createApp } from '../../src/web/app.ts';
+import { startWorker, type Worker } from '../../src/worker/worker.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { chromiumPath } from '../helpers/env.ts';
+import { startTarget, type Target } from '../helpers/target.ts';
+
+const executablePath = chromiumPath();
+
+describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
+  let t: TestDb;
+  let target: Target;
+  let server: ServerType;
+  let worker: Worker;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await openTestDb('sqlite');
+    target = await startTarget();
+    target.healthy = false;
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.url, SESSION_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e-secret' });
+    const rt = { config, db: t.db, clock: systemClock, logger: silentLogger, policy: policyFrom(config) };
+    server = serve({ fetch: createApp(await webDeps(rt)).fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    worker = await startWorker({ ...rt, probe: { blockPrivate: false }, concurrency: 10, reconcileMs: 200 });
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop(1000);
+    await new Promise((r) => server?.close(r));
+    await target?.close();
+    await t?.close();
+  });
+
+  it('sign up → add a monitor → it turns up on the dashboard without a reload → public page and JSON', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Email').fill('e2e@example.com');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Organization').fill('E2E Widgets');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(`${base}/dashboard`);
+    await page.getByText('No monitors yet').waitFor();
+
+    await page.goto(`${base}/monitors/new`);
+    await page.getByLabel('Name').fill('Local target');
+    await page.getByLabel('URL').fill(`${target.url}/flip`);
+    await page.getByLabel('Interval').fill('3600');
+    await page.getByRole('button', { name: 'Add monitor' }).click();
+    await page.waitForURL(/\/monitors\/\d+$/);
+    const monitorId = Number(new URL(page.url()).pathname.split('/').pop());
+
+    // The first check fails (target unhealthy): one failure is below the threshold, so still pending.
+    await page.goto(`${base}/dashboard`);
+    const row = page.locator(`#monitor-${monitorId}`);
+    await row.waitFor();
+    await page.waitForFunction((id) => document.querySelector(`#monitor-${id}`)?.textContent?.includes('retrying'), monitorId, { timeout: 15_000 });
+    expect(await row.getAttribute('data-status')).toBe('pending');
+    await page.evaluate(() => {
+      (window as unknown as { __noReload: boolean }).__noReload = true;
+    });
+
+    target.healthy = true;
+    await row.getByRole('button', { name: 'Check now' }).click(); // htmx: swaps only the row
+    await page.waitForFunction((id) => document.querySelector(`#monitor-${id}`)?.getAttribute('data-status') === 'up', monitorId, { timeout: 20_000 });
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    expect(await row.getByTestId('status').textContent()).toBe('Up');
+
+    const slug = (await t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
+    await page.goto(`${base}/s/${slug}`);
+    expect(await page.getByTestId('overall').textContent()).toContain('All systems operational');
+    expect(await page.getByText('Local target').count()).toBe(1);
+
+    const api = await page.goto(`${base}/s/${slug}/api`);
+    const json = await api!.json();
+    expect(json.status).toBe('operational');
+    expect(json.monitors[0]).toMatchObject({ id: monitorId, name: 'Local target', status: 'up' });
+    expect(json.monitors[0].uptime['24h']).toBe(50);
+    expect(errors).toEqual([]);
+  });
+
+  it('works without JavaScript: the no-JS form fallback adds a monitor', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Email').fill('nojs@example.com');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Organization').fill('No Script Ltd');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(`${base}/dashboard`);
+    await page.goto(`${base}/monitors/new`);
+    await page.getByLabel('Name').fill('No-JS monitor');
+    await page.getByLabel('URL').fill(`${target.url}/ok`);
+    await page.getByLabel('Interval').fill('5');
+    await page.getByRole('button', { name: 'Add monitor' }).click();
+    await page.getByText('allows intervals of 10 seconds or more').first().waitFor();
+    expect(await page.getByLabel('Name').inputValue()).toBe('No-JS monitor');
+    await page.getByLabel('Interval').fill('60');
+    expect(await page.locator('nav[aria-label="Main"]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Add monitor' }).click();
+    await page.waitForURL(/\/monitors\/\d+$/);
+    expect(await page.locator('h1').textContent()).toBe('No-JS monitor');
+    await context.close();
+  });
+});

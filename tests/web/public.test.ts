@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordResult } from '../../src/domain/checks/checks.service.ts';
+import { buildApp, createMonitorVia, persona } from '../helpers/app.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { testDbKinds } from '../helpers/env.ts';
+
+describe.each(testDbKinds())('public status page on %s', (kind) => {
+  let t: TestDb;
+  let built: ReturnType<typeof buildApp>;
+  beforeEach(async () => {
+    t = await openTestDb(kind);
+    built = buildApp(t.db);
+  });
+  afterEach(() => t.close());
+
+  async function setup() {
+    const owner = await persona(built.app, 'owner');
+    const slug = (await t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
+    const api = await createMonitorVia(owner, { name: 'API' });
+    const web = await createMonitorVia(owner, { name: 'Website <script>alert(1)</script>' });
+    const hidden = await createMonitorVia(owner, { name: 'Internal DB', is_public: 'false' });
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) {
+      await recordResult(t.db, api, { ok: false, statusCode: 500, responseMs: 10, error: 'Unexpected status 500' }, now - 10_000 + i);
+    }
+    await recordResult(t.db, web, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000);
+    await recordResult(t.db, hidden, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000);
+    return { owner, slug, api, web, hidden };
+  }
+
+  it('the JSON has the documented shape, CORS, short caching, and no private monitors', async () => {
+    const { slug, api, web } = await setup();
+    const res = await built.app.request(`/s/${slug}/api`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    const body = await res.json();
+    expect(Object.keys(body).sort()).toEqual(['generated_at', 'incidents', 'monitors', 'page', 'status']);
+    expect(body.page).toEqual({ slug, title: 'owner Org' });
+    expect(body.status).toBe('partial_outage');
+    expect(body.monitors.map((m: { id: number }) => m.id).sort()).toEqual([api, web].sort());
+    const apiJson = body.monitors.find((m: { id: number }) => m.id === api);
+    expect(apiJson.status).toBe('down');
+    expect(Object.keys(apiJson.uptime)).toEqual(['24h', '7d', '30d', '90d']);
+    expect(apiJson.uptime['24h']).toBe(0);
+    expect(apiJson.days).toHaveLength(90);
+    expect(apiJson.days[0].date < apiJson.days[89].date).toBe(true);
+    expect(apiJson.days[89]).toEqual({ date: new Date().toISOString().slice(0, 10), uptime: 0 });
+    expect(apiJson.days[0].uptime).toBeNull();
+    expect(body.incidents).toHaveLength(1);
+    expect(Object.keys(body.incidents[0]).sort()).toEqual(['id', 'monitor_id', 'resolved_at', 'started_at', 'title']);
+    expect(body.incidents[0]).toMatchObject({ monitor_id: api, resolved_at: null, title: 'API outage' });
+    expect(JSON.stringify(body)).not.toContain('Internal DB');
+  });
+
+  it('the HTML page renders without JavaScript, escapes names, and hides private monitors', async () => {
+    const { slug } = await setup();
+    const res = await built.app.request(`/s/${slug}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Partial outage');
+    expect(html).toContain('Website &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).not.toContain('Internal DB');
+    expect(html).toContain('API outage');
+    expect((html.match(/title="\d{4}-\d{2}-\d{2}: /g) ?? []).length).toBe(180);
+  });
+
+  it('all up is operational; an account with only down monitors is a major outage', async () => {
+    const owner = await persona(built.app, 'owner');
+    const slug = (await t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
+    const id = await createMonitorVia(owner);
+    await recordResult(t.db, id, { ok: true, statusCode: 200, responseMs: 1, error: null }, Date.now());
+    expect((await (await built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
+    for (let i = 0; i < 3; i++) await recordResult(t.db, id, { ok: false, statusCode: 500, responseMs: 1, error: 'x' }, Date.now() + i + 1);
+    expect((await (await built.app.request(`/s/${slug}/api`)).json()).status).toBe('major_outage');
+  });
+
+  it('an unknown slug is a proper 404 page, and a JSON 404 on the API', async () => {
+    const page = await built.app.request('/s/no-such-page');
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('Status page not found');
+    const api = await built.app.request('/s/no-such-page/api');
+    expect(api.status).toBe(404);
+    expect(await api.json()).toEqual({ error: { code: 'not_found', message: 'Status page not found' } });
+  });
+
+  it('/healthz answers 200 while the database answers, 503 when it does not', async () => {
+    const ok = await built.app.request('/healthz');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ status: 'ok' });
+    const other = await openTestDb(kind);
+    const broken = buildApp(other.db).app;
+    await other.close();
+    const down = await broken.request('/healthz');
+    expect(down.status).toBe(503);
+  });
+});
