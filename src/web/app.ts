@@ -11,6 +11,7 @@ import { assetRoutes } from './routes/assets.ts';
 import { publicAuthRoutes, settingsRoutes } from './routes/auth.ts';
 import { monitorRoutes } from './routes/monitors.ts';
 import { publicRoutes } from './routes/public.ts';
+import { statusPageRoutes } from './routes/status-pages.ts';
 
 function wantsJson(c: Context): boolean {
   return c.req.path.endsWith('/api') || c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').startsWith('application/json');
@@ -41,6 +42,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   });
   app.use('*', securityHeaders);
   app.route('/', assetRoutes(deps.config.env === 'production'));
+  app.route('/', statusPageRoutes(deps));
   app.use('*', clientIp, formBody, loadSession, csrf());
 
   app.route('/', publicRoutes);

@@ -121,7 +121,9 @@ export class Scheduler {
     const now = this.deps.clock.now();
     const anchor = Math.floor(now / intervalMs) * intervalMs + offsetSeconds(id, intervalS) * 1000 - intervalMs;
     const cron = new Cron('* * * * * *', { interval: intervalS, startAt: new Date(anchor), catch: true }, () => {
-      this.trigger(id, Date.now());
+      // The slot this run belongs to, so lag is measured against the schedule, not the timer.
+      const now = Date.now();
+      this.trigger(id, anchor + Math.floor((now - anchor) / intervalMs) * intervalMs);
     });
     const states = (cron as unknown as { _states?: { pattern?: unknown } })._states;
     if (states?.pattern) {

@@ -73,7 +73,25 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     await recordResult(t.db, id, { ok: true, statusCode: 200, responseMs: 1, error: null }, Date.now());
     expect((await (await built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
     for (let i = 0; i < 3; i++) await recordResult(t.db, id, { ok: false, statusCode: 500, responseMs: 1, error: 'x' }, Date.now() + i + 1);
+    // Within the cache window visitors get the same answer; after it, the new state.
+    expect((await (await built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
+    built.clock.advance(11_000);
     expect((await (await built.app.request(`/s/${slug}/api`)).json()).status).toBe('major_outage');
+  });
+
+  it('answers with validators and 304, and sets no cookies on public pages', async () => {
+    const { slug } = await setup();
+    for (const path of [`/s/${slug}`, `/s/${slug}/api`]) {
+      const first = await built.app.request(path);
+      expect(first.status).toBe(200);
+      expect(first.headers.getSetCookie()).toEqual([]);
+      const etag = first.headers.get('etag')!;
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      expect(first.headers.get('last-modified')).toMatch(/GMT$/);
+      const again = await built.app.request(path, { headers: { 'if-none-match': etag } });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe('');
+    }
   });
 
   it('an unknown slug is a proper 404 page, and a JSON 404 on the API', async () => {

@@ -31,38 +31,25 @@ export async function historyFor(db: Db, monitorIds: number[], now: number, with
   const firstDay = today - (BAR_DAYS - 1) * DAY;
   const [hourly, daily] = await Promise.all([
     repo.rollupSums(db, 'rollups_hourly', monitorIds, bucketStart(now, 'hour') - 23 * HOUR),
-    repo.rollupRows(db, 'rollups_daily', monitorIds, firstDay),
+    repo.rollupMatrix(db, 'rollups_daily', monitorIds, firstDay, DAY, BAR_DAYS),
   ]);
-  const perMonitor = new Map<number, Array<{ checks: number; failures: number } | undefined>>();
-  for (const id of monitorIds) perMonitor.set(id, new Array(BAR_DAYS));
-  for (const r of daily) {
-    const idx = Math.round((r.bucketStart - firstDay) / DAY);
-    const arr = perMonitor.get(r.monitorId);
-    if (arr && idx >= 0 && idx < BAR_DAYS) arr[idx] = { checks: r.checks, failures: r.failures };
-  }
+  const dates = Array.from({ length: BAR_DAYS }, (_, i) => isoDate(firstDay + i * DAY));
   const out = new Map<number, MonitorHistory>();
   for (const id of monitorIds) {
-    const arr = perMonitor.get(id)!;
+    const d = daily.get(id);
     const window = (days: number) => {
+      if (!d) return null;
       let checks = 0;
       let failures = 0;
       for (let i = BAR_DAYS - days; i < BAR_DAYS; i++) {
-        const d = arr[i];
-        if (d) {
-          checks += d.checks;
-          failures += d.failures;
-        }
+        checks += d.checks[i]!;
+        failures += d.failures[i]!;
       }
       return uptimePercent(checks, failures);
     };
-    const h = hourly.get(id);
     const days: DayBar[] = [];
-    if (withDays) {
-      for (let i = 0; i < BAR_DAYS; i++) {
-        const d = arr[i];
-        days.push({ date: isoDate(firstDay + i * DAY), uptime: d ? uptimePercent(d.checks, d.failures) : null });
-      }
-    }
+    if (withDays) for (let i = 0; i < BAR_DAYS; i++) days.push({ date: dates[i]!, uptime: d ? uptimePercent(d.checks[i]!, d.failures[i]!) : null });
+    const h = hourly.get(id);
     out.set(id, {
       uptime: { '24h': h ? uptimePercent(h.checks, h.failures) : null, '7d': window(7), '30d': window(30), '90d': window(90) },
       days,

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { type Context, Hono } from 'hono';
+import { getPublicStatus, toPublicJson } from '../../domain/statuspages/statuspages.service.ts';
+import { TtlCache } from '../../lib/ttl-cache.ts';
+import type { AppEnv, WebDeps } from '../deps.ts';
+import { renderView } from '../render.ts';
+
+interface Rendered {
+  body: string;
+  etag: string;
+  lastModified: string;
+}
+
+const CACHE_SECONDS = 10;
+
+function rendered(body: string, generatedAt: string): Rendered {
+  return { body, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`, lastModified: new Date(generatedAt).toUTCString() };
+}
+
+/** Sends a cached rendering with validators; a matching If-None-Match gets 304. */
+function send(c: Context<AppEnv>, r: Rendered, type: string) {
+  c.header('ETag', r.etag);
+  c.header('Last-Modified', r.lastModified);
+  c.header('Cache-Control', `public, max-age=${CACHE_SECONDS}`);
+  if (c.req.header('if-none-match') === r.etag) return c.body(null, 304);
+  c.header('Content-Type', type);
+  return c.body(r.body);
+}
+
+/**
+ * Public status pages, mounted before the session middleware: no cookies are read or set,
+ * so the answers are the same for every visitor and can be cached here and by proxies.
+ * Each page is built from rollups at most once per CACHE_SECONDS.
+ */
+export function statusPageRoutes(deps: WebDeps) {
+  const cache = new TtlCache<Rendered>(deps.clock, CACHE_SECONDS * 1000);
+  return new Hono<AppEnv>()
+    .get('/s/:slug', async (c) => {
+      const slug = c.req.param('slug');
+      const r = await cache.get(`html:${slug}`, async () => {
+        const s = await getPublicStatus(deps, slug);
+        return rendered(renderView(c, 'pages/statuspages/show', { s, csrf: '', user: null, account: null }), s.generated_at);
+      });
+      // Owners may embed their status page; everything else stays unframeable.
+      c.header('X-Frame-Options', 'SAMEORIGIN');
+      return send(c, r, 'text/html; charset=UTF-8');
+    })
+    .get('/s/:slug/api', async (c) => {
+      const slug = c.req.param('slug');
+      const r = await cache.get(`json:${slug}`, async () => {
+        const s = await getPublicStatus(deps, slug);
+        return rendered(JSON.stringify(toPublicJson(s)), s.generated_at);
+      });
+      c.header('Access-Control-Allow-Origin', '*');
+      return send(c, r, 'application/json; charset=UTF-8');
+    });
+}
