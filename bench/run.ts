@@ -20,14 +20,13 @@ import { DAY, HOUR, systemClock } from '../src/lib/clock.ts';
 import { silentLogger } from '../src/lib/logger.ts';
 import { policyFrom, webDeps } from '../src/runtime/context.ts';
 import { createApp } from '../src/web/app.ts';
-import { runCheck } from '../src/worker/run-check.ts';
-import { Scheduler } from '../src/worker/scheduler.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_MONITORS ?? 10_000);
 const INTERVAL = Number(process.env.BENCH_INTERVAL ?? 30);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
+// Everything measured in the worker process is reported in README; this process only sets up and serves pages.
 
 function child(script: string, args: string[] = []): ChildProcess {
   return fork(path.join(here, script), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
@@ -39,12 +38,18 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-async function dbBytes(db: Db): Promise<number> {
+/** Bytes of B-tree pages and row counts per table, from SQLite's dbstat. */
+async function tableBytes(db: Db): Promise<Record<string, { bytes: number; rows: number }>> {
   await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
-  const pages = (await sql<{ page_count: number }>`pragma page_count`.execute(db)).rows[0]!.page_count;
-  const free = (await sql<{ freelist_count: number }>`pragma freelist_count`.execute(db)).rows[0]!.freelist_count;
-  const size = (await sql<{ page_size: number }>`pragma page_size`.execute(db)).rows[0]!.page_size;
-  return (pages - free) * size;
+  const r = await sql<{ name: string; bytes: number }>`select name, sum(pgsize) as bytes from dbstat group by name`.execute(db);
+  const out: Record<string, { bytes: number; rows: number }> = {};
+  for (const { name, bytes } of r.rows) {
+    const rows = ['check_results', 'rollups_hourly', 'rollups_daily'].includes(name)
+      ? Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(db)).rows[0]!.n)
+      : 0;
+    out[name] = { bytes, rows };
+  }
+  return out;
 }
 
 async function account(db: Db, org: string) {
@@ -112,71 +117,41 @@ async function main() {
   log(`creating ${N} monitors at ${INTERVAL}s`);
   const acct = await account(db, 'Bench Checks');
   await insertMonitors(db, acct.id, N, targetUrl, INTERVAL, Date.now());
-  const baseline = await dbBytes(db);
-  const lags: number[] = [];
-  let checks = 0;
-  let measuring = false;
-  const checkDeps = { db, clock: systemClock, logger: silentLogger, probe: { blockPrivate: false } };
-  const make = () => {
-    const s = new Scheduler({ db, clock: systemClock, logger: silentLogger, concurrency: 500, check: (id) => runCheck(checkDeps, id) });
-    return s;
+  const proc = child('worker-proc.ts', [url, String(N), String(INTERVAL), String(SECONDS)]);
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  log(`worker process: warm-up ${INTERVAL + 5}s, measure ${SECONDS}s, then a restart`);
+  await new Promise((r) => proc.once('exit', r));
+  const w = JSON.parse(out) as {
+    checks: number; elapsed: number; cpuSeconds: number; rssIdle: number; rssMax: number;
+    lagP50: number; lagP99: number; restartSeconds: number; restartSeen: number;
   };
-  const scheduler = make();
-  scheduler.onCheck = (_id, scheduledFor, startedAt) => {
-    if (!measuring) return;
-    checks++;
-    if (scheduledFor !== null) lags.push(startedAt - scheduledFor);
-  };
-  await scheduler.start();
-  log(`warming up for ${INTERVAL + 5}s`);
-  await new Promise((r) => setTimeout(r, (INTERVAL + 5) * 1000));
-  log(`measuring for ${SECONDS}s`);
-  measuring = true;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let rssMax = 0;
-  const rssTimer = setInterval(() => {
-    rssMax = Math.max(rssMax, process.memoryUsage().rss);
-  }, 1000);
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  measuring = false;
-  clearInterval(rssTimer);
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const cpuCores = (cpu.user + cpu.system) / 1e6 / elapsed;
-  await scheduler.stop(10_000);
   const rows = Number((await db.selectFrom('check_results').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const bytesPerCheck = (await dbBytes(db)) - baseline;
+  const storage = await tableBytes(db);
+  // Raw rows cost their B-tree pages; rollups cost 24 hourly + 1 daily rows per monitor per
+  // day whatever the interval, spread over that day's checks.
+  const rawPerCheck = storage.check_results!.bytes / rows;
+  const rollupRowBytes = (t: string) => storage[t]!.bytes / Math.max(1, storage[t]!.rows);
+  const rollupPerCheck = (24 * rollupRowBytes('rollups_hourly') + rollupRowBytes('rollups_daily')) / (86400 / INTERVAL);
   const expected = N / INTERVAL;
-  const achieved = checks / elapsed;
+  const achieved = w.checks / w.elapsed;
+  const cores = w.cpuSeconds / w.elapsed;
   results.push(['Monitors × interval', `${N} × ${INTERVAL} s`, '10,000 × 30 s']);
   results.push(['Checks/s expected → achieved', `${expected.toFixed(1)} → ${achieved.toFixed(1)}`, 'achieved = expected']);
-  results.push(['Schedule lag p50 / p99', `${pct(lags, 50).toFixed(0)} ms / ${pct(lags, 99).toFixed(0)} ms`, 'p99 < 1 s']);
-  results.push(['CPU (worker process)', `${(cpuCores * 100).toFixed(1)} % of one core`, '']);
-  results.push(['CPU per 100 checks/s', `${((cpuCores / achieved) * 100).toFixed(3)} cores`, '< 0.1 core']);
-  results.push(['RSS (max)', `${(rssMax / 1e6).toFixed(0)} MB`, '< 300 MB']);
-  results.push(['Stored bytes per check (results + rollups)', `${(bytesPerCheck / rows).toFixed(1)} B (${rows} checks)`, '≤ 40 B']);
-
-  // 2. Restart: every monitor overdue; how long until each has been checked once?
-  await db.updateTable('monitors').set({ last_checked_at: Date.now() - HOUR }).execute();
-  const seen = new Set<number>();
-  const restarted = make();
-  const r0 = performance.now();
-  let allChecked = 0;
-  const done = new Promise<void>((resolve) => {
-    restarted.onCheck = (id) => {
-      seen.add(id);
-      if (seen.size === N && !allChecked) {
-        allChecked = (performance.now() - r0) / 1000;
-        resolve();
-      }
-    };
-  });
-  measuring = false;
-  await restarted.start();
-  await Promise.race([done, new Promise((r) => setTimeout(r, INTERVAL * 4000))]);
-  await restarted.stop(10_000);
-  results.push(['Restart → every monitor checked once', allChecked ? `${allChecked.toFixed(1)} s` : `> ${INTERVAL * 4} s (${seen.size}/${N})`, `≤ one interval (${INTERVAL} s)`]);
+  results.push(['Schedule lag p50 / p99', `${w.lagP50.toFixed(0)} ms / ${w.lagP99.toFixed(0)} ms`, 'p99 < 1 s']);
+  results.push(['CPU of the worker process', `${(cores * 100).toFixed(1)} % of one core`, '']);
+  results.push(['CPU per 100 checks/s', `${((cores / achieved) * 100).toFixed(3)} cores`, '< 0.1 core']);
+  results.push(['RSS of the worker process (max; at start)', `${(w.rssMax / 1e6).toFixed(0)} MB (${(w.rssIdle / 1e6).toFixed(0)} MB)`, '< 300 MB']);
+  results.push([
+    'Stored bytes per check',
+    `${(rawPerCheck + rollupPerCheck).toFixed(1)} B = ${rawPerCheck.toFixed(1)} B raw result + ${rollupPerCheck.toFixed(1)} B of rollups`,
+    '≤ 40 B',
+  ]);
+  results.push([
+    'Restart → every monitor checked once',
+    w.restartSeconds ? `${w.restartSeconds.toFixed(1)} s` : `> ${INTERVAL * 4} s (${w.restartSeen}/${N})`,
+    `≤ one interval (${INTERVAL} s)`,
+  ]);
 
   // 3. Status page of 50 monitors with 90 days of history, served over HTTP.
   log('status page load test');
@@ -214,7 +189,7 @@ async function main() {
   rmSync(dir, { recursive: true, force: true });
 
   const table = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on this machine (Node ${process.version}, SQLite, web and worker in one process).`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on a 2-core machine (Node ${process.version}, SQLite; checks against a local target in its own process).`,
     '',
     '| Metric | Result | Target |',
     '|---|---|---|',
