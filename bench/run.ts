@@ -28,8 +28,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
 // Everything measured in the worker process is reported in README; this process only sets up and serves pages.
 
+// Compiled (npm run bench) the helpers are .js run by plain node, as in production.
+const compiled = import.meta.url.endsWith('.js');
 function child(script: string, args: string[] = []): ChildProcess {
-  return fork(path.join(here, script), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const file = path.join(here, compiled ? script.replace(/\.ts$/, '.js') : script);
+  return fork(file, args, { execArgv: compiled ? [] : ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 }
 
 const pct = (xs: number[], p: number) => {

@@ -40,5 +40,31 @@ export function createDb(databaseUrl: string): Db {
   // NORMAL in WAL mode can lose the last commits on power loss, never corrupt; the outbox
   // that needs FULL does not exist yet, and checks are cheap to lose.
   sqlite.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/**
+ * Kysely prepares every query afresh, so SQLite would re-parse the same few statements
+ * thousands of times a second under load. Reusing prepared statements by SQL text is safe
+ * here: Kysely's SQLite driver runs one query at a time on its single connection and
+ * finishes each (all/run) before the next; streaming (iterate) is not used.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (text: string) => {
+    let stmt = cache.get(text);
+    if (!stmt) {
+      if (cache.size >= max) cache.clear();
+      stmt = sqlite.prepare(text);
+      cache.set(text, stmt);
+    }
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

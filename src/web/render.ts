@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'hono';
+import { projectRoot } from '../lib/paths.ts';
 import type { AppEnv } from './deps.ts';
 import * as fmt from './format.ts';
 
-export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+export const VIEWS_DIR = path.join(projectRoot(), 'views');
 
 export function createEta(production: boolean): Eta {
   return new Eta({ views: VIEWS_DIR, cache: production, autoEscape: true, useWith: false });

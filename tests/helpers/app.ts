@@ -103,7 +103,7 @@ export async function persona(app: Fetchable, name: string): Promise<Client & { 
 }
 
 export function monitorForm(over: Record<string, string> = {}): Record<string, string> {
-  return { name: 'API', url: 'http://127.0.0.1:9/health', interval_seconds: '60', is_public: 'true', ...over };
+  return { name: 'API', url: 'https://example.com/health', interval_seconds: '60', is_public: 'true', ...over };
 }
 
 /** Creates a monitor through the UI and returns its id. */

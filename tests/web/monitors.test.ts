@@ -94,6 +94,17 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(await del.text()).toBe('');
   });
 
+  it('SaaS mode refuses private targets in the form, saying why', async () => {
+    const saas = buildApp(t.db, { STRIPE_SECRET_KEY: 'sk_test_dummy' });
+    const owner = await persona(saas.app, 'owner');
+    for (const url of ['http://127.0.0.1:8080/', 'http://169.254.169.254/latest/meta-data', 'http://localhost/', 'http://[::1]/']) {
+      const res = await owner.post('/monitors', monitorForm({ url, interval_seconds: '300' }));
+      expect(res.status, url).toBe(422);
+      expect(await res.text()).toMatch(/not allowed on this instance/);
+    }
+    expect(await t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
+  });
+
   it('SaaS mode: the free plan limit is shown by name, and 50 concurrent creations stop at 5', async () => {
     const saas = buildApp(t.db, { STRIPE_SECRET_KEY: 'sk_test_dummy' });
     const owner = await persona(saas.app, 'owner');

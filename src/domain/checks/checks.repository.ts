@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { HISTOGRAM_SIZE, type Database, type HistogramColumns } from '../../db/schema.ts';
 import { isPostgres } from '../../db/tx.ts';
 import { bucketStart, histogramIndex } from './rollups.ts';
@@ -38,27 +38,15 @@ export async function insertResult(db: DbLike, r: StoredResult): Promise<number>
   }
 }
 
-const hcols = Array.from({ length: HISTOGRAM_SIZE }, (_, i) => `h${i}` as const);
+const hcols = Array.from({ length: HISTOGRAM_SIZE }, (_, i) => `h${i}`) as Array<keyof HistogramColumns>;
 
-/** Adds one result to a rollup row; an upsert keyed by (monitor, bucket). */
-export async function addToRollup(db: DbLike, table: RollupTableName, r: StoredResult): Promise<void> {
-  const bucket = bucketStart(r.checkedAt, table === 'rollups_hourly' ? 'hour' : 'day');
-  const rt = r.ok && r.responseMs !== null ? r.responseMs : null;
-  const hist = Object.fromEntries(hcols.map((c, i) => [c, rt !== null && histogramIndex(rt) === i ? 1 : 0])) as HistogramColumns;
+type RollupValues = Database['rollups_hourly'];
+
+function rollupUpsert(db: DbLike, table: RollupTableName, values: RollupValues) {
   const bump = Object.fromEntries(hcols.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`]));
-  await db
+  return db
     .insertInto(table)
-    .values({
-      monitor_id: r.monitorId,
-      bucket_start: bucket,
-      checks: 1,
-      failures: r.ok ? 0 : 1,
-      rt_count: rt === null ? 0 : 1,
-      rt_sum: rt ?? 0,
-      rt_min: rt,
-      rt_max: rt,
-      ...hist,
-    })
+    .values(values)
     .onConflict((oc) =>
       oc.columns(['monitor_id', 'bucket_start']).doUpdateSet({
         checks: sql`${sql.ref(`${table}.checks`)} + 1`,
@@ -70,8 +58,42 @@ export async function addToRollup(db: DbLike, table: RollupTableName, r: StoredR
         rt_max: sql`case when ${sql.ref(`${table}.rt_max`)} is null or ${sql.ref('excluded.rt_max')} > ${sql.ref(`${table}.rt_max`)} then coalesce(${sql.ref('excluded.rt_max')}, ${sql.ref(`${table}.rt_max`)}) else ${sql.ref(`${table}.rt_max`)} end`,
         ...bump,
       }),
-    )
-    .execute();
+    );
+}
+
+const ROLLUP_KEYS = ['monitor_id', 'bucket_start', 'checks', 'failures', 'rt_count', 'rt_sum', 'rt_min', 'rt_max', ...hcols] as const;
+// The upsert's SQL depends only on the dialect and table: compile it once, then bind values.
+const compiledUpserts = new Map<string, string>();
+
+function upsertSql(db: DbLike, table: RollupTableName, values: RollupValues): string {
+  const key = `${isPostgres(db) ? 'pg' : 'sqlite'}:${table}`;
+  let text = compiledUpserts.get(key);
+  if (!text) {
+    const compiled = rollupUpsert(db, table, values).compile();
+    if (compiled.parameters.length !== ROLLUP_KEYS.length) throw new Error('rollup upsert: unexpected parameter count');
+    text = compiled.sql;
+    compiledUpserts.set(key, text);
+  }
+  return text;
+}
+
+/** Adds one result to a rollup row; an upsert keyed by (monitor, bucket). */
+export async function addToRollup(db: DbLike, table: RollupTableName, r: StoredResult): Promise<void> {
+  const bucket = bucketStart(r.checkedAt, table === 'rollups_hourly' ? 'hour' : 'day');
+  const rt = r.ok && r.responseMs !== null ? r.responseMs : null;
+  const values = {
+    monitor_id: r.monitorId,
+    bucket_start: bucket,
+    checks: 1,
+    failures: r.ok ? 0 : 1,
+    rt_count: rt === null ? 0 : 1,
+    rt_sum: rt ?? 0,
+    rt_min: rt,
+    rt_max: rt,
+    ...(Object.fromEntries(hcols.map((c, i) => [c, rt !== null && histogramIndex(rt) === i ? 1 : 0])) as HistogramColumns),
+  } satisfies RollupValues;
+  const params = ROLLUP_KEYS.map((k) => values[k]);
+  await db.executeQuery(CompiledQuery.raw(upsertSql(db, table, values), params));
 }
 
 export async function recentResults(db: DbLike, monitorId: number, limit: number) {
@@ -157,6 +179,30 @@ export async function rollupMatrix(
     out.set(r.monitor_id, m);
   }
   return out;
+}
+
+/** Summed response-time histogram, min, max, count and sum of a monitor's rollups since `since`. */
+export async function responseStats(db: DbLike, table: RollupTableName, monitorId: number, since: number) {
+  const r = await db
+    .selectFrom(table)
+    .select((eb) => [
+      eb.fn.sum<number>('rt_count').as('n'),
+      eb.fn.sum<number>('rt_sum').as('sum'),
+      eb.fn.min<number>('rt_min').as('min'),
+      eb.fn.max<number>('rt_max').as('max'),
+      ...hcols.map((c) => eb.fn.sum<number>(c).as(c)),
+    ])
+    .where('monitor_id', '=', monitorId)
+    .where('bucket_start', '>=', since)
+    .executeTakeFirst();
+  const row = (r ?? {}) as Record<string, number | null>;
+  return {
+    count: Number(row.n ?? 0),
+    sum: Number(row.sum ?? 0),
+    min: row.min === null || row.min === undefined ? null : Number(row.min),
+    max: row.max === null || row.max === undefined ? null : Number(row.max),
+    histogram: hcols.map((c) => Number(row[c] ?? 0)),
+  };
 }
 
 /** Deletes up to `batch` results older than `before` for the given monitors; returns rows deleted. */

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/create-db.ts';
 import { DAY, HOUR } from '../../lib/clock.ts';
 import * as repo from './checks.repository.ts';
-import { bucketStart, uptimePercent } from './rollups.ts';
+import { bucketStart, percentileFromHistogram, uptimePercent } from './rollups.ts';
 
 export interface UptimeSummary {
   '24h': number | null;
@@ -86,4 +86,22 @@ export async function responseSeries(db: Db, monitorId: number, now: number, poi
   return slots.flatMap((s, i) =>
     s.any === 0 ? [] : [{ at: since + (i + 0.5) * slot, ms: s.n ? Math.round(s.sum / s.n) : null, ok: s.fail === 0 }],
   );
+}
+
+export interface ResponseSummary {
+  avg: number | null;
+  p95: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+/** Response-time summary of the last 24 h from the hourly rollups (p95 from their histograms). */
+export async function responseSummary24h(db: Db, monitorId: number, now: number): Promise<ResponseSummary> {
+  const s = await repo.responseStats(db, 'rollups_hourly', monitorId, bucketStart(now, 'hour') - 23 * HOUR);
+  return {
+    avg: s.count ? Math.round(s.sum / s.count) : null,
+    p95: percentileFromHistogram(s.histogram, 95, s.min, s.max),
+    min: s.min,
+    max: s.max,
+  };
 }

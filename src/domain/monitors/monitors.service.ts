@@ -3,6 +3,7 @@ import type { Db } from '../../db/create-db.ts';
 import { isPostgres, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
+import { literalHostViolation } from '../../lib/net-guard.ts';
 import { parseInput } from '../../lib/validate.ts';
 import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, type PlanPolicy } from '../billing/plans.ts';
 import * as accounts from '../accounts/accounts.repository.ts';
@@ -13,6 +14,8 @@ export interface MonitorDeps {
   db: Db;
   clock: Clock;
   policy: PlanPolicy;
+  /** Refuse URLs naming private or reserved hosts (SaaS mode / BLOCK_PRIVATE_TARGETS). */
+  blockPrivateTargets?: boolean;
 }
 
 function columnsFrom(input: MonitorInput) {
@@ -39,7 +42,7 @@ async function planLimits(db: Db, deps: MonitorDeps, accountId: number) {
  * Validates input and the plan's minimum interval together, so a form shows every problem
  * at once (an interval under the plan minimum is often also shorter than the timeout).
  */
-function validate(raw: unknown, limits: PlanLimits): MonitorInput {
+function validate(raw: unknown, limits: PlanLimits, blockPrivate = false): MonitorInput {
   const rawInterval = Number((raw as { interval_seconds?: unknown } | null)?.interval_seconds);
   const planMsg = Number.isFinite(rawInterval) && rawInterval >= 1 ? intervalViolation(limits, rawInterval) : null;
   let input: MonitorInput;
@@ -51,6 +54,9 @@ function validate(raw: unknown, limits: PlanLimits): MonitorInput {
     }
     throw err;
   }
+  // The worker re-checks every resolved address; this catches the obvious cases in the form.
+  const hostMsg = blockPrivate ? literalHostViolation(new URL(input.url)) : null;
+  if (hostMsg) throw new ValidationError(hostMsg, { url: hostMsg });
   if (planMsg) throw new PlanLimitError(planMsg, { interval_seconds: planMsg });
   return input;
 }
@@ -66,7 +72,7 @@ export async function getMonitor(deps: MonitorDeps, accountId: number, id: numbe
 }
 
 export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown): Promise<Monitor> {
-  const input = validate(raw, await planLimits(deps.db, deps, accountId));
+  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.blockPrivateTargets);
   const now = deps.clock.now();
   const id = await writeTx(deps.db, async (trx) => {
     // Serialise creations per account so concurrent requests cannot overshoot the plan limit:
@@ -90,7 +96,7 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
 
 export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown): Promise<Monitor> {
   await getMonitor(deps, accountId, id);
-  const input = validate(raw, await planLimits(deps.db, deps, accountId));
+  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.blockPrivateTargets);
   await repo.updateInAccount(deps.db, accountId, id, { ...columnsFrom(input), updated_at: deps.clock.now() });
   return getMonitor(deps, accountId, id);
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { projectRoot } from '../../lib/paths.ts';
 import type { AppEnv } from '../deps.ts';
 
-export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../public');
+export const PUBLIC_DIR = path.join(projectRoot(), 'public');
 
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',

@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { recentResults } from '../../domain/checks/checks.repository.ts';
-import { historyFor, responseSeries } from '../../domain/checks/uptime.service.ts';
+import { historyFor, responseSeries, responseSummary24h } from '../../domain/checks/uptime.service.ts';
 import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
 import { limitsFor } from '../../domain/billing/plans.ts';
 import type { Monitor } from '../../domain/monitors/monitors.ts';
@@ -20,8 +20,8 @@ import { authOf } from '../middleware/session.ts';
 import { html, isHtmx } from '../render.ts';
 
 function monitorDeps(c: Context<AppEnv>) {
-  const { db, clock, policy } = c.get('deps');
-  return { db, clock, policy };
+  const { db, clock, policy, config } = c.get('deps');
+  return { db, clock, policy, blockPrivateTargets: config.blockPrivateTargets };
 }
 
 function idParam(c: Context<AppEnv>): number {
@@ -63,13 +63,15 @@ async function rowFor(c: Context<AppEnv>, m: Monitor) {
 async function detailData(c: Context<AppEnv>, m: Monitor) {
   const deps = monitorDeps(c);
   const now = deps.clock.now();
-  const [history, results, incidents, series] = await Promise.all([
+  const [history, results, incidents, series, response] = await Promise.all([
     historyFor(deps.db, [m.id], now, false),
     recentResults(deps.db, m.id, 50),
     listForMonitor(deps.db, m.accountId, m.id, 20),
     responseSeries(deps.db, m.id, now),
+    responseSummary24h(deps.db, m.id, now),
   ]);
-  return { m, uptime: history.get(m.id)!.uptime, results, incidents, series, now, chartFrom: now - DAY, chartTo: now };
+  const checking = c.req.query('checking') === '1' && (m.checkRequestedAt ?? 0) > (m.lastCheckedAt ?? 0);
+  return { m, uptime: history.get(m.id)!.uptime, results, incidents, series, response, checking, now, chartFrom: now - DAY, chartTo: now };
 }
 
 const FORM_VIEWS = { page: 'pages/monitors/form', partial: 'partials/monitors/form' };
