@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/create-db.ts';
 import { LoginLimits } from '../../src/domain/accounts/accounts.service.ts';
@@ -6,6 +7,8 @@ import { createLogger, silentLogger } from '../../src/lib/logger.ts';
 import { RateLimiter } from '../../src/lib/rate-limit.ts';
 import { SessionTokens } from '../../src/lib/session-token.ts';
 import { policyFrom } from '../../src/runtime/context.ts';
+import { openTestDb, type TestDb } from './db.ts';
+import type { TestDbKind } from './env.ts';
 import { createApp } from '../../src/web/app.ts';
 import type { WebDeps } from '../../src/web/deps.ts';
 
@@ -113,4 +116,18 @@ export async function createMonitorVia(client: Client, over: Record<string, stri
   const m = /\/monitors\/(\d+)/.exec(loc);
   if (res.status !== 303 || !m) throw new Error(`create failed: ${res.status} ${await res.text()}`);
   return Number(m[1]);
+}
+
+/**
+ * Per-test database and app for a describe block: `ctx.t` is the fresh database and
+ * `ctx.built` the app over it, both replaced before each test.
+ */
+export function useAppPerTest(kind: TestDbKind): { t: TestDb; built: ReturnType<typeof buildApp> } {
+  const ctx = {} as { t: TestDb; built: ReturnType<typeof buildApp> };
+  beforeEach(async () => {
+    ctx.t = await openTestDb(kind);
+    ctx.built = buildApp(ctx.t.db);
+  });
+  afterEach(() => ctx.t.close());
+  return ctx;
 }

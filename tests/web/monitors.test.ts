@@ -1,19 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, createMonitorVia, monitorForm, persona } from '../helpers/app.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { describe, expect, it } from 'vitest';
+import { buildApp, useAppPerTest, createMonitorVia, monitorForm, persona } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
 
 describe.each(testDbKinds())('monitor pages on %s', (kind) => {
-  let t: TestDb;
-  let built: ReturnType<typeof buildApp>;
-  beforeEach(async () => {
-    t = await openTestDb(kind);
-    built = buildApp(t.db);
-  });
-  afterEach(() => t.close());
+  const ctx = useAppPerTest(kind);
 
   it('the new-monitor form labels Name, URL and Interval', async () => {
-    const owner = await persona(built.app, 'owner');
+    const owner = await persona(ctx.built.app, 'owner');
     const html = await (await owner.get('/monitors/new')).text();
     expect(html).toContain('for="f-name">Name</label>');
     expect(html).toContain('for="f-url">URL</label>');
@@ -21,14 +14,14 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
   });
 
   it('an empty dashboard tells the user what to do next', async () => {
-    const owner = await persona(built.app, 'owner');
+    const owner = await persona(ctx.built.app, 'owner');
     const html = await (await owner.get('/dashboard')).text();
     expect(html).toContain('No monitors yet');
     expect(html).toContain('href="/monitors/new"');
   });
 
   it('creates, shows, edits, pauses, resumes, checks now and deletes a monitor', async () => {
-    const owner = await persona(built.app, 'owner');
+    const owner = await persona(ctx.built.app, 'owner');
     const id = await createMonitorVia(owner, { name: 'Checkout', url: 'https://shop.example/health', keyword: 'ok' });
     const page = await (await owner.get(`/monitors/${id}`)).text();
     expect(page).toContain('Checkout');
@@ -37,34 +30,34 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
 
     const edit = await owner.post(`/monitors/${id}/edit`, monitorForm({ name: 'Checkout v2', url: 'https://shop.example/health', interval_seconds: '120' }));
     expect(edit.status).toBe(303);
-    let row = await t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    let row = await ctx.t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ name: 'Checkout v2', interval_s: 120, keyword: null, is_public: 1 });
 
     await owner.post(`/monitors/${id}/pause`);
-    expect((await t.db.selectFrom('monitors').select('is_paused').where('id', '=', id).executeTakeFirstOrThrow()).is_paused).toBe(1);
+    expect((await ctx.t.db.selectFrom('monitors').select('is_paused').where('id', '=', id).executeTakeFirstOrThrow()).is_paused).toBe(1);
     expect(await (await owner.get('/dashboard/monitors')).text()).toContain('data-status="paused"');
     await owner.post(`/monitors/${id}/resume`);
-    row = await t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    row = await ctx.t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.is_paused).toBe(0);
 
     const check = await owner.post(`/monitors/${id}/check`);
     expect(check.headers.get('location')).toBe(`/monitors/${id}?checking=1`);
-    expect((await t.db.selectFrom('monitors').select('check_requested_at').where('id', '=', id).executeTakeFirstOrThrow()).check_requested_at).not.toBeNull();
+    expect((await ctx.t.db.selectFrom('monitors').select('check_requested_at').where('id', '=', id).executeTakeFirstOrThrow()).check_requested_at).not.toBeNull();
 
     const del = await owner.post(`/monitors/${id}/delete`);
     expect(del.headers.get('location')).toBe('/dashboard');
-    expect(await t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
+    expect(await ctx.t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
   });
 
   it('unticking "public" is saved', async () => {
-    const owner = await persona(built.app, 'owner');
+    const owner = await persona(ctx.built.app, 'owner');
     const res = await owner.post('/monitors', { ...monitorForm(), is_public: 'false' });
     expect(res.status).toBe(303);
-    expect((await t.db.selectFrom('monitors').select('is_public').executeTakeFirstOrThrow()).is_public).toBe(0);
+    expect((await ctx.t.db.selectFrom('monitors').select('is_public').executeTakeFirstOrThrow()).is_public).toBe(0);
   });
 
   it('validation errors re-render the form with field messages and the typed values', async () => {
-    const owner = await persona(built.app, 'owner');
+    const owner = await persona(ctx.built.app, 'owner');
     const res = await owner.post('/monitors', { name: '', url: 'javascript:alert(1)', interval_seconds: 'often' });
     expect(res.status).toBe(422);
     const html = await res.text();
@@ -75,7 +68,7 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
   });
 
   it('htmx form errors return just the form partial', async () => {
-    const owner = await persona(built.app, 'owner');
+    const owner = await persona(ctx.built.app, 'owner');
     const res = await owner.post('/monitors', { name: 'x', url: 'http://a.b', interval_seconds: '1' }, { 'hx-request': 'true' });
     expect(res.status).toBe(402);
     const html = await res.text();
@@ -84,7 +77,7 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
   });
 
   it('htmx row actions return the updated row, and a row delete returns nothing', async () => {
-    const owner = await persona(built.app, 'owner');
+    const owner = await persona(ctx.built.app, 'owner');
     const id = await createMonitorVia(owner);
     const paused = await owner.post(`/monitors/${id}/pause`, { from: 'row' }, { 'hx-request': 'true' });
     const html = await paused.text();
@@ -95,18 +88,18 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
   });
 
   it('SaaS mode refuses private targets in the form, saying why', async () => {
-    const saas = buildApp(t.db, { STRIPE_SECRET_KEY: 'sk_test_dummy' });
+    const saas = buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_dummy' });
     const owner = await persona(saas.app, 'owner');
     for (const url of ['http://127.0.0.1:8080/', 'http://169.254.169.254/latest/meta-data', 'http://localhost/', 'http://[::1]/']) {
       const res = await owner.post('/monitors', monitorForm({ url, interval_seconds: '300' }));
       expect(res.status, url).toBe(422);
       expect(await res.text()).toMatch(/not allowed on this instance/);
     }
-    expect(await t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
+    expect(await ctx.t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
   });
 
   it('SaaS mode: the free plan limit is shown by name, and 50 concurrent creations stop at 5', async () => {
-    const saas = buildApp(t.db, { STRIPE_SECRET_KEY: 'sk_test_dummy' });
+    const saas = buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_dummy' });
     const owner = await persona(saas.app, 'owner');
     const slow = await owner.post('/monitors', monitorForm({ interval_seconds: '60' }));
     expect(slow.status).toBe(402);
@@ -114,6 +107,6 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => owner.post('/monitors', monitorForm({ name: `m${i}`, interval_seconds: '300' }))));
     expect(results.filter((r) => r.status === 303)).toHaveLength(5);
     expect(results.filter((r) => r.status === 402)).toHaveLength(45);
-    expect(await t.db.selectFrom('monitors').select('id').execute()).toHaveLength(5);
+    expect(await ctx.t.db.selectFrom('monitors').select('id').execute()).toHaveLength(5);
   });
 });

@@ -1,36 +1,30 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
-import { buildApp, createMonitorVia, persona } from '../helpers/app.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { buildApp, useAppPerTest, createMonitorVia, persona } from '../helpers/app.ts';
+import { openTestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
 
 describe.each(testDbKinds())('public status page on %s', (kind) => {
-  let t: TestDb;
-  let built: ReturnType<typeof buildApp>;
-  beforeEach(async () => {
-    t = await openTestDb(kind);
-    built = buildApp(t.db);
-  });
-  afterEach(() => t.close());
+  const ctx = useAppPerTest(kind);
 
   async function setup() {
-    const owner = await persona(built.app, 'owner');
-    const slug = (await t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
+    const owner = await persona(ctx.built.app, 'owner');
+    const slug = (await ctx.t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
     const api = await createMonitorVia(owner, { name: 'API' });
     const web = await createMonitorVia(owner, { name: 'Website <script>alert(1)</script>' });
     const hidden = await createMonitorVia(owner, { name: 'Internal DB', is_public: 'false' });
     const now = Date.now();
     for (let i = 0; i < 3; i++) {
-      await recordResult(t.db, api, { ok: false, statusCode: 500, responseMs: 10, error: 'Unexpected status 500' }, now - 10_000 + i);
+      await recordResult(ctx.t.db, api, { ok: false, statusCode: 500, responseMs: 10, error: 'Unexpected status 500' }, now - 10_000 + i);
     }
-    await recordResult(t.db, web, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000);
-    await recordResult(t.db, hidden, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000);
+    await recordResult(ctx.t.db, web, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000);
+    await recordResult(ctx.t.db, hidden, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000);
     return { owner, slug, api, web, hidden };
   }
 
   it('the JSON has the documented shape, CORS, short caching, and no private monitors', async () => {
     const { slug, api, web } = await setup();
-    const res = await built.app.request(`/s/${slug}/api`);
+    const res = await ctx.built.app.request(`/s/${slug}/api`);
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
@@ -55,7 +49,7 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
 
   it('the HTML page renders without JavaScript, escapes names, and hides private monitors', async () => {
     const { slug } = await setup();
-    const res = await built.app.request(`/s/${slug}`);
+    const res = await ctx.built.app.request(`/s/${slug}`);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('Partial outage');
@@ -67,44 +61,44 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
   });
 
   it('all up is operational; an account with only down monitors is a major outage', async () => {
-    const owner = await persona(built.app, 'owner');
-    const slug = (await t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
+    const owner = await persona(ctx.built.app, 'owner');
+    const slug = (await ctx.t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
     const id = await createMonitorVia(owner);
-    await recordResult(t.db, id, { ok: true, statusCode: 200, responseMs: 1, error: null }, Date.now());
-    expect((await (await built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
-    for (let i = 0; i < 3; i++) await recordResult(t.db, id, { ok: false, statusCode: 500, responseMs: 1, error: 'x' }, Date.now() + i + 1);
+    await recordResult(ctx.t.db, id, { ok: true, statusCode: 200, responseMs: 1, error: null }, Date.now());
+    expect((await (await ctx.built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
+    for (let i = 0; i < 3; i++) await recordResult(ctx.t.db, id, { ok: false, statusCode: 500, responseMs: 1, error: 'x' }, Date.now() + i + 1);
     // Within the cache window visitors get the same answer; after it, the new state.
-    expect((await (await built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
-    built.clock.advance(11_000);
-    expect((await (await built.app.request(`/s/${slug}/api`)).json()).status).toBe('major_outage');
+    expect((await (await ctx.built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
+    ctx.built.clock.advance(11_000);
+    expect((await (await ctx.built.app.request(`/s/${slug}/api`)).json()).status).toBe('major_outage');
   });
 
   it('answers with validators and 304, and sets no cookies on public pages', async () => {
     const { slug } = await setup();
     for (const path of [`/s/${slug}`, `/s/${slug}/api`]) {
-      const first = await built.app.request(path);
+      const first = await ctx.built.app.request(path);
       expect(first.status).toBe(200);
       expect(first.headers.getSetCookie()).toEqual([]);
       const etag = first.headers.get('etag')!;
       expect(etag).toMatch(/^"[\w-]+"$/);
       expect(first.headers.get('last-modified')).toMatch(/GMT$/);
-      const again = await built.app.request(path, { headers: { 'if-none-match': etag } });
+      const again = await ctx.built.app.request(path, { headers: { 'if-none-match': etag } });
       expect(again.status).toBe(304);
       expect(await again.text()).toBe('');
     }
   });
 
   it('an unknown slug is a proper 404 page, and a JSON 404 on the API', async () => {
-    const page = await built.app.request('/s/no-such-page');
+    const page = await ctx.built.app.request('/s/no-such-page');
     expect(page.status).toBe(404);
     expect(await page.text()).toContain('Status page not found');
-    const api = await built.app.request('/s/no-such-page/api');
+    const api = await ctx.built.app.request('/s/no-such-page/api');
     expect(api.status).toBe(404);
     expect(await api.json()).toEqual({ error: { code: 'not_found', message: 'Status page not found' } });
   });
 
   it('/healthz answers 200 while the database answers, 503 when it does not', async () => {
-    const ok = await built.app.request('/healthz');
+    const ok = await ctx.built.app.request('/healthz');
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ status: 'ok' });
     const other = await openTestDb(kind);

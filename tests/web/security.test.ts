@@ -1,25 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, Client, createMonitorVia, persona } from '../helpers/app.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { describe, expect, it } from 'vitest';
+import { Client, createMonitorVia, persona, useAppPerTest } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
 
 /** Routes anyone may use without a session; everything else must refuse. */
 const PUBLIC = new Set(['/', '/healthz', '/s/:slug', '/s/:slug/api', '/signup', '/login', '/logout', '/static/:file']);
 
 describe.each(testDbKinds())('web security on %s', (kind) => {
-  let t: TestDb;
-  let built: ReturnType<typeof buildApp>;
-  beforeEach(async () => {
-    t = await openTestDb(kind);
-    built = buildApp(t.db);
-  });
-  afterEach(() => t.close());
+  const ctx = useAppPerTest(kind);
 
   it('requires a session on every route that is not explicitly public', async () => {
-    const routes = built.app.routes.filter((r) => r.method !== 'ALL');
+    const routes = ctx.built.app.routes.filter((r) => r.method !== 'ALL');
     const privateRoutes = routes.filter((r) => !PUBLIC.has(r.path));
     expect(privateRoutes.length).toBeGreaterThan(10);
-    const anon = new Client(built.app);
+    const anon = new Client(ctx.built.app);
     await anon.ensureCsrf();
     for (const r of privateRoutes) {
       const path = r.path.replace(':id', '1').replace(':action{pause|resume|check}', 'pause');
@@ -30,33 +23,33 @@ describe.each(testDbKinds())('web security on %s', (kind) => {
   });
 
   it('an htmx request without a session is told to go to the login page', async () => {
-    const res = await built.app.request('/dashboard/monitors', { headers: { 'hx-request': 'true' } });
+    const res = await ctx.built.app.request('/dashboard/monitors', { headers: { 'hx-request': 'true' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('hx-redirect')).toMatch(/^\/login/);
   });
 
   describe('CSRF', () => {
     it('rejects a form post without a token', async () => {
-      const owner = await persona(built.app, 'owner');
+      const owner = await persona(ctx.built.app, 'owner');
       const res = await owner.raw('/monitors', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: 'name=x&url=http://a.b&interval_seconds=60',
       });
       expect(res.status).toBe(403);
-      expect(await t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
+      expect(await ctx.t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
     });
 
     it('rejects a post with no Content-Type at all', async () => {
-      const owner = await persona(built.app, 'owner');
+      const owner = await persona(ctx.built.app, 'owner');
       const id = await createMonitorVia(owner);
       const res = await owner.raw(`/monitors/${id}/delete`, { method: 'POST' });
       expect(res.status).toBe(403);
-      expect(await t.db.selectFrom('monitors').select('id').execute()).toHaveLength(1);
+      expect(await ctx.t.db.selectFrom('monitors').select('id').execute()).toHaveLength(1);
     });
 
     it('rejects an odd-cased form Content-Type without a token, and reads the token when present', async () => {
-      const owner = await persona(built.app, 'owner');
+      const owner = await persona(ctx.built.app, 'owner');
       const body = 'name=x&url=http://a.b&interval_seconds=60';
       const bad = await owner.raw('/monitors', { method: 'POST', headers: { 'content-type': 'Application/X-WWW-Form-URLEncoded' }, body });
       expect(bad.status).toBe(403);
@@ -69,8 +62,8 @@ describe.each(testDbKinds())('web security on %s', (kind) => {
     });
 
     it('rejects a token from another browser and a cross-site Origin', async () => {
-      const owner = await persona(built.app, 'owner');
-      const other = await persona(built.app, 'other');
+      const owner = await persona(ctx.built.app, 'owner');
+      const other = await persona(ctx.built.app, 'other');
       const res = await owner.raw('/monitors', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': other.csrf },
@@ -82,7 +75,7 @@ describe.each(testDbKinds())('web security on %s', (kind) => {
     });
 
     it('accepts the token in the X-CSRF-Token header (htmx requests)', async () => {
-      const owner = await persona(built.app, 'owner');
+      const owner = await persona(ctx.built.app, 'owner');
       const id = await createMonitorVia(owner);
       const res = await owner.raw(`/monitors/${id}/pause`, { method: 'POST', headers: { 'x-csrf-token': owner.csrf, 'hx-request': 'true' } });
       expect(res.status).toBe(204);
@@ -90,8 +83,8 @@ describe.each(testDbKinds())('web security on %s', (kind) => {
     });
 
     it('protects the public login form too', async () => {
-      const owner = await persona(built.app, 'owner');
-      const res = await built.app.request('/login', {
+      const owner = await persona(ctx.built.app, 'owner');
+      const res = await ctx.built.app.request('/login', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: `email=${encodeURIComponent(owner.email)}&password=${owner.password}`,
@@ -102,10 +95,10 @@ describe.each(testDbKinds())('web security on %s', (kind) => {
 
   describe('tenant isolation', () => {
     it('another account’s monitor answers 404 to view, edit, delete, pause, resume and check-now, and is unchanged', async () => {
-      const owner = await persona(built.app, 'owner');
-      const outsider = await persona(built.app, 'outsider');
+      const owner = await persona(ctx.built.app, 'owner');
+      const outsider = await persona(ctx.built.app, 'outsider');
       const id = await createMonitorVia(owner, { name: 'Secret API', url: 'http://127.0.0.1:9/secret' });
-      const before = await t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const before = await ctx.t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
       for (const path of [`/monitors/${id}`, `/monitors/${id}/edit`, `/monitors/${id}/live`]) {
         const res = await outsider.get(path);
@@ -116,13 +109,13 @@ describe.each(testDbKinds())('web security on %s', (kind) => {
         const res = await outsider.post(path, { name: 'pwned', url: 'http://evil.example', interval_seconds: '60' });
         expect(res.status, path).toBe(404);
       }
-      const after = await t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const after = await ctx.t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       expect(after).toEqual(before);
       expect(await (await outsider.get('/dashboard')).text()).not.toContain('Secret API');
     });
 
     it('non-numeric and unknown ids are 404, never 500', async () => {
-      const owner = await persona(built.app, 'owner');
+      const owner = await persona(ctx.built.app, 'owner');
       for (const path of ['/monitors/abc', '/monitors/99999999', '/monitors/1e3', '/monitors/99999999999999999999']) {
         expect((await owner.get(path)).status, path).toBe(404);
       }
@@ -130,16 +123,16 @@ describe.each(testDbKinds())('web security on %s', (kind) => {
   });
 
   it('sets security headers and never serves a CDN script', async () => {
-    const res = await new Client(built.app).get('/login');
+    const res = await new Client(ctx.built.app).get('/login');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     const html = await res.text();
     expect(html).toContain('<script src="/static/htmx.min.js"');
     expect(html).not.toMatch(/https?:\/\/(unpkg|cdn)/);
-    const js = await built.app.request('/static/htmx.min.js');
+    const js = await ctx.built.app.request('/static/htmx.min.js');
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toContain('javascript');
-    const traversal = await built.app.request('/static/%2e%2e%2fpackage.json');
+    const traversal = await ctx.built.app.request('/static/%2e%2e%2fpackage.json');
     expect(traversal.status).toBe(404);
     expect(await traversal.text()).not.toContain('dependencies');
   });
