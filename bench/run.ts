@@ -56,7 +56,7 @@ async function tableBytes(db: Db): Promise<Record<string, { bytes: number; rows:
 }
 
 async function account(db: Db, org: string) {
-  return (await signUp({ db, clock: systemClock, loginLimits: new LoginLimits(systemClock) }, { email: `${org.toLowerCase().replace(/\W/g, '')}@bench.local`, password: 'benchmark-password', organization: org }, null)).account;
+  return (await signUp({ db, clock: systemClock, loginLimits: new LoginLimits(systemClock), signupsOpen: true }, { email: `${org.toLowerCase().replace(/\W/g, '')}@bench.local`, password: 'benchmark-password', organization: org }, 'bench', null)).account;
 }
 
 async function insertMonitors(db: Db, accountId: number, count: number, url: string, interval: number, lastCheckedAt: number | null) {
@@ -160,7 +160,7 @@ async function main() {
   log('status page load test');
   const pageAcct = await account(db, 'Bench Page');
   await insertHistory(db, await insertMonitors(db, pageAcct.id, 50, targetUrl, 60, Date.now()));
-  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-bench' });
+  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, ALLOW_SIGNUP: '1', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-bench' });
   const rt = { config, db, clock: systemClock, logger: silentLogger, policy: policyFrom(config) };
   const server = serve({ fetch: createApp(await webDeps(rt)).fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));

@@ -17,6 +17,8 @@ export interface Config {
   readonly minIntervalSeconds: number;
   readonly retentionDays: number;
   readonly trustProxy: boolean;
+  /** Anyone may sign up. Default: yes in SaaS mode; self-hosted, only the first user (the admin). */
+  readonly allowSignup: boolean;
   readonly blockPrivateTargets: boolean;
   readonly logLevel: string;
   readonly workerConcurrency: number;
@@ -42,6 +44,7 @@ const schema = z.object({
   MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86400).default(10),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   TRUST_PROXY: bool.default(false),
+  ALLOW_SIGNUP: bool.optional(),
   BLOCK_PRIVATE_TARGETS: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10000).default(500),
@@ -88,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     minIntervalSeconds: e.MIN_INTERVAL_SECONDS,
     retentionDays: e.RETENTION_DAYS,
     trustProxy: e.TRUST_PROXY,
+    allowSignup: e.ALLOW_SIGNUP ?? !!e.STRIPE_SECRET_KEY,
     blockPrivateTargets: e.BLOCK_PRIVATE_TARGETS || !!e.STRIPE_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,

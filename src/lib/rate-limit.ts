@@ -32,6 +32,12 @@ export class RateLimiter {
     }
   }
 
+  /** Takes back one hit, e.g. when an attempt counted up front turned out to succeed. */
+  undo(key: string): void {
+    const e = this.hits.get(key);
+    if (e && e.count > 0) e.count--;
+  }
+
   reset(key: string): void {
     this.hits.delete(key);
   }

@@ -50,6 +50,7 @@ export async function webDeps(rt: Runtime): Promise<WebDeps> {
     ...rt,
     tokens: new SessionTokens(await sessionSecret(rt)),
     loginLimits: new LoginLimits(rt.clock),
+    signupsOpen: rt.config.allowSignup,
     signupLimit: new RateLimiter(rt.clock, 20, HOUR),
   };
 }
@@ -66,7 +67,11 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     stop()
-      .then(() => process.exit(0))
+      .then(() => {
+        logger.info('stopped cleanly');
+        logger.flush?.();
+        process.exit(0);
+      })
       .catch((err) => {
         logger.error({ err }, 'shutdown failed');
         process.exit(1);

@@ -3,14 +3,14 @@ import { AppError, RateLimitError } from '../lib/errors.ts';
 import type { AppEnv, WebDeps } from './deps.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { csrf } from './middleware/csrf.ts';
-import { formBody } from './middleware/form.ts';
+import { formBody, limitBody } from './middleware/form.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession, requireAuth } from './middleware/session.ts';
 import { createEta, html, isHtmx, useEta } from './render.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { publicAuthRoutes, settingsRoutes } from './routes/auth.ts';
 import { monitorRoutes } from './routes/monitors.ts';
-import { publicRoutes } from './routes/public.ts';
+import { healthRoutes, publicRoutes } from './routes/public.ts';
 import { statusPageRoutes } from './routes/status-pages.ts';
 
 function wantsJson(c: Context): boolean {
@@ -42,8 +42,9 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   });
   app.use('*', securityHeaders);
   app.route('/', assetRoutes(deps.config.env === 'production'));
+  app.route('/', healthRoutes);
   app.route('/', statusPageRoutes(deps));
-  app.use('*', clientIp, formBody, loadSession, csrf());
+  app.use('*', clientIp, limitBody, formBody, loadSession, csrf());
 
   app.route('/', publicRoutes);
   app.route('/', publicAuthRoutes);

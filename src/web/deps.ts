@@ -15,6 +15,7 @@ export interface WebDeps {
   logger: Logger;
   tokens: SessionTokens;
   loginLimits: LoginLimits;
+  signupsOpen: boolean;
   signupLimit: RateLimiter;
   policy: PlanPolicy;
 }

@@ -24,8 +24,16 @@ export function renderFormError(
 
 /** Only same-site absolute paths, so `?next=` cannot send users elsewhere. */
 export function safeNext(value: string | undefined, fallback = '/dashboard'): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
-  return value;
+  // Browsers drop tabs and newlines and read "\\" as "/", so "/\t/evil.com" would leave the site.
+  if (!value || !value.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
+  try {
+    const base = 'http://statusping.invalid';
+    const u = new URL(value, base);
+    if (u.origin !== base) return fallback;
+    return u.pathname + u.search;
+  } catch {
+    return fallback;
+  }
 }
 
 /** After a successful htmx form, navigate like a normal form post would. */

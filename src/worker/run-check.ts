@@ -14,14 +14,16 @@ export interface RunCheckDeps {
 }
 
 /** Probes one monitor and records the result; 'gone' tells the scheduler to drop the job. */
-export async function runCheck(deps: RunCheckDeps, monitorId: number): Promise<RecordOutcome | 'gone'> {
+export async function runCheck(deps: RunCheckDeps, monitorId: number, signal?: AbortSignal): Promise<RecordOutcome | 'gone' | 'aborted'> {
   const m = await monitors.findById(deps.db, monitorId);
   if (!m || m.isPaused) return 'gone';
   const startedAt = deps.clock.now();
   const result = await httpProbe(
     { url: m.url, method: m.method, expectedStatus: m.expectedStatus, keyword: m.keyword, timeoutMs: m.timeoutMs },
-    deps.probe,
+    { ...deps.probe, signal },
   );
+  // Aborted at shutdown: the result says nothing about the target, so it is not stored.
+  if (signal?.aborted) return 'aborted';
   const outcome = await recordResult(deps.db, monitorId, result, startedAt);
   if (!outcome) return 'gone';
   if (outcome.transition !== 'none') {

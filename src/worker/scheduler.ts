@@ -9,8 +9,8 @@ export interface SchedulerDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
-  /** Runs one check; resolves to 'gone' when the monitor no longer exists or is paused. */
-  check: (monitorId: number) => Promise<unknown>;
+  /** Runs one check; resolves to 'gone' when the monitor no longer exists or is paused. The signal aborts at shutdown. */
+  check: (monitorId: number, signal: AbortSignal) => Promise<unknown>;
   concurrency: number;
   reconcileMs?: number;
 }
@@ -41,6 +41,9 @@ const FULL_SCAN_EVERY = 15;
 export class Scheduler {
   private readonly jobs = new Map<number, Job>();
   private readonly inFlight = new Map<number, Promise<void>>();
+  /** "Check now" requests that arrived while that monitor's check was running. */
+  private readonly rerun = new Set<number>();
+  private readonly shutdown = new AbortController();
   private readonly limiter: Semaphore;
   private sharedPattern: unknown;
   private cursor = 0;
@@ -105,7 +108,8 @@ export class Scheduler {
       const current = this.jobs.get(r.id)!;
       if (r.check_requested_at !== null && r.check_requested_at !== current.lastRequest) {
         current.lastRequest = r.check_requested_at;
-        this.trigger(r.id, null);
+        if (this.inFlight.has(r.id)) this.rerun.add(r.id);
+        else this.trigger(r.id, null);
       }
       if (!job && r.last_checked_at === null) this.trigger(r.id, null);
     }
@@ -147,31 +151,39 @@ export class Scheduler {
       .run(async () => {
         if (this.stopping) return;
         const startedAt = Date.now();
-        const outcome = await this.deps.check(id);
+        const outcome = await this.deps.check(id, this.shutdown.signal);
         this.onCheck?.(id, scheduledFor, startedAt);
         if (outcome === 'gone') this.unschedule(id);
       })
       .catch((err) => this.deps.logger.error({ err, monitorId: id }, 'check failed to run'))
-      .finally(() => this.inFlight.delete(id));
+      .finally(() => {
+        this.inFlight.delete(id);
+        if (this.rerun.delete(id)) this.trigger(id, null);
+      });
     this.inFlight.set(id, p);
     return p;
   }
 
-  /** Stops scheduling, then waits up to `graceMs` for checks already running. */
+  /**
+   * Stops scheduling, waits up to `graceMs` for checks already running, then aborts the rest
+   * (their results are discarded, not stored as failures) and waits for them to settle.
+   */
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
     for (const id of [...this.jobs.keys()]) this.unschedule(id);
     await this.reconciling;
-    const pending = [...this.inFlight.values()];
-    if (pending.length === 0) return;
+    const settled = () => Promise.allSettled([...this.inFlight.values()]);
+    if (this.inFlight.size === 0) return;
     let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled(pending),
-      new Promise((resolve) => {
-        timeout = setTimeout(resolve, graceMs);
-      }),
-    ]);
+    const graceOver = new Promise<'late'>((resolve) => {
+      timeout = setTimeout(() => resolve('late'), graceMs);
+    });
+    const result = await Promise.race([settled(), graceOver]);
     clearTimeout(timeout);
+    if (result === 'late') {
+      this.shutdown.abort();
+      await settled();
+    }
   }
 }

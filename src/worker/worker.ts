@@ -31,18 +31,20 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
     logger: deps.logger,
     concurrency: deps.concurrency,
     reconcileMs: deps.reconcileMs,
-    check: (id) => runCheck(deps, id),
+    check: (id, signal) => runCheck(deps, id, signal),
   });
   await scheduler.start();
+  let pruning: Promise<void> | undefined;
   const prune = new Cron('17 3 * * *', { timezone: 'UTC', protect: true, catch: true }, async () => {
-    const removed = await pruneOnce(deps);
-    deps.logger.info(removed, 'pruned old results');
+    pruning = pruneOnce(deps).then((removed) => deps.logger.info(removed, 'pruned old results'));
+    await pruning;
   });
   return {
     scheduler,
     async stop(graceMs = 5000) {
       prune.stop();
       await scheduler.stop(graceMs);
+      await pruning?.catch(() => undefined);
     },
   };
 }

@@ -16,7 +16,7 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
 /** The real app over a test database; `env` overrides configuration (e.g. STRIPE_SECRET_KEY for SaaS mode). */
 export function buildApp(db: Db, env: Record<string, string> = {}) {
-  const config = loadConfig({ NODE_ENV: 'test', SESSION_SECRET: TEST_SECRET, ...env });
+  const config = loadConfig({ NODE_ENV: 'test', SESSION_SECRET: TEST_SECRET, ALLOW_SIGNUP: '1', ...env });
   const clock = new ManualClock(Date.now());
   const deps: WebDeps = {
     config,
@@ -25,6 +25,7 @@ export function buildApp(db: Db, env: Record<string, string> = {}) {
     logger: process.env.DEBUG_LOG ? createLogger({ level: 'debug', pretty: false }) : silentLogger,
     tokens: new SessionTokens(TEST_SECRET),
     loginLimits: new LoginLimits(clock),
+    signupsOpen: config.allowSignup,
     signupLimit: new RateLimiter(clock, 1000, HOUR),
     policy: policyFrom(config),
   };

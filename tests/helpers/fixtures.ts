@@ -11,7 +11,7 @@ let n = 0;
 
 /** An account (with owner and default status page) created through the real sign-up verb. */
 export async function makeAccount(db: Db, clock = new ManualClock(Date.now()), org = 'Acme') {
-  const signed = await signUp({ db, clock, loginLimits: new LoginLimits(clock) }, { email: `owner${n++}-${process.pid}@example.com`, password: 'correct horse', organization: org }, null);
+  const signed = await signUp({ db, clock, loginLimits: new LoginLimits(clock), signupsOpen: true }, { email: `owner${n++}-${process.pid}@example.com`, password: 'correct horse', organization: org }, 'fixture', null);
   return signed;
 }
 

@@ -70,10 +70,11 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
   it('htmx form errors return just the form partial', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const res = await owner.post('/monitors', { name: 'x', url: 'http://a.b', interval_seconds: '1' }, { 'hx-request': 'true' });
-    expect(res.status).toBe(402);
+    expect(res.status).toBe(422);
     const html = await res.text();
     expect(html.trim().startsWith('<form id="monitor-form"')).toBe(true);
-    expect(html).toContain('self-hosted instance allows intervals of 10 seconds or more');
+    expect(html).toContain('This self-hosted instance allows intervals of 10 seconds or more.');
+    expect(html).toContain('min="10"');
   });
 
   it('htmx row actions return the updated row, and a row delete returns nothing', async () => {

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/create-db.ts';
 import { writeTx } from '../../db/tx.ts';
 import { type Clock, DAY, MINUTE } from '../../lib/clock.ts';
-import { AppError, AuthError, RateLimitError, ValidationError } from '../../lib/errors.ts';
+import { AppError, AuthError, ForbiddenError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
 import { burnVerify, hashPassword, verifyPassword } from '../../lib/password.ts';
 import { RateLimiter } from '../../lib/rate-limit.ts';
@@ -17,7 +17,11 @@ export interface AccountDeps {
   db: Db;
   clock: Clock;
   loginLimits: LoginLimits;
+  /** Public sign-up; when closed only the very first user (the instance admin) may sign up. */
+  signupsOpen: boolean;
 }
+
+export const SIGNUP_CLOSED = 'Sign-up is closed on this instance. Ask its administrator for an account.';
 
 /** Failed logins: 10 per address and 30 per client IP in 15 minutes. */
 export class LoginLimits {
@@ -65,21 +69,63 @@ async function signedIn(deps: AccountDeps, userId: number, session: Session): Pr
  * any other clash gets the same wording as a failed login, so the form does not confirm
  * which addresses have accounts.
  */
-export async function signUp(deps: AccountDeps, raw: unknown, userAgent: string | null): Promise<SignedIn> {
+export async function signUp(deps: AccountDeps, raw: unknown, ip: string, userAgent: string | null): Promise<SignedIn> {
   const input = parseInput(signUpSchema, raw);
   const existing = await repo.findUserByEmail(deps.db, input.email);
   if (existing) {
+    // The same limits as a login: this path also tells whether a password is right.
+    const attempt = countAttempt(deps, input.email, ip);
     if (await verifyPassword(existing.password_hash, input.password)) {
       const accountId = await repo.firstAccountOfUser(deps.db, existing.id);
-      if (accountId) return signedIn(deps, existing.id, await openSession(deps, existing.id, accountId, userAgent));
+      if (accountId) {
+        attempt.succeeded();
+        return signedIn(deps, existing.id, await openSession(deps, existing.id, accountId, userAgent));
+      }
     }
-    throw new ValidationError('We could not create an account with these details. If you already have one, log in instead.', {});
+    throw new ValidationError(SIGNUP_CLASH, {});
   }
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now();
-  const created = await writeTx(deps.db, async (trx) => {
+  const created = await createTenant(deps, input, passwordHash, now).catch(async (err) => {
+    // Two sign-ups racing for the same slug: one more try picks the next free slug.
+    if (isUniqueViolation(err)) return createTenant(deps, input, passwordHash, now).catch((e) => (isUniqueViolation(e) ? null : Promise.reject(e)));
+    throw err;
+  });
+  if (!created) throw new ValidationError(SIGNUP_CLASH, {});
+  return signedIn(deps, created.userId, await openSession(deps, created.userId, created.accountId, userAgent));
+}
+
+const SIGNUP_CLASH = 'We could not create an account with these details. If you already have one, log in instead.';
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * Counts a password attempt against the address and the client IP before the password is
+ * checked, so parallel guesses cannot all slip under the limit; a success takes it back.
+ */
+function countAttempt(deps: AccountDeps, email: string, ip: string) {
+  const emailKey = `email:${email}`;
+  const ipKey = `ip:${ip}`;
+  const wait = Math.max(deps.loginLimits.byEmail.retryAfter(emailKey), deps.loginLimits.byIp.retryAfter(ipKey));
+  if (wait > 0) throw new RateLimitError(wait);
+  deps.loginLimits.byEmail.hit(emailKey);
+  deps.loginLimits.byIp.hit(ipKey);
+  return {
+    succeeded() {
+      deps.loginLimits.byEmail.reset(emailKey);
+      deps.loginLimits.byIp.undo(ipKey);
+    },
+  };
+}
+
+function createTenant(deps: AccountDeps, input: { email: string; organization: string }, passwordHash: string, now: number) {
+  return writeTx(deps.db, async (trx) => {
     if (await repo.findUserByEmail(trx, input.email)) return null;
     const isAdmin = (await repo.countUsers(trx)) === 0;
+    if (!isAdmin && !deps.signupsOpen) throw new ForbiddenError(SIGNUP_CLOSED, 'signup_closed');
     const userId = await repo.insertUser(trx, { email: input.email, passwordHash, isAdmin, now });
     const slug = await uniqueSlug(trx, input.organization);
     const accountId = await repo.insertAccount(trx, { name: input.organization, slug, now });
@@ -87,28 +133,23 @@ export async function signUp(deps: AccountDeps, raw: unknown, userAgent: string 
     await trx.insertInto('status_pages').values({ account_id: accountId, slug, title: input.organization, created_at: now }).execute();
     return { userId, accountId };
   });
-  if (!created) throw new ValidationError('We could not create an account with these details. If you already have one, log in instead.', {});
-  return signedIn(deps, created.userId, await openSession(deps, created.userId, created.accountId, userAgent));
 }
 
 /** Email + password login, rate-limited per address and per client IP. */
 export async function logIn(deps: AccountDeps, raw: unknown, ip: string, userAgent: string | null): Promise<SignedIn> {
   const input = parseInput(logInSchema, raw);
-  const emailKey = `email:${input.email}`;
-  const ipKey = `ip:${ip}`;
-  const wait = Math.max(deps.loginLimits.byEmail.retryAfter(emailKey), deps.loginLimits.byIp.retryAfter(ipKey));
-  if (wait > 0) throw new RateLimitError(wait);
-
+  const attempt = countAttempt(deps, input.email, ip);
   const user = await repo.findUserByEmail(deps.db, input.email);
   const ok = user ? await verifyPassword(user.password_hash, input.password) : (await burnVerify(input.password), false);
   const accountId = user && ok ? await repo.firstAccountOfUser(deps.db, user.id) : undefined;
-  if (!user || !ok || !accountId) {
-    deps.loginLimits.byEmail.hit(emailKey);
-    deps.loginLimits.byIp.hit(ipKey);
-    throw new AppError('invalid_credentials', INVALID_LOGIN, 401, { email: INVALID_LOGIN });
-  }
-  deps.loginLimits.byEmail.reset(emailKey);
+  if (!user || !ok || !accountId) throw new AppError('invalid_credentials', INVALID_LOGIN, 401, { email: INVALID_LOGIN });
+  attempt.succeeded();
   return signedIn(deps, user.id, await openSession(deps, user.id, accountId, userAgent));
+}
+
+/** Whether the sign-up form should be offered. */
+export async function signupAvailable(deps: Pick<AccountDeps, 'db' | 'signupsOpen'>): Promise<boolean> {
+  return deps.signupsOpen || (await repo.countUsers(deps.db)) === 0;
 }
 
 /** Resolves a session id to the signed-in user, or null if it was revoked or expired. */

@@ -13,7 +13,7 @@ export interface PlanPolicy {
 }
 
 export interface PlanLimits {
-  /** Display name used in messages, e.g. "Free plan" or "this self-hosted instance". */
+  /** Subject of limit messages, e.g. "The Free plan" or "This self-hosted instance". */
   label: string;
   maxMonitors: number | null;
   minIntervalSeconds: number;
@@ -21,9 +21,9 @@ export interface PlanLimits {
 }
 
 const PLANS: Record<PlanId, Omit<PlanLimits, 'retentionMs'> & { retentionDays: number }> = {
-  free: { label: 'Free plan', maxMonitors: 5, minIntervalSeconds: 300, retentionDays: 1 },
-  pro: { label: 'Pro plan', maxMonitors: 50, minIntervalSeconds: 60, retentionDays: 90 },
-  business: { label: 'Business plan', maxMonitors: null, minIntervalSeconds: 30, retentionDays: 365 },
+  free: { label: 'The Free plan', maxMonitors: 5, minIntervalSeconds: 300, retentionDays: 1 },
+  pro: { label: 'The Pro plan', maxMonitors: 50, minIntervalSeconds: 60, retentionDays: 90 },
+  business: { label: 'The Business plan', maxMonitors: null, minIntervalSeconds: 30, retentionDays: 365 },
 };
 
 export function isPlanId(v: string): v is PlanId {
@@ -33,7 +33,7 @@ export function isPlanId(v: string): v is PlanId {
 export function limitsFor(policy: PlanPolicy, plan: string): PlanLimits {
   if (policy.selfHosted) {
     return {
-      label: 'this self-hosted instance',
+      label: 'This self-hosted instance',
       maxMonitors: null,
       minIntervalSeconds: policy.minIntervalSeconds,
       retentionMs: policy.retentionDays * DAY,
@@ -46,10 +46,10 @@ export function limitsFor(policy: PlanPolicy, plan: string): PlanLimits {
 /** Null when allowed, otherwise the message shown to the user. */
 export function intervalViolation(limits: PlanLimits, intervalSeconds: number): string | null {
   if (intervalSeconds >= limits.minIntervalSeconds) return null;
-  return `The ${limits.label} allows intervals of ${limits.minIntervalSeconds} seconds or more.`;
+  return `${limits.label} allows intervals of ${limits.minIntervalSeconds} seconds or more.`;
 }
 
 export function monitorCountViolation(limits: PlanLimits, currentCount: number): string | null {
   if (limits.maxMonitors === null || currentCount < limits.maxMonitors) return null;
-  return `The ${limits.label} allows at most ${limits.maxMonitors} monitors. Delete one or upgrade to add more.`;
+  return `${limits.label} allows at most ${limits.maxMonitors} monitors. Delete one or upgrade to add more.`;
 }

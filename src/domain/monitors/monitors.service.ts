@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/create-db.ts';
 import { isPostgres, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
+import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { literalHostViolation } from '../../lib/net-guard.ts';
 import { parseInput } from '../../lib/validate.ts';
 import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, type PlanPolicy } from '../billing/plans.ts';
@@ -42,7 +42,7 @@ async function planLimits(db: Db, deps: MonitorDeps, accountId: number) {
  * Validates input and the plan's minimum interval together, so a form shows every problem
  * at once (an interval under the plan minimum is often also shorter than the timeout).
  */
-function validate(raw: unknown, limits: PlanLimits, blockPrivate = false): MonitorInput {
+function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPrivate = false): MonitorInput {
   const rawInterval = Number((raw as { interval_seconds?: unknown } | null)?.interval_seconds);
   const planMsg = Number.isFinite(rawInterval) && rawInterval >= 1 ? intervalViolation(limits, rawInterval) : null;
   let input: MonitorInput;
@@ -57,7 +57,8 @@ function validate(raw: unknown, limits: PlanLimits, blockPrivate = false): Monit
   // The worker re-checks every resolved address; this catches the obvious cases in the form.
   const hostMsg = blockPrivate ? literalHostViolation(new URL(input.url)) : null;
   if (hostMsg) throw new ValidationError(hostMsg, { url: hostMsg });
-  if (planMsg) throw new PlanLimitError(planMsg, { interval_seconds: planMsg });
+  // A plan limit is a payment matter (402); the self-hosted minimum is plain validation.
+  if (planMsg) throw selfHosted ? new ValidationError(planMsg, { interval_seconds: planMsg }) : new PlanLimitError(planMsg, { interval_seconds: planMsg });
   return input;
 }
 
@@ -72,7 +73,7 @@ export async function getMonitor(deps: MonitorDeps, accountId: number, id: numbe
 }
 
 export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown): Promise<Monitor> {
-  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.blockPrivateTargets);
+  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets);
   const now = deps.clock.now();
   const id = await writeTx(deps.db, async (trx) => {
     // Serialise creations per account so concurrent requests cannot overshoot the plan limit:
@@ -96,7 +97,7 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
 
 export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown): Promise<Monitor> {
   await getMonitor(deps, accountId, id);
-  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.blockPrivateTargets);
+  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets);
   await repo.updateInAccount(deps.db, accountId, id, { ...columnsFrom(input), updated_at: deps.clock.now() });
   return getMonitor(deps, accountId, id);
 }
@@ -110,6 +111,12 @@ export async function setPaused(deps: MonitorDeps, accountId: number, id: number
 /** Asks the worker for an immediate check; it notices the timestamp within a couple of seconds. */
 export async function requestCheck(deps: MonitorDeps, accountId: number, id: number): Promise<Monitor> {
   const now = deps.clock.now();
+  const current = await getMonitor(deps, accountId, id);
+  // Manual checks are spaced so they cannot stand in for a shorter interval than the plan's.
+  const gapMs = (deps.policy.selfHosted ? 5 : 30) * 1000;
+  if (current.checkRequestedAt !== null && now - current.checkRequestedAt < gapMs) {
+    throw new RateLimitError(Math.ceil((gapMs - (now - current.checkRequestedAt)) / 1000));
+  }
   const found = await repo.updateInAccount(deps.db, accountId, id, { check_requested_at: now, updated_at: now });
   if (!found) throw new NotFoundError('Monitor');
   return getMonitor(deps, accountId, id);

@@ -30,10 +30,13 @@ export function csrf(exempt: (path: string) => boolean = () => false): Middlewar
 
     const origin = c.req.header('origin');
     const host = c.req.header('host');
+    // Same site = the Host we were reached at, or BASE_URL's origin (behind a proxy the Host
+    // header may be the upstream address).
     let crossSite = false;
     if (origin) {
       try {
-        crossSite = new URL(origin).host !== host;
+        const o = new URL(origin);
+        crossSite = o.host !== host && o.origin !== new URL(deps.config.baseUrl).origin;
       } catch {
         crossSite = true; // "null" and garbage origins
       }
@@ -44,7 +47,7 @@ export function csrf(exempt: (path: string) => boolean = () => false): Middlewar
       deps.logger.warn({ path: c.req.path }, 'CSRF check failed');
       const message = 'This form has expired or came from another site. Reload the page and try again.';
       if (isHtmx(c)) return c.html(`<div class="alert alert-error" role="alert">${message}</div>`, 403);
-      return c.html(`<!doctype html><title>Request refused</title><p>${message}</p><p><a href="${c.req.path}">Go back</a></p>`, 403);
+      return c.html(`<!doctype html><title>Request refused</title><p>${message}</p><p><a href="/">Go to StatusPing</a></p>`, 403);
     }
     return next();
   };

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, FormData } from '../deps.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -17,8 +18,12 @@ export async function readBody(c: Context): Promise<FormData> {
     if (text.length > MAX_BODY) return out;
     for (const [k, v] of new URLSearchParams(text)) out[k] = v;
   } else if (type.startsWith('multipart/form-data')) {
-    const fd = await c.req.raw.formData();
-    for (const [k, v] of fd) if (typeof v === 'string') out[k] = v;
+    try {
+      const fd = await c.req.raw.formData();
+      for (const [k, v] of fd) if (typeof v === 'string') out[k] = v;
+    } catch {
+      /* malformed multipart: no fields */
+    }
   } else if (type.startsWith('application/json')) {
     try {
       const obj = await c.req.json();
@@ -33,6 +38,17 @@ export async function readBody(c: Context): Promise<FormData> {
 }
 
 export const formBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set('form', UNSAFE.has(c.req.method) ? await readBody(c) : {});
+  const form = UNSAFE.has(c.req.method) ? await readBody(c) : {};
+  // PostgreSQL text cannot hold NUL; refuse it for every field rather than fail later.
+  if (Object.values(form).some((v) => v.includes('\u0000'))) {
+    return c.json({ error: { code: 'invalid_characters', message: 'Text fields may not contain NUL characters' } }, 400);
+  }
+  c.set('form', form);
   await next();
 };
+
+/** Bodies over 64 KB are refused before they are read into memory. */
+export const limitBody = bodyLimit({
+  maxSize: MAX_BODY,
+  onError: (c) => c.json({ error: { code: 'body_too_large', message: 'The request body is larger than 64 KB' } }, 413),
+});

@@ -5,11 +5,13 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
-  if (!c.res.headers.has('X-Frame-Options')) c.header('X-Frame-Options', 'DENY');
+  // Public status pages may be embedded by their owners anywhere; nothing else may be framed.
+  const embeddable = c.req.path.startsWith('/s/');
+  if (!embeddable) c.header('X-Frame-Options', 'DENY');
   if ((c.res.headers.get('content-type') ?? '').startsWith('text/html')) {
     c.header(
       'Content-Security-Policy',
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+      `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors ${embeddable ? '*' : "'none'"}; form-action 'self'; base-uri 'self'`,
     );
   }
 };

@@ -42,11 +42,18 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
 /** Everything registered after this middleware needs a signed-in user. */
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.get('auth')) return next();
-  const next_ = encodeURIComponent(c.req.path);
   if (isHtmx(c)) {
-    c.header('HX-Redirect', `/login?next=${next_}`);
+    // Come back to the page the user was on, not to the fragment it was polling.
+    let page = '/dashboard';
+    try {
+      page = new URL(c.req.header('hx-current-url') ?? '').pathname;
+    } catch {
+      /* keep the dashboard */
+    }
+    c.header('HX-Redirect', `/login?next=${encodeURIComponent(page)}`);
     return c.text('Please log in', 401);
   }
+  const next_ = encodeURIComponent(c.req.path);
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect(`/login?next=${next_}`, 302);
   return c.text('Please log in', 401);
 };

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { logIn, logOut, logOutEverywhere, signUp, changePassword } from '../../domain/accounts/accounts.service.ts';
+import { changePassword, logIn, logOut, logOutEverywhere, signUp, signupAvailable } from '../../domain/accounts/accounts.service.ts';
 import { RateLimitError } from '../../lib/errors.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError, safeNext } from '../forms.ts';
@@ -8,7 +8,11 @@ import { html } from '../render.ts';
 
 /** Public: sign-up and log-in. */
 export const publicAuthRoutes = new Hono<AppEnv>()
-  .get('/signup', (c) => (c.get('auth') ? c.redirect('/dashboard') : html(c, 'pages/auth/signup', { values: {}, fields: {} })))
+  .get('/signup', async (c) => {
+    if (c.get('auth')) return c.redirect('/dashboard');
+    const closed = !(await signupAvailable(c.get('deps')));
+    return html(c, 'pages/auth/signup', { values: {}, fields: {}, closed }, closed ? 403 : 200);
+  })
   .post('/signup', async (c) => {
     const form = c.get('form');
     const deps = c.get('deps');
@@ -18,7 +22,7 @@ export const publicAuthRoutes = new Hono<AppEnv>()
       const wait = deps.signupLimit.retryAfter(ipKey);
       if (wait > 0) throw new RateLimitError(wait);
       deps.signupLimit.hit(ipKey);
-      const signed = await signUp(deps, form, c.req.header('user-agent') ?? null);
+      const signed = await signUp(deps, form, c.get('clientIp'), c.req.header('user-agent') ?? null);
       await setSessionCookie(c, signed);
       return redirectAfterPost(c, '/dashboard');
     } catch (err) {

@@ -26,7 +26,12 @@ function monitorDeps(c: Context<AppEnv>) {
 
 function idParam(c: Context<AppEnv>): number {
   const raw = c.req.param('id') ?? '';
-  return /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+  // Ids are 32-bit in PostgreSQL; anything larger cannot exist and must not reach the query.
+  return /^\d{1,10}$/.test(raw) && Number(raw) <= 2_147_483_647 ? Number(raw) : NaN;
+}
+
+function minInterval(c: Context<AppEnv>): number {
+  return limitsFor(c.get('deps').policy, authOf(c).account.plan).minIntervalSeconds;
 }
 
 /** Values for the monitor form: from a monitor, from a failed submission, or defaults. */
@@ -79,14 +84,14 @@ const FORM_VIEWS = { page: 'pages/monitors/form', partial: 'partials/monitors/fo
 export const monitorRoutes = new Hono<AppEnv>()
   .get('/dashboard', async (c) => html(c, 'pages/dashboard/index', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
   .get('/dashboard/monitors', async (c) => html(c, 'partials/dashboard/monitor-list', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
-  .get('/monitors/new', (c) => html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new' }))
+  .get('/monitors/new', (c) => html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c) }))
   .post('/monitors', async (c) => {
     const form = c.get('form');
     try {
       const m = await createMonitor(monitorDeps(c), authOf(c).account.id, form);
       return redirectAfterPost(c, `/monitors/${m.id}`);
     } catch (err) {
-      return renderFormError(c, err, FORM_VIEWS, { values: formValues(c, undefined, form), mode: 'new' });
+      return renderFormError(c, err, FORM_VIEWS, { values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c) });
     }
   })
   .get('/monitors/:id', async (c) => {
@@ -99,7 +104,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/monitors/:id/edit', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
-    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m });
+    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c) });
   })
   .post('/monitors/:id/edit', async (c) => {
     const form = c.get('form');
@@ -109,7 +114,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       await updateMonitor(monitorDeps(c), authOf(c).account.id, id, form);
       return redirectAfterPost(c, `/monitors/${id}`);
     } catch (err) {
-      return renderFormError(c, err, FORM_VIEWS, { values: formValues(c, undefined, form), mode: 'edit', m });
+      return renderFormError(c, err, FORM_VIEWS, { values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c) });
     }
   })
   .post('/monitors/:id/delete', async (c) => {

@@ -2,13 +2,14 @@ import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { AppEnv } from '../deps.ts';
 
-export const publicRoutes = new Hono<AppEnv>()
-  .get('/', (c) => c.redirect(c.get('auth') ? '/dashboard' : '/login'))
-  .get('/healthz', async (c) => {
-    try {
-      await sql`select 1`.execute(c.get('deps').db);
-      return c.json({ status: 'ok' });
-    } catch {
-      return c.json({ status: 'unavailable' }, 503);
-    }
-  });
+export const publicRoutes = new Hono<AppEnv>().get('/', (c) => c.redirect(c.get('auth') ? '/dashboard' : '/login'));
+
+/** Mounted before the session middleware: health checkers get no cookies. */
+export const healthRoutes = new Hono<AppEnv>().get('/healthz', async (c) => {
+  try {
+    await sql`select 1`.execute(c.get('deps').db);
+    return c.json({ status: 'ok' });
+  } catch {
+    return c.json({ status: 'unavailable' }, 503);
+  }
+});

@@ -41,8 +41,6 @@ export function statusPageRoutes(deps: WebDeps) {
         const s = await getPublicStatus(deps, slug);
         return rendered(renderView(c, 'pages/statuspages/show', { s, csrf: '', user: null, account: null }), s.generated_at);
       });
-      // Owners may embed their status page; everything else stays unframeable.
-      c.header('X-Frame-Options', 'SAMEORIGIN');
       return send(c, r, 'text/html; charset=UTF-8');
     })
     .get('/s/:slug/api', async (c) => {

@@ -1,6 +1,7 @@
 import { createFetch, type FetchResponse } from 'ofetch';
-import { Agent, fetch as undiciFetch, Headers as UndiciHeaders } from 'undici';
-import { guardedLookup, literalHostViolation } from '../../../lib/net-guard.ts';
+import { fetch as undiciFetch, Headers as UndiciHeaders } from 'undici';
+import { agentFor } from '../../../lib/http-agents.ts';
+import { literalHostViolation } from '../../../lib/net-guard.ts';
 import { parseStatusRanges, statusMatches } from '../../monitors/monitors.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
@@ -16,10 +17,6 @@ const MAX_REDIRECTS = 10;
 const MAX_BODY_BYTES = 1024 * 1024;
 const USER_AGENT = 'StatusPing/0.1 (+uptime monitor)';
 
-const agentOptions = { keepAliveTimeout: 30_000, connect: { rejectUnauthorized: true } } as const;
-const openAgent = new Agent(agentOptions);
-// The guard runs inside the connector, so it checks the address actually connected to.
-const guardedAgent = new Agent({ ...agentOptions, connect: { ...agentOptions.connect, lookup: guardedLookup as never } });
 
 const $fetch = createFetch({
   fetch: undiciFetch as unknown as typeof globalThis.fetch,
@@ -63,6 +60,9 @@ export function describeFetchError(err: unknown, host: string, timedOut: boolean
     if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT')) return `TLS error: ${e.message ?? code}`;
   }
   const first = causeChain(err).at(-1);
+  if (first?.message === 'bad port') {
+    return `Port blocked: the fetch standard refuses this port (e.g. 6000, 6665-6669, 10080); use another port`;
+  }
   return `Request failed: ${first?.message ?? String(err)}`;
 }
 
@@ -99,6 +99,8 @@ export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise
     timedOut = true;
     controller.abort(new Error('timeout'));
   }, target.timeoutMs);
+  const onAbort = () => controller.abort(new Error('aborted'));
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   let url = new URL(target.url);
   try {
     let method: string = target.method;
@@ -115,7 +117,7 @@ export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise
         retry: 0,
         signal: controller.signal,
         headers: { 'user-agent': USER_AGENT, accept: '*/*' },
-        dispatcher: (opts.blockPrivate ? guardedAgent : openAgent) as never,
+        dispatcher: agentFor(opts.blockPrivate) as never,
       });
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
@@ -155,5 +157,6 @@ export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise
     return { ok: false, statusCode: null, responseMs: elapsed(), error: describeFetchError(err, url.hostname, timedOut, target.timeoutMs) };
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -9,4 +9,6 @@ export interface ProbeResult {
 export interface ProbeOptions {
   /** Refuse private/reserved targets (SaaS mode or BLOCK_PRIVATE_TARGETS=1). */
   blockPrivate: boolean;
+  /** Aborts the check (shutdown). */
+  signal?: AbortSignal;
 }
