@@ -10,7 +10,7 @@ const [url, n, interval, seconds] = process.argv.slice(2);
 const N = Number(n);
 const INTERVAL = Number(interval);
 const db = createDb(url!);
-const deps = { db, clock: systemClock, logger: silentLogger, probe: { blockPrivate: false } };
+const deps = { db, clock: systemClock, logger: silentLogger, probe: { blockPrivate: false }, alerts: { baseUrl: 'http://bench.local', policy: { selfHosted: true, minIntervalSeconds: 1, retentionDays: 90 } } };
 const make = () => new Scheduler({ db, clock: systemClock, logger: silentLogger, concurrency: 500, check: (id) => runCheck(deps, id) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

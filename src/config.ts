@@ -22,6 +22,9 @@ export interface Config {
   readonly blockPrivateTargets: boolean;
   readonly logLevel: string;
   readonly workerConcurrency: number;
+  readonly mail: { from: string; resendApiKey?: string; resendBaseUrl: string; smtpUrl?: string };
+  /** Provider API base URLs (overridable for tests and proxies). */
+  readonly providers: { telegram: string; pagerduty: string };
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +51,12 @@ const schema = z.object({
   BLOCK_PRIVATE_TARGETS: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10000).default(500),
+  MAIL_FROM: z.string().min(3).default('StatusPing <alerts@statusping.localhost>'),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  RESEND_BASE_URL: z.string().url().default('https://api.resend.com'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, 'must be smtp://user:pass@host:port or smtps://…').optional(),
+  TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
+  PAGERDUTY_EVENTS_URL: z.string().url().default('https://events.pagerduty.com'),
 });
 
 const FILE_SUFFIX = '_FILE';
@@ -95,5 +104,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     blockPrivateTargets: e.BLOCK_PRIVATE_TARGETS || !!e.STRIPE_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    mail: { from: e.MAIL_FROM, resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, smtpUrl: e.SMTP_URL },
+    providers: { telegram: e.TELEGRAM_API_URL.replace(/\/+$/, ''), pagerduty: e.PAGERDUTY_EVENTS_URL.replace(/\/+$/, '') },
   });
 }

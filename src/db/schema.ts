@@ -54,6 +54,8 @@ export interface Database {
     check_requested_at: number | null;
     created_at: number;
     updated_at: number;
+    reminder_hours: number | null;
+    flapping_since: number | null;
   };
   check_results: {
     monitor_id: number;
@@ -73,6 +75,60 @@ export interface Database {
     resolved_at: number | null;
     cause: string;
   };
+  alert_channels: {
+    id: Generated<number>;
+    account_id: number;
+    kind: string;
+    name: string;
+    config: string;
+    is_default: number;
+    disabled_at: number | null;
+    disabled_reason: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  monitor_channels: { monitor_id: number; channel_id: number };
+  outbox: {
+    id: Generated<number>;
+    account_id: number;
+    channel_id: number;
+    monitor_id: number | null;
+    incident_id: number | null;
+    event: string;
+    idempotency_key: string;
+    payload: string;
+    status: string;
+    attempts: number;
+    next_attempt_at: number;
+    claimed_until: number | null;
+    last_error: string | null;
+    created_at: number;
+    sent_at: number | null;
+  };
+  deliveries: {
+    id: Generated<number>;
+    outbox_id: number;
+    account_id: number;
+    channel_id: number;
+    attempt: number;
+    attempted_at: number;
+    ok: number;
+    response: string | null;
+    error: string | null;
+  };
+  maintenance_windows: {
+    id: Generated<number>;
+    account_id: number;
+    title: string;
+    starts_at: number | null;
+    ends_at: number | null;
+    cron: string | null;
+    duration_minutes: number | null;
+    timezone: string;
+    ended_at: number | null;
+    created_at: number;
+  };
+  maintenance_monitors: { window_id: number; monitor_id: number };
   status_pages: {
     id: Generated<number>;
     account_id: number;

@@ -6,6 +6,9 @@ import type { PlanPolicy } from '../domain/billing/plans.ts';
 import { type Clock, HOUR, systemClock } from '../lib/clock.ts';
 import { randomToken } from '../lib/ids.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import { createMailer } from '../lib/mail.ts';
+import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
+import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import { RateLimiter } from '../lib/rate-limit.ts';
 import { SessionTokens } from '../lib/session-token.ts';
 import type { WebDeps } from '../web/deps.ts';
@@ -17,6 +20,20 @@ export interface Runtime {
   clock: Clock;
   logger: Logger;
   policy: PlanPolicy;
+}
+
+/** How alerts leave this instance: mail provider, provider URLs, SSRF guard, deadline. */
+export function deliveryDeps(rt: Pick<Runtime, 'config' | 'logger'>): DeliveryDeps {
+  return {
+    mailer: createMailer(rt.config.mail, rt.logger),
+    blockPrivate: rt.config.blockPrivateTargets,
+    providers: rt.config.providers,
+    timeoutMs: 10_000,
+  };
+}
+
+export function alertContext(rt: Pick<Runtime, 'config' | 'policy'>): AlertContext {
+  return { baseUrl: rt.config.baseUrl, policy: rt.policy };
 }
 
 export function policyFrom(config: Config): PlanPolicy {
@@ -52,11 +69,19 @@ export async function webDeps(rt: Runtime): Promise<WebDeps> {
     loginLimits: new LoginLimits(rt.clock),
     signupsOpen: rt.config.allowSignup,
     signupLimit: new RateLimiter(rt.clock, 20, HOUR),
+    delivery: deliveryDeps(rt),
+    alerts: alertContext(rt),
   };
 }
 
 export function workerDeps(rt: Runtime): WorkerDeps {
-  return { ...rt, probe: { blockPrivate: rt.config.blockPrivateTargets }, concurrency: rt.config.workerConcurrency };
+  return {
+    ...rt,
+    probe: { blockPrivate: rt.config.blockPrivateTargets },
+    concurrency: rt.config.workerConcurrency,
+    alerts: alertContext(rt),
+    delivery: deliveryDeps(rt),
+  };
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */

@@ -2,6 +2,8 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/create-db.ts';
 import type { LoginLimits } from '../domain/accounts/accounts.service.ts';
 import type { SignedIn } from '../domain/accounts/accounts.service.ts';
+import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
+import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import type { PlanPolicy } from '../domain/billing/plans.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -18,6 +20,8 @@ export interface WebDeps {
   signupsOpen: boolean;
   signupLimit: RateLimiter;
   policy: PlanPolicy;
+  delivery: DeliveryDeps;
+  alerts: AlertContext;
 }
 
 export type FormData = Record<string, string>;

@@ -1,4 +1,5 @@
 import type { Db } from '../db/create-db.ts';
+import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import { recordResult, type RecordOutcome } from '../domain/checks/checks.service.ts';
 import { httpProbe } from '../domain/checks/probes/http.ts';
 import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
@@ -11,6 +12,7 @@ export interface RunCheckDeps {
   clock: Clock;
   logger: Logger;
   probe: ProbeOptions;
+  alerts: AlertContext;
 }
 
 /** Probes one monitor and records the result; 'gone' tells the scheduler to drop the job. */
@@ -24,7 +26,7 @@ export async function runCheck(deps: RunCheckDeps, monitorId: number, signal?: A
   );
   // Aborted at shutdown: the result says nothing about the target, so it is not stored.
   if (signal?.aborted) return 'aborted';
-  const outcome = await recordResult(deps.db, monitorId, result, startedAt);
+  const outcome = await recordResult(deps.db, monitorId, result, startedAt, deps.alerts);
   if (!outcome) return 'gone';
   if (outcome.transition !== 'none') {
     deps.logger.info({ monitorId, accountId: m.accountId, transition: outcome.transition, error: result.error }, `monitor ${outcome.transition === 'went_down' ? 'went down' : 'recovered'}`);

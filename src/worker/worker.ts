@@ -1,9 +1,13 @@
 import { Cron } from 'croner';
 import type { Db } from '../db/create-db.ts';
+import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
+import type { AlertContext } from '../domain/alerts/enqueue.ts';
+import { enqueueReminders } from '../domain/alerts/reminders.ts';
 import type { PlanPolicy } from '../domain/billing/plans.ts';
 import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import { Dispatcher } from './dispatch-outbox.ts';
 import { pruneOnce } from './prune.ts';
 import { runCheck } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
@@ -16,14 +20,21 @@ export interface WorkerDeps {
   probe: ProbeOptions;
   concurrency: number;
   reconcileMs?: number;
+  alerts: AlertContext;
+  delivery: DeliveryDeps;
+  dispatchPollMs?: number;
 }
 
 export interface Worker {
   scheduler: Scheduler;
+  dispatcher: Dispatcher;
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The check worker: the scheduler plus the daily prune job. Meets the web app only in the database. */
+/**
+ * The check worker: the scheduler, the outbox dispatcher, reminders every minute and the
+ * daily prune. Meets the web app only in the database.
+ */
 export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const scheduler = new Scheduler({
     db: deps.db,
@@ -34,6 +45,11 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
     check: (id, signal) => runCheck(deps, id, signal),
   });
   await scheduler.start();
+  const dispatcher = new Dispatcher({ db: deps.db, clock: deps.clock, logger: deps.logger, delivery: deps.delivery, pollMs: deps.dispatchPollMs });
+  dispatcher.start();
+  const reminders = new Cron('30 * * * * *', { protect: true, catch: true }, async () => {
+    await enqueueReminders(deps.db, deps.alerts, deps.clock.now());
+  });
   let pruning: Promise<void> | undefined;
   const prune = new Cron('17 3 * * *', { timezone: 'UTC', protect: true, catch: true }, async () => {
     pruning = pruneOnce(deps).then((removed) => deps.logger.info(removed, 'pruned old results'));
@@ -41,9 +57,12 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   });
   return {
     scheduler,
+    dispatcher,
     async stop(graceMs = 5000) {
       prune.stop();
+      reminders.stop();
       await scheduler.stop(graceMs);
+      await dispatcher.stop(graceMs);
       await pruning?.catch(() => undefined);
     },
   };

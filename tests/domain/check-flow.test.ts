@@ -1,3 +1,4 @@
+import { TEST_ALERTS } from '../helpers/fixtures.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { historyFor } from '../../src/domain/checks/uptime.service.ts';
@@ -28,7 +29,7 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
 
   const check = async (id: number) => {
     clock.advance(60_000);
-    return runCheck({ db: t.db, clock, logger: silentLogger, probe: { blockPrivate: false } }, id);
+    return runCheck({ db: t.db, clock, logger: silentLogger, probe: { blockPrivate: false }, alerts: TEST_ALERTS }, id);
   };
   const incidentsOf = (id: number) => t.db.selectFrom('incidents').selectAll().where('monitor_id', '=', id).orderBy('id').execute();
 
@@ -77,9 +78,9 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
       { ok: true, ms: 200 },
     ];
     for (const [i, r] of rs.entries()) {
-      await recordResult(t.db, m.id, { ok: r.ok, statusCode: r.ok ? 200 : 500, responseMs: r.ms, error: r.ok ? null : 'boom' }, base + i * 1000);
+      await recordResult(t.db, m.id, { ok: r.ok, statusCode: r.ok ? 200 : 500, responseMs: r.ms, error: r.ok ? null : 'boom' }, base + i * 1000, TEST_ALERTS);
     }
-    await recordResult(t.db, m.id, { ok: true, statusCode: 200, responseMs: 10, error: null }, base + HOUR);
+    await recordResult(t.db, m.id, { ok: true, statusCode: 200, responseMs: 10, error: null }, base + HOUR, TEST_ALERTS);
     const hourly = await t.db.selectFrom('rollups_hourly').selectAll().where('monitor_id', '=', m.id).orderBy('bucket_start').execute();
     expect(hourly).toHaveLength(2);
     expect(hourly[0]).toMatchObject({ checks: 4, failures: 1, rt_count: 3, rt_sum: 600, rt_min: 100, rt_max: 300 });
@@ -103,7 +104,7 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
     await check(m.id);
     expect(await incidentsOf(m.id)).toHaveLength(1);
     await setPaused({ db: t.db, clock, policy: SELF_HOSTED }, account.id, m.id, true);
-    expect(await recordResult(t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, clock.now())).toBeNull();
+    expect(await recordResult(t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, clock.now(), TEST_ALERTS)).toBeNull();
     await setPaused({ db: t.db, clock, policy: SELF_HOSTED }, account.id, m.id, false);
     await check(m.id); // still failing after resume: same incident
     expect(await incidentsOf(m.id)).toHaveLength(1);
@@ -118,8 +119,8 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
     const { account } = await makeAccount(t.db);
     const m = await makeMonitor(t.db, account.id);
     const at = Date.UTC(2026, 10, 20, 10);
-    await recordResult(t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, at);
-    await recordResult(t.db, m.id, { ok: false, statusCode: 500, responseMs: 5, error: 'x' }, at);
+    await recordResult(t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, at, TEST_ALERTS);
+    await recordResult(t.db, m.id, { ok: false, statusCode: 500, responseMs: 5, error: 'x' }, at, TEST_ALERTS);
     const rows = await t.db.selectFrom('check_results').select('checked_at').where('monitor_id', '=', m.id).orderBy('checked_at').execute();
     expect(rows.map((r) => r.checked_at)).toEqual([at, at + 1]);
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { systemClock } from '../../src/lib/clock.ts';
-import { policyFrom, webDeps } from '../../src/runtime/context.ts';
+import { alertContext, deliveryDeps, policyFrom, webDeps } from '../../src/runtime/context.ts';
 import { createApp } from '../../src/web/app.ts';
 import { startWorker, type Worker } from '../../src/worker/worker.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
@@ -31,7 +31,7 @@ describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
     server = serve({ fetch: createApp(await webDeps(rt)).fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    worker = await startWorker({ ...rt, probe: { blockPrivate: false }, concurrency: 10, reconcileMs: 200 });
+    worker = await startWorker({ ...rt, probe: { blockPrivate: false }, concurrency: 10, reconcileMs: 200, alerts: alertContext(rt), delivery: deliveryDeps(rt), dispatchPollMs: 200 });
     browser = await chromium.launch({
       executablePath,
       headless: true,

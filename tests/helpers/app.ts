@@ -6,7 +6,7 @@ import { HOUR, ManualClock } from '../../src/lib/clock.ts';
 import { createLogger, silentLogger } from '../../src/lib/logger.ts';
 import { RateLimiter } from '../../src/lib/rate-limit.ts';
 import { SessionTokens } from '../../src/lib/session-token.ts';
-import { policyFrom } from '../../src/runtime/context.ts';
+import { alertContext, deliveryDeps, policyFrom } from '../../src/runtime/context.ts';
 import { openTestDb, type TestDb } from './db.ts';
 import type { TestDbKind } from './env.ts';
 import { createApp } from '../../src/web/app.ts';
@@ -28,6 +28,8 @@ export function buildApp(db: Db, env: Record<string, string> = {}) {
     signupsOpen: config.allowSignup,
     signupLimit: new RateLimiter(clock, 1000, HOUR),
     policy: policyFrom(config),
+    delivery: { ...deliveryDeps({ config, logger: silentLogger }), timeoutMs: 3000 },
+    alerts: alertContext({ config, policy: policyFrom(config) }),
   };
   return { app: createApp(deps), deps, clock };
 }

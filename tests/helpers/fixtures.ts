@@ -18,3 +18,6 @@ export async function makeAccount(db: Db, clock = new ManualClock(Date.now()), o
 export async function makeMonitor(db: Db, accountId: number, over: Record<string, unknown> = {}, policy = SELF_HOSTED, clock = new ManualClock(Date.now())) {
   return createMonitor({ db, clock, policy }, accountId, { name: 'Target', url: 'http://127.0.0.1:9/', interval_seconds: 60, ...over });
 }
+
+/** Where alert links point in tests, and the instance kind alerts are gated by. */
+export const TEST_ALERTS = { baseUrl: 'http://statusping.test', policy: SELF_HOSTED };

@@ -1,5 +1,7 @@
 import type { Db } from '../../db/create-db.ts';
 import { writeTx } from '../../db/tx.ts';
+import { type AlertContext, enqueueMonitorEvent, FLAP_MAX_CHANGES, FLAP_WINDOW_MS, stateChangesSince } from '../alerts/enqueue.ts';
+import { maintenanceFor } from '../alerts/maintenance.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
 import * as monitors from '../monitors/monitors.repository.ts';
 import * as repo from './checks.repository.ts';
@@ -11,17 +13,27 @@ export interface RecordOutcome {
   status: string;
   consecutiveFailures: number;
   checkedAt: number;
+  inMaintenance: boolean;
 }
 
 /**
  * Stores one check result and everything that follows from it, in one transaction:
  * 1. re-read the monitor (it may have been paused or deleted while the check ran);
  * 2. insert the raw result and add it to the hourly and daily rollups;
- * 3. advance the state machine and save the monitor's last-check fields;
- * 4. open an incident on going down, close it on recovery.
+ * 3. advance the state machine and save the monitor's last-check fields; inside a
+ *    maintenance window failures do not count (recoveries still do);
+ * 4. open an incident on going down, close it on recovery;
+ * 5. write the alerts for that change into the outbox, or one "flapping" alert when the
+ *    monitor changes state too often, in the same transaction.
  * Returns null when the result was discarded.
  */
-export async function recordResult(db: Db, monitorId: number, result: ProbeResult, checkedAt: number): Promise<RecordOutcome | null> {
+export async function recordResult(
+  db: Db,
+  monitorId: number,
+  result: ProbeResult,
+  checkedAt: number,
+  alerts: AlertContext,
+): Promise<RecordOutcome | null> {
   return writeTx(db, async (trx) => {
     const m = await monitors.findById(trx, monitorId);
     if (!m || m.isPaused) return null;
@@ -30,7 +42,9 @@ export async function recordResult(db: Db, monitorId: number, result: ProbeResul
     await repo.addToRollup(trx, 'rollups_hourly', stored);
     await repo.addToRollup(trx, 'rollups_daily', stored);
 
-    const { state, transition } = nextState({ status: m.status, consecutiveFailures: m.consecutiveFailures }, result.ok, m.failureThreshold);
+    const prev = { status: m.status, consecutiveFailures: m.consecutiveFailures };
+    const inMaintenance = !result.ok && (await maintenanceFor(trx, monitorId, at)) !== null;
+    const { state, transition } = inMaintenance ? { state: prev, transition: 'none' as const } : nextState(prev, result.ok, m.failureThreshold);
     await trx
       .updateTable('monitors')
       .set({
@@ -45,14 +59,44 @@ export async function recordResult(db: Db, monitorId: number, result: ProbeResul
       .where('id', '=', monitorId)
       .execute();
 
+    const ref = { id: m.id, accountId: m.accountId, name: m.name, url: m.url };
+    let incident: { id: number; startedAt: number; resolvedAt: number | null; cause: string } | null = null;
     if (transition === 'went_down') {
       // The outage began at the first failure of the streak, not at the one that crossed the threshold.
       const streak = await repo.recentResults(trx, monitorId, state.consecutiveFailures);
       const startedAt = Math.min(at, ...streak.map((r) => r.checkedAt));
-      await incidents.open(trx, { accountId: m.accountId, monitorId, startedAt, cause: result.error ?? 'Check failed' });
+      const cause = result.error ?? 'Check failed';
+      incident = { id: await incidents.open(trx, { accountId: m.accountId, monitorId, startedAt, cause }), startedAt, resolvedAt: null, cause };
     } else if (transition === 'recovered') {
+      const open = await incidents.findOpen(trx, monitorId);
       await incidents.resolveOpen(trx, monitorId, at);
+      if (open) incident = { id: open.id, startedAt: open.startedAt, resolvedAt: at, cause: open.cause };
     }
-    return { transition, status: state.status, consecutiveFailures: state.consecutiveFailures, checkedAt: at };
+
+    if (incident) {
+      const changes = await stateChangesSince(trx, monitorId, at - FLAP_WINDOW_MS);
+      if (changes > FLAP_MAX_CHANGES) {
+        // Flapping: hold normal alerts, say so once per spell.
+        if (m.flappingSince === null) {
+          await trx.updateTable('monitors').set({ flapping_since: at }).where('id', '=', monitorId).execute();
+          await enqueueMonitorEvent(trx, alerts, { monitor: ref, incident: null, event: 'flapping', at, keySuffix: String(at) });
+        }
+      } else if (m.flappingSince === null) {
+        await enqueueMonitorEvent(trx, alerts, { monitor: ref, incident, event: transition === 'went_down' ? 'down' : 'up', at });
+      }
+    } else if (m.flappingSince !== null && (await stateChangesSince(trx, monitorId, at - FLAP_WINDOW_MS)) === 0) {
+      // Stable for a whole window: normal alerts resume; if it settled down, say so now.
+      await trx.updateTable('monitors').set({ flapping_since: null }).where('id', '=', monitorId).execute();
+      const open = state.status === 'down' ? await incidents.findOpen(trx, monitorId) : undefined;
+      if (open) {
+        await enqueueMonitorEvent(trx, alerts, {
+          monitor: ref,
+          incident: { id: open.id, startedAt: open.startedAt, resolvedAt: null, cause: open.cause },
+          event: 'down',
+          at,
+        });
+      }
+    }
+    return { transition, status: state.status, consecutiveFailures: state.consecutiveFailures, checkedAt: at, inMaintenance };
   });
 }

@@ -25,6 +25,11 @@ export async function open(db: DbLike, v: { accountId: number; monitorId: number
   return r.id;
 }
 
+export async function findOpen(db: DbLike, monitorId: number): Promise<Incident | undefined> {
+  const r = await db.selectFrom('incidents').selectAll().where('monitor_id', '=', monitorId).where('resolved_at', 'is', null).executeTakeFirst();
+  return r && toIncident(r);
+}
+
 export async function resolveOpen(db: DbLike, monitorId: number, at: number): Promise<number> {
   const r = await db
     .updateTable('incidents')

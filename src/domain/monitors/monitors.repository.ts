@@ -30,6 +30,8 @@ export function toMonitor(r: Row): Monitor {
     checkRequestedAt: r.check_requested_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    reminderHours: r.reminder_hours,
+    flappingSince: r.flapping_since,
   };
 }
 

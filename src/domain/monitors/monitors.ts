@@ -27,6 +27,9 @@ export interface Monitor {
   checkRequestedAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Hours between "still down" reminders; null = off. */
+  reminderHours: number | null;
+  flappingSince: number | null;
 }
 
 /** What the dashboard shows: the machine state, or `paused`. */

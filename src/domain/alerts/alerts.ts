@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+export const CHANNEL_KINDS = ['email', 'webhook', 'slack', 'discord', 'teams', 'telegram', 'ntfy', 'pagerduty'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export type AlertEventName = 'down' | 'up' | 'reminder' | 'flapping' | 'test';
+
+/** What an alert says, frozen into the outbox row when it is written. */
+export interface AlertEvent {
+  event: AlertEventName;
+  monitor: { id: number; name: string; url: string };
+  incident: { id: number; startedAt: number; resolvedAt: number | null; cause: string } | null;
+  /** Link to the monitor page in the dashboard. */
+  link: string;
+  account: string;
+  at: number;
+}
+
+export interface Channel {
+  id: number;
+  accountId: number;
+  kind: ChannelKind;
+  name: string;
+  config: Record<string, string>;
+  isDefault: boolean;
+  disabledAt: number | null;
+  disabledReason: string | null;
+}
+
+/** Which channel kinds a plan may use; self-hosted instances may use all. */
+export function allowedKinds(selfHosted: boolean, plan: string): readonly ChannelKind[] {
+  if (selfHosted || plan === 'business') return CHANNEL_KINDS;
+  if (plan === 'pro') return ['email', 'webhook'];
+  return ['email'];
+}
+
+const httpsUrl = z
+  .string()
+  .trim()
+  .min(1, 'Enter the URL')
+  .max(2048, 'URLs are limited to 2048 characters')
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' || u.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'Enter a full http:// or https:// URL');
+
+const emails = z
+  .string()
+  .trim()
+  .min(1, 'Enter at least one email address')
+  .transform((v) => v.split(/[,\s;]+/).filter(Boolean))
+  .pipe(z.array(z.string().email('One of the addresses is not valid')).max(20, 'At most 20 recipients'))
+  .transform((list) => list.join(', '));
+
+/** Per-kind configuration fields, validated from the form. */
+export const CONFIG_SCHEMAS: Record<ChannelKind, z.ZodType<Record<string, string>>> = {
+  email: z.object({ recipients: emails }),
+  webhook: z.object({ url: httpsUrl }),
+  slack: z.object({ url: httpsUrl }),
+  discord: z.object({ url: httpsUrl }),
+  teams: z.object({ url: httpsUrl }),
+  ntfy: z.object({ url: httpsUrl }),
+  telegram: z.object({
+    bot_token: z.string().trim().regex(/^\d+:[\w-]{20,}$/, 'A bot token looks like 123456:ABC-DEF…'),
+    chat_id: z.string().trim().regex(/^-?\d+$|^@\w{4,}$/, 'A chat id is a number (or @channelname)'),
+  }),
+  pagerduty: z.object({ routing_key: z.string().trim().regex(/^[\w]{20,40}$/, 'The integration (routing) key is 32 letters and digits') }),
+};
+
+export const KIND_LABELS: Record<ChannelKind, string> = {
+  email: 'Email',
+  webhook: 'Webhook',
+  slack: 'Slack',
+  discord: 'Discord',
+  teams: 'Microsoft Teams',
+  telegram: 'Telegram',
+  ntfy: 'ntfy',
+  pagerduty: 'PagerDuty',
+};
+
+/** Kinds whose form has a URL field. */
+export const URL_KINDS: readonly ChannelKind[] = ['webhook', 'slack', 'discord', 'teams', 'ntfy'];
+
+export const channelBaseSchema = z.object({
+  kind: z.enum(CHANNEL_KINDS, { message: 'Choose a channel type' }),
+  name: z.string().trim().min(1, 'Give the channel a name').max(80, 'Keep the name under 80 characters'),
+  is_default: z
+    .union([z.boolean(), z.string()])
+    .optional()
+    .transform((v) => v === true || v === 'on' || v === 'true' || v === '1'),
+});
+
+export function describeEvent(e: AlertEvent): { title: string; summary: string } {
+  const name = e.monitor.name;
+  switch (e.event) {
+    case 'down':
+      return { title: `🔴 ${name} is down`, summary: `${name} is down: ${e.incident?.cause ?? 'check failed'}` };
+    case 'up': {
+      const d = e.incident?.resolvedAt ? formatDuration(e.incident.resolvedAt - e.incident.startedAt) : '';
+      return { title: `🟢 ${name} is back up`, summary: `${name} is back up${d ? ` after ${d} of downtime` : ''}` };
+    }
+    case 'reminder':
+      return { title: `🔴 ${name} is still down`, summary: `${name} is still down: ${e.incident?.cause ?? 'check failed'}` };
+    case 'flapping':
+      return { title: `🟠 ${name} is flapping`, summary: `${name} keeps going up and down; alerts are held until it is stable` };
+    case 'test':
+      return { title: `StatusPing test message`, summary: `This is a test of the "${name}" channel from StatusPing. No action is needed.` };
+  }
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  return h < 24 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
+}

@@ -1,0 +1,56 @@
+import { Cron } from 'croner';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { MINUTE } from '../../lib/clock.ts';
+
+type DbLike = Kysely<Database>;
+
+export interface WindowRow {
+  id: number;
+  title: string;
+  starts_at: number | null;
+  ends_at: number | null;
+  cron: string | null;
+  duration_minutes: number | null;
+  timezone: string;
+  ended_at: number | null;
+}
+
+/**
+ * The occurrence of a window covering `at`, if any: a one-off window covers
+ * [starts_at, ends_at); a recurring one covers [run, run + duration) for its latest cron
+ * run (in its time zone) at or before `at`. Ending a window early sets ended_at.
+ */
+export function activeOccurrence(w: WindowRow, at: number): { from: number; to: number } | null {
+  if (w.ended_at !== null && w.ended_at <= at) return null;
+  if (w.cron && w.duration_minutes) {
+    const cron = new Cron(w.cron, { timezone: w.timezone, paused: true });
+    const prev = cron.previousRuns(1, new Date(at + 1000))[0];
+    cron.stop();
+    if (!prev) return null;
+    const from = prev.getTime();
+    const to = from + w.duration_minutes * MINUTE;
+    return at >= from && at < to ? { from, to: w.ended_at ? Math.min(to, w.ended_at) : to } : null;
+  }
+  if (w.starts_at !== null && w.ends_at !== null && at >= w.starts_at && at < w.ends_at) {
+    return { from: w.starts_at, to: w.ended_at ? Math.min(w.ends_at, w.ended_at) : w.ends_at };
+  }
+  return null;
+}
+
+const COLUMNS = ['maintenance_windows.id', 'title', 'starts_at', 'ends_at', 'cron', 'duration_minutes', 'timezone', 'ended_at'] as const;
+
+/** The maintenance window covering a monitor at `at`, if any. */
+export async function maintenanceFor(db: DbLike, monitorId: number, at: number): Promise<(WindowRow & { from: number; to: number }) | null> {
+  const rows = (await db
+    .selectFrom('maintenance_windows')
+    .innerJoin('maintenance_monitors', 'maintenance_monitors.window_id', 'maintenance_windows.id')
+    .select(COLUMNS)
+    .where('maintenance_monitors.monitor_id', '=', monitorId)
+    .execute()) as WindowRow[];
+  for (const w of rows) {
+    const occ = activeOccurrence(w, at);
+    if (occ) return { ...w, ...occ };
+  }
+  return null;
+}
