@@ -7,6 +7,7 @@ import { formBody, limitBody } from './middleware/form.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession, requireAuth } from './middleware/session.ts';
 import { createEta, html, isHtmx, useEta } from './render.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { publicAuthRoutes, settingsRoutes } from './routes/auth.ts';
 import { monitorRoutes } from './routes/monitors.ts';
@@ -52,6 +53,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.use('*', requireAuth);
   app.route('/', monitorRoutes);
   app.route('/', settingsRoutes);
+  app.route('/', alertRoutes);
 
   app.notFound((c) => respondError(c, 404, 'not_found', 'Page not found'));
   app.onError((err, c) => {

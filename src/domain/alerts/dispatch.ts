@@ -37,11 +37,15 @@ export interface SendDeps {
  *    due again after a jittered backoff. A 410 Gone also disables the channel.
  * `retry: false` is for test messages, which are tried once.
  */
-export async function attempt(deps: SendDeps, row: outbox.OutboxRow, opts: { retry: boolean } = { retry: true }): Promise<DeliveryOutcome> {
+export async function attempt(
+  deps: SendDeps,
+  row: outbox.OutboxRow,
+  opts: { retry: boolean; allowDisabled?: boolean } = { retry: true },
+): Promise<DeliveryOutcome> {
   const attemptNo = row.attempts + 1;
   const channel = await channels.findById(deps.db, row.channel_id);
   let outcome: DeliveryOutcome;
-  if (!channel || channel.disabledAt !== null) {
+  if (!channel || (channel.disabledAt !== null && !opts.allowDisabled)) {
     outcome = { ok: false, response: null, error: channel ? `Channel disabled: ${channel.disabledReason ?? ''}`.trim() : 'Channel deleted', permanent: true, gone: false };
   } else {
     const event = JSON.parse(row.payload) as AlertEvent;
@@ -70,7 +74,7 @@ export async function attempt(deps: SendDeps, row: outbox.OutboxRow, opts: { ret
   } else {
     await outbox.scheduleRetry(deps.db, row.id, attemptNo, now + retryDelay(attemptNo, deps.random), outcome.error ?? 'failed');
   }
-  if (outcome.gone && channel) {
+  if (outcome.gone && channel && channel.disabledAt === null) {
     const reason = 'The receiver answered 410 Gone, asking us to stop sending.';
     await channels.disable(deps.db, channel.id, reason, now);
     await deps.onChannelDisabled?.({ id: channel.id, accountId: channel.accountId, name: channel.name }, reason);

@@ -7,6 +7,7 @@ import { literalHostViolation } from '../../lib/net-guard.ts';
 import { parseInput } from '../../lib/validate.ts';
 import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, type PlanPolicy } from '../billing/plans.ts';
 import * as accounts from '../accounts/accounts.repository.ts';
+import * as channels from '../alerts/channels.repository.ts';
 import * as repo from './monitors.repository.ts';
 import { type Monitor, type MonitorInput, monitorInputSchema } from './monitors.ts';
 
@@ -29,6 +30,7 @@ function columnsFrom(input: MonitorInput) {
     interval_s: input.interval_seconds,
     is_public: input.is_public ? 1 : 0,
     failure_threshold: input.failure_threshold,
+    reminder_hours: input.reminder_hours ?? null,
   };
 }
 
@@ -82,7 +84,7 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
     const limits = await planLimits(trx, deps, accountId);
     const countMsg = monitorCountViolation(limits, await repo.countInAccount(trx, accountId));
     if (countMsg) throw new PlanLimitError(countMsg);
-    return repo.insert(trx, {
+    const id = await repo.insert(trx, {
       account_id: accountId,
       ...columnsFrom(input),
       is_paused: 0,
@@ -91,6 +93,9 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
       created_at: now,
       updated_at: now,
     });
+    // Channels marked "use for new monitors" alert this one from the start.
+    await channels.setMonitorChannels(trx, id, await channels.defaultIds(trx, accountId));
+    return id;
   });
   return getMonitor(deps, accountId, id);
 }

@@ -122,6 +122,12 @@ export const monitorInputSchema = z
       .min(1, 'Threshold must be at least 1')
       .max(20, 'Threshold can be at most 20')
       .default(3)),
+    reminder_hours: z.preprocess(blankToUndefined, z.coerce
+      .number({ message: 'Reminder interval must be a number of hours' })
+      .int('Reminder interval must be whole hours')
+      .min(1, 'Remind at most every hour')
+      .max(168, 'Remind at least once a week (168 hours)')
+      .optional()),
   })
   // Without an explicit timeout: 10 s, or the interval when that is shorter.
   .transform((v) => ({ ...v, timeout_seconds: v.timeout_seconds ?? Math.min(10, v.interval_seconds) }))

@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import { recentResults } from '../../domain/checks/checks.repository.ts';
 import { historyFor, responseSeries, responseSummary24h } from '../../domain/checks/uptime.service.ts';
 import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
+import { listChannels, monitorChannelIds, setMonitorChannels } from '../../domain/alerts/alerts.service.ts';
 import { limitsFor } from '../../domain/billing/plans.ts';
 import type { Monitor } from '../../domain/monitors/monitors.ts';
 import {
@@ -48,7 +49,31 @@ function formValues(c: Context<AppEnv>, m?: Monitor, submitted?: Record<string, 
     interval_seconds: String(m?.intervalSeconds ?? Math.max(60, limits.minIntervalSeconds)),
     is_public: m ? m.isPublic : true,
     failure_threshold: String(m?.failureThreshold ?? 3),
+    reminder_hours: m?.reminderHours ? String(m.reminderHours) : '',
   };
+}
+
+function alertDeps(c: Context<AppEnv>) {
+  const { db, clock, policy, delivery, alerts } = c.get('deps');
+  return { db, clock, policy, delivery, baseUrl: alerts.baseUrl };
+}
+
+/** The account's channels with a flag for those this monitor (or a new one) uses. */
+async function channelChoices(c: Context<AppEnv>, m?: Monitor, submitted?: Record<string, string>) {
+  const all = await listChannels(alertDeps(c), authOf(c).account.id);
+  const chosen = submitted
+    ? new Set(Object.keys(submitted).filter((k) => /^channel_\d+$/.test(k)).map((k) => Number(k.slice(8))))
+    : m
+      ? new Set(await monitorChannelIds(alertDeps(c), m.id))
+      : new Set(all.filter((ch) => ch.isDefault).map((ch) => ch.id));
+  return all.map((ch) => ({ id: ch.id, name: ch.name, kind: ch.kind, disabled: ch.disabledAt !== null, checked: chosen.has(ch.id) }));
+}
+
+/** Applies the channel checkboxes of a submitted monitor form. */
+async function saveChannels(c: Context<AppEnv>, monitorId: number, form: Record<string, string>) {
+  if (form.channels_submitted !== '1') return;
+  const ids = Object.keys(form).filter((k) => /^channel_\d+$/.test(k)).map((k) => Number(k.slice(8)));
+  await setMonitorChannels(alertDeps(c), authOf(c).account.id, monitorId, ids);
 }
 
 /** Dashboard rows: each monitor with its 24 h uptime from the hourly rollups. */
@@ -84,14 +109,19 @@ const FORM_VIEWS = { page: 'pages/monitors/form', partial: 'partials/monitors/fo
 export const monitorRoutes = new Hono<AppEnv>()
   .get('/dashboard', async (c) => html(c, 'pages/dashboard/index', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
   .get('/dashboard/monitors', async (c) => html(c, 'partials/dashboard/monitor-list', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
-  .get('/monitors/new', (c) => html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c) }))
+  .get('/monitors/new', async (c) =>
+    html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c) }),
+  )
   .post('/monitors', async (c) => {
     const form = c.get('form');
     try {
       const m = await createMonitor(monitorDeps(c), authOf(c).account.id, form);
+      await saveChannels(c, m.id, form);
       return redirectAfterPost(c, `/monitors/${m.id}`);
     } catch (err) {
-      return renderFormError(c, err, FORM_VIEWS, { values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c) });
+      return renderFormError(c, err, FORM_VIEWS, {
+        values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c, undefined, form),
+      });
     }
   })
   .get('/monitors/:id', async (c) => {
@@ -104,7 +134,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/monitors/:id/edit', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
-    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c) });
+    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m) });
   })
   .post('/monitors/:id/edit', async (c) => {
     const form = c.get('form');
@@ -112,9 +142,12 @@ export const monitorRoutes = new Hono<AppEnv>()
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, id);
     try {
       await updateMonitor(monitorDeps(c), authOf(c).account.id, id, form);
+      await saveChannels(c, id, form);
       return redirectAfterPost(c, `/monitors/${id}`);
     } catch (err) {
-      return renderFormError(c, err, FORM_VIEWS, { values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c) });
+      return renderFormError(c, err, FORM_VIEWS, {
+        values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m, form),
+      });
     }
   })
   .post('/monitors/:id/delete', async (c) => {

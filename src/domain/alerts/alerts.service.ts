@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../db/create-db.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
+import { randomToken } from '../../lib/ids.ts';
+import { literalHostViolation } from '../../lib/net-guard.ts';
+import { parseInput } from '../../lib/validate.ts';
+import { findAccount } from '../accounts/accounts.repository.ts';
+import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
+import { findInAccount as findMonitor } from '../monitors/monitors.repository.ts';
+import { type AlertEvent, allowedKinds, type Channel, type ChannelKind, CONFIG_SCHEMAS, channelBaseSchema, KIND_LABELS, URL_KINDS } from './alerts.ts';
+import * as repo from './channels.repository.ts';
+import type { DeliveryDeps, DeliveryOutcome } from './deliver.ts';
+import { attempt } from './dispatch.ts';
+import * as outbox from './outbox.repository.ts';
+
+export interface AlertDeps {
+  db: Db;
+  clock: Clock;
+  policy: PlanPolicy;
+  delivery: DeliveryDeps;
+  baseUrl: string;
+}
+
+export async function kindsFor(deps: AlertDeps, accountId: number): Promise<readonly ChannelKind[]> {
+  const account = await findAccount(deps.db, accountId);
+  if (!account) throw new NotFoundError('Account');
+  return allowedKinds(deps.policy.selfHosted, account.plan);
+}
+
+export function listChannels(deps: AlertDeps, accountId: number): Promise<Channel[]> {
+  return repo.listByAccount(deps.db, accountId);
+}
+
+export async function getChannel(deps: AlertDeps, accountId: number, id: number): Promise<Channel> {
+  const ch = Number.isSafeInteger(id) ? await repo.findInAccount(deps.db, accountId, id) : undefined;
+  if (!ch) throw new NotFoundError('Channel');
+  return ch;
+}
+
+/**
+ * Creates a channel after checking the plan allows its kind and its URL is acceptable.
+ * A webhook gets a Standard Webhooks secret (`whsec_…`), returned once, here only.
+ */
+export async function createChannel(deps: AlertDeps, accountId: number, raw: Record<string, unknown>): Promise<{ channel: Channel; secret: string | null }> {
+  const base = parseInput(channelBaseSchema, raw);
+  const kinds = await kindsFor(deps, accountId);
+  if (!kinds.includes(base.kind)) {
+    const account = await findAccount(deps.db, accountId);
+    const label = limitsFor(deps.policy, account?.plan ?? 'free').label;
+    const msg = `${label} includes ${kinds.map((k) => KIND_LABELS[k]).join(' and ')} alerts only. Upgrade to use ${KIND_LABELS[base.kind]}.`;
+    throw new PlanLimitError(msg, { kind: msg });
+  }
+  const config = parseInput(CONFIG_SCHEMAS[base.kind], raw);
+  if (URL_KINDS.includes(base.kind) && deps.delivery.blockPrivate) {
+    const violation = literalHostViolation(new URL(config.url!));
+    if (violation) throw new ValidationError(violation, { url: violation });
+  }
+  let secret: string | null = null;
+  if (base.kind === 'webhook') {
+    secret = `whsec_${randomBytes(24).toString('base64')}`;
+    config.secret = secret;
+  }
+  const id = await repo.insert(deps.db, { accountId, kind: base.kind, name: base.name, config, isDefault: base.is_default, now: deps.clock.now() });
+  return { channel: await getChannel(deps, accountId, id), secret };
+}
+
+export async function deleteChannel(deps: AlertDeps, accountId: number, id: number): Promise<void> {
+  if (!Number.isSafeInteger(id) || !(await repo.deleteInAccount(deps.db, accountId, id))) throw new NotFoundError('Channel');
+}
+
+export async function enableChannel(deps: AlertDeps, accountId: number, id: number): Promise<void> {
+  if (!Number.isSafeInteger(id) || !(await repo.enableInAccount(deps.db, accountId, id, deps.clock.now()))) throw new NotFoundError('Channel');
+}
+
+/** Sends a clearly marked test message now, once, and records it in the delivery log. */
+export async function sendTest(deps: AlertDeps, accountId: number, id: number): Promise<DeliveryOutcome> {
+  const channel = await getChannel(deps, accountId, id);
+  const account = await findAccount(deps.db, accountId);
+  const now = deps.clock.now();
+  const event: AlertEvent = {
+    event: 'test',
+    monitor: { id: 0, name: channel.name, url: deps.baseUrl },
+    incident: null,
+    link: `${deps.baseUrl}/settings/alerts/${channel.id}`,
+    account: account?.name ?? '',
+    at: now,
+  };
+  const key = `test:channel-${channel.id}:${randomToken(8)}`;
+  await outbox.enqueue(deps.db, [
+    {
+      account_id: accountId, channel_id: channel.id, monitor_id: null, incident_id: null, event: 'test', idempotency_key: key,
+      payload: JSON.stringify(event), status: 'pending', attempts: 0,
+      // Claimed by this request, so the dispatcher leaves it alone.
+      next_attempt_at: now, claimed_until: now + 60_000, last_error: null, created_at: now, sent_at: null,
+    },
+  ]);
+  const row = (await deps.db.selectFrom('outbox').selectAll().where('idempotency_key', '=', key).executeTakeFirstOrThrow()) as outbox.OutboxRow;
+  // A disabled channel can still be tested: that is how a fixed receiver is verified.
+  return attempt({ db: deps.db, now: () => deps.clock.now(), delivery: deps.delivery }, row, { retry: false, allowDisabled: true });
+}
+
+export const LOG_PAGE_SIZE = 25;
+
+export async function deliveryLog(deps: AlertDeps, accountId: number, channelId: number, page: number) {
+  await getChannel(deps, accountId, channelId);
+  const p = Math.max(1, Math.floor(page) || 1);
+  const rows = await outbox.deliveryLog(deps.db, accountId, channelId, (p - 1) * LOG_PAGE_SIZE, LOG_PAGE_SIZE + 1);
+  return { rows: rows.slice(0, LOG_PAGE_SIZE), page: p, hasNext: rows.length > LOG_PAGE_SIZE };
+}
+
+export function failedAlerts(deps: AlertDeps, accountId: number) {
+  return outbox.failedForAccount(deps.db, accountId);
+}
+
+/** The channels a monitor alerts, checked to be the account's own. */
+export async function setMonitorChannels(deps: AlertDeps, accountId: number, monitorId: number, channelIds: number[]): Promise<void> {
+  if (!(await findMonitor(deps.db, accountId, monitorId))) throw new NotFoundError('Monitor');
+  const own = new Set((await repo.listByAccount(deps.db, accountId)).map((c) => c.id));
+  await repo.setMonitorChannels(deps.db, monitorId, [...new Set(channelIds)].filter((id) => own.has(id)));
+}
+
+export function monitorChannelIds(deps: AlertDeps, monitorId: number): Promise<number[]> {
+  return repo.monitorChannelIds(deps.db, monitorId);
+}

@@ -1,0 +1,90 @@
+import { type Context, Hono } from 'hono';
+import { CHANNEL_KINDS, type ChannelKind, KIND_LABELS, URL_KINDS } from '../../domain/alerts/alerts.ts';
+import {
+  createChannel,
+  deleteChannel,
+  deliveryLog,
+  enableChannel,
+  failedAlerts,
+  getChannel,
+  kindsFor,
+  listChannels,
+  sendTest,
+} from '../../domain/alerts/alerts.service.ts';
+import type { AppEnv } from '../deps.ts';
+import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { authOf } from '../middleware/session.ts';
+import { html, isHtmx } from '../render.ts';
+
+function alertDeps(c: Context<AppEnv>) {
+  const { db, clock, policy, delivery, alerts } = c.get('deps');
+  return { db, clock, policy, delivery, baseUrl: alerts.baseUrl };
+}
+
+function idParam(c: Context<AppEnv>): number {
+  const raw = c.req.param('id') ?? '';
+  return /^\d{1,10}$/.test(raw) && Number(raw) <= 2_147_483_647 ? Number(raw) : NaN;
+}
+
+function kindOf(v: string | undefined): ChannelKind {
+  return (CHANNEL_KINDS as readonly string[]).includes(v ?? '') ? (v as ChannelKind) : 'email';
+}
+
+/** Everything the channels page shows; `extra` carries form state, a new secret or a test result. */
+async function pageData(c: Context<AppEnv>, extra: Record<string, unknown> = {}) {
+  const deps = alertDeps(c);
+  const accountId = authOf(c).account.id;
+  const [channels, allowed, failed] = await Promise.all([listChannels(deps, accountId), kindsFor(deps, accountId), failedAlerts(deps, accountId)]);
+  const kind = kindOf((extra.values as Record<string, string> | undefined)?.kind ?? c.req.query('kind'));
+  return {
+    channels,
+    allowed,
+    failed,
+    kinds: CHANNEL_KINDS.map((k) => ({ kind: k, label: KIND_LABELS[k], allowed: allowed.includes(k) })),
+    kind,
+    urlKinds: URL_KINDS,
+    values: { kind },
+    fields: {},
+    mailVia: c.get('deps').delivery.mailer.via,
+    ...extra,
+  };
+}
+
+export const alertRoutes = new Hono<AppEnv>()
+  .get('/settings/alerts', async (c) => html(c, 'pages/alerts/index', await pageData(c)))
+  // The type select swaps in that type's fields (htmx); without JS the page reloads with ?kind=.
+  .get('/settings/alerts/fields', (c) => {
+    const kind = kindOf(c.req.query('kind'));
+    return html(c, 'partials/alerts/fields', { kind, urlKinds: URL_KINDS, values: { kind }, fields: {} });
+  })
+  .post('/settings/alerts', async (c) => {
+    const form = c.get('form');
+    try {
+      const { channel, secret } = await createChannel(alertDeps(c), authOf(c).account.id, form);
+      return html(c, 'pages/alerts/index', await pageData(c, { created: channel, secret }), 201);
+    } catch (err) {
+      return renderFormError(c, err, { page: 'pages/alerts/index' }, await pageData(c, { values: form }));
+    }
+  })
+  .get('/settings/alerts/:id', async (c) => {
+    const deps = alertDeps(c);
+    const accountId = authOf(c).account.id;
+    const channel = await getChannel(deps, accountId, idParam(c));
+    const log = await deliveryLog(deps, accountId, channel.id, Number(c.req.query('page') ?? 1));
+    return html(c, 'pages/alerts/show', { channel, log, label: KIND_LABELS[channel.kind] });
+  })
+  .post('/settings/alerts/:id/test', async (c) => {
+    const id = idParam(c);
+    const channel = await getChannel(alertDeps(c), authOf(c).account.id, id);
+    const outcome = await sendTest(alertDeps(c), authOf(c).account.id, id);
+    if (isHtmx(c)) return html(c, 'partials/alerts/test-result', { outcome, channel });
+    return html(c, 'pages/alerts/index', await pageData(c, { tested: { channel, outcome } }));
+  })
+  .post('/settings/alerts/:id/enable', async (c) => {
+    await enableChannel(alertDeps(c), authOf(c).account.id, idParam(c));
+    return redirectAfterPost(c, '/settings/alerts');
+  })
+  .post('/settings/alerts/:id/delete', async (c) => {
+    await deleteChannel(alertDeps(c), authOf(c).account.id, idParam(c));
+    return redirectAfterPost(c, '/settings/alerts');
+  });

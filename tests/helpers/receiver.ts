@@ -1,0 +1,43 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A local HTTP server standing in for webhook receivers and third-party APIs (Slack,
+ * Telegram, PagerDuty, Resend…). `respond` decides each answer; every request is kept.
+ */
+export interface Receiver {
+  url: string;
+  received: Received[];
+  respond: (req: Received, n: number) => { status: number; body?: string };
+  close(): Promise<void>;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const r: Receiver = { url: '', received: [], respond: () => ({ status: 200, body: '{"ok":true}' }), close: async () => undefined };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const got: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      r.received.push(got);
+      const { status, body } = r.respond(got, r.received.length);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  r.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return r;
+}
