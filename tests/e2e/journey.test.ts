@@ -10,6 +10,7 @@ import { createApp } from '../../src/web/app.ts';
 import { startWorker, type Worker } from '../../src/worker/worker.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { chromiumPath } from '../helpers/env.ts';
+import { startReceiver } from '../helpers/receiver.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 
 const executablePath = chromiumPath();
@@ -95,6 +96,59 @@ describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
     expect(json.monitors[0]).toMatchObject({ id: monitorId, name: 'Local target', status: 'up' });
     expect(json.monitors[0].uptime['24h']).toBe(50);
     expect(errors).toEqual([]);
+  });
+
+  it('create a webhook channel, attach it to a monitor, take the target down, see the delivery in the log', async () => {
+    const rx = await startReceiver();
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${base}/signup`);
+      await page.getByLabel('Email').fill('alerts@example.com');
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByLabel('Organization').fill('Alerting Co');
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.waitForURL(`${base}/dashboard`);
+
+      await page.goto(`${base}/settings/alerts`);
+      await page.getByLabel('Type').selectOption('webhook'); // htmx swaps in the URL field
+      await page.getByLabel('URL').waitFor();
+      await page.getByLabel('Name').fill('Ops webhook');
+      await page.getByLabel('URL').fill(`${rx.url}/hook`);
+      await page.getByLabel('Use for new monitors').check();
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      await page.getByTestId('webhook-secret').waitFor();
+      expect(await page.getByTestId('webhook-secret').textContent()).toMatch(/^whsec_/);
+
+      await page.getByRole('button', { name: 'Send test' }).click(); // result shown inline
+      await page.getByTestId('test-result').waitFor();
+      expect(await page.getByTestId('test-result').textContent()).toContain('Test delivered');
+
+      target.healthy = false;
+      await page.goto(`${base}/monitors/new`);
+      await page.getByLabel('Name').fill('Flaky service');
+      await page.getByLabel('URL').fill(`${target.url}/flip`);
+      await page.getByLabel('Interval').fill('3600');
+      await page.getByLabel('Failure threshold').fill('1');
+      expect(await page.getByLabel('Ops webhook').isChecked()).toBe(true);
+      await page.getByRole('button', { name: 'Add monitor' }).click();
+      await page.waitForURL(/\/monitors\/\d+$/);
+
+      const channelId = (await t.db.selectFrom('alert_channels').select('id').where('name', '=', 'Ops webhook').executeTakeFirstOrThrow()).id;
+      const until = Date.now() + 20_000;
+      let logText = '';
+      while (Date.now() < until) {
+        await page.goto(`${base}/settings/alerts/${channelId}`);
+        logText = (await page.locator('body').textContent()) ?? '';
+        if (/down\s*Flaky service/.test(logText)) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(logText).toMatch(/down\s*Flaky service\s*1\s*delivered/);
+      expect(rx.received.map((r) => JSON.parse(r.body).type)).toEqual(['monitor.test', 'monitor.down']);
+    } finally {
+      target.healthy = true;
+      await page.close();
+      await rx.close();
+    }
   });
 
   it('works without JavaScript: the no-JS form fallback adds a monitor', async () => {

@@ -30,7 +30,7 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
     const body = await res.json();
-    expect(Object.keys(body).sort()).toEqual(['generated_at', 'incidents', 'monitors', 'page', 'status']);
+    expect(Object.keys(body).sort()).toEqual(['generated_at', 'incidents', 'maintenance', 'monitors', 'page', 'status']);
     expect(body.page).toEqual({ slug, title: 'owner Org' });
     expect(body.status).toBe('partial_outage');
     expect(body.monitors.map((m: { id: number }) => m.id).sort()).toEqual([api, web].sort());

@@ -2,6 +2,7 @@ import type { Db } from '../../db/create-db.ts';
 import { type Clock, DAY } from '../../lib/clock.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { type DayBar, historyFor, type UptimeSummary } from '../checks/uptime.service.ts';
+import { publicWindows } from '../alerts/maintenance.service.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
 import { displayStatus, type DisplayStatus } from '../monitors/monitors.ts';
 import * as monitorsRepo from '../monitors/monitors.repository.ts';
@@ -12,8 +13,9 @@ export interface PublicStatus {
   page: { slug: string; title: string };
   accountName: string;
   status: OverallStatus;
-  monitors: Array<{ id: number; name: string; status: DisplayStatus; uptime: UptimeSummary; days: DayBar[]; retrying: boolean }>;
+  monitors: Array<{ id: number; name: string; status: DisplayStatus; uptime: UptimeSummary; days: DayBar[]; retrying: boolean; maintenance: boolean }>;
   incidents: Array<{ id: number; monitor_id: number; title: string; cause: string; started_at: string; resolved_at: string | null }>;
+  maintenance: Array<{ id: number; title: string; active: boolean; starts_at: string; ends_at: string; monitor_ids: number[] }>;
   generated_at: string;
 }
 
@@ -48,6 +50,11 @@ export async function getPublicStatus(deps: { db: Db; clock: Clock }, slug: stri
   const all = await monitorsRepo.listByAccount(deps.db, page.account_id);
   const visible = all.filter((m) => m.isPublic);
   const history = await historyFor(deps.db, visible.map((m) => m.id), now);
+  const visibleIds = new Set(visible.map((m) => m.id));
+  const maintenance = (await publicWindows(deps.db, page.account_id, now))
+    .map((w) => ({ ...w, monitorIds: w.monitorIds.filter((id) => visibleIds.has(id)) }))
+    .filter((w) => w.monitorIds.length > 0);
+  const underMaintenance = new Set(maintenance.filter((w) => w.active).flatMap((w) => w.monitorIds));
   const monitors = visible.map((m) => {
     const h = history.get(m.id)!;
     return {
@@ -57,6 +64,7 @@ export async function getPublicStatus(deps: { db: Db; clock: Clock }, slug: stri
       uptime: h.uptime,
       days: h.days,
       retrying: m.status !== 'down' && m.consecutiveFailures > 0,
+      maintenance: underMaintenance.has(m.id),
     };
   });
   const recent = await incidents.listPublic(deps.db, page.account_id, now - INCIDENT_WINDOW);
@@ -73,6 +81,14 @@ export async function getPublicStatus(deps: { db: Db; clock: Clock }, slug: stri
       started_at: new Date(i.started_at).toISOString(),
       resolved_at: i.resolved_at === null ? null : new Date(i.resolved_at).toISOString(),
     })),
+    maintenance: maintenance.map((w) => ({
+      id: w.id,
+      title: w.title,
+      active: w.active,
+      starts_at: new Date(w.window.from).toISOString(),
+      ends_at: new Date(w.window.to).toISOString(),
+      monitor_ids: w.monitorIds,
+    })),
     generated_at: new Date(now).toISOString(),
   };
 }
@@ -84,6 +100,7 @@ export function toPublicJson(s: PublicStatus) {
     status: s.status,
     monitors: s.monitors.map((m) => ({ id: m.id, name: m.name, status: m.status, uptime: m.uptime, days: m.days })),
     incidents: s.incidents.map(({ cause: _c, ...i }) => i),
+    maintenance: s.maintenance,
     generated_at: s.generated_at,
   };
 }

@@ -1,0 +1,144 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+import type { Db } from '../../db/create-db.ts';
+import { writeTx } from '../../db/tx.ts';
+import { type Clock, MINUTE } from '../../lib/clock.ts';
+import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
+import { isTimeZone, zonedToUtc } from '../../lib/timezone.ts';
+import { parseInput } from '../../lib/validate.ts';
+import { findAccount } from '../accounts/accounts.repository.ts';
+import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
+import { activeOccurrence, type WindowRow } from './maintenance.ts';
+
+export interface MaintenanceDeps {
+  db: Db;
+  clock: Clock;
+  policy: PlanPolicy;
+}
+
+export interface MaintenanceWindow extends WindowRow {
+  monitorIds: number[];
+  /** The occurrence in progress, or the next one. */
+  current: { from: number; to: number } | null;
+  next: { from: number; to: number } | null;
+  state: 'active' | 'upcoming' | 'ended';
+}
+
+const schema = z
+  .object({
+    title: z.string().trim().min(1, 'Give the window a title').max(120, 'Keep the title under 120 characters'),
+    type: z.enum(['once', 'recurring'], { message: 'Choose one-off or recurring' }),
+    timezone: z.string().trim().default('UTC').refine(isTimeZone, 'Unknown time zone (use a name like Europe/Paris or UTC)'),
+    starts_at: z.string().optional(),
+    ends_at: z.string().optional(),
+    cron: z.string().trim().optional(),
+    duration_minutes: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1, 'At least 1 minute').max(7 * 24 * 60, 'At most a week').optional()),
+  })
+  .superRefine((v, ctx) => {
+    if (v.type === 'once') {
+      const start = v.starts_at ? zonedToUtc(v.starts_at, v.timezone) : null;
+      const end = v.ends_at ? zonedToUtc(v.ends_at, v.timezone) : null;
+      if (start === null) ctx.addIssue({ code: 'custom', path: ['starts_at'], message: 'Enter when the window starts' });
+      if (end === null) ctx.addIssue({ code: 'custom', path: ['ends_at'], message: 'Enter when the window ends' });
+      if (start !== null && end !== null && end <= start) ctx.addIssue({ code: 'custom', path: ['ends_at'], message: 'The end must be after the start' });
+    } else {
+      if (!v.cron) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'Enter a cron expression, e.g. 0 3 * * SUN' });
+      else {
+        try {
+          new Cron(v.cron, { paused: true }).stop();
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', path: ['cron'], message: `Not a valid cron expression: ${(err as Error).message}` });
+        }
+      }
+      if (!v.duration_minutes) ctx.addIssue({ code: 'custom', path: ['duration_minutes'], message: 'Enter how long each window lasts' });
+    }
+  });
+
+function nextOccurrence(w: WindowRow, now: number): { from: number; to: number } | null {
+  if (w.ended_at !== null && w.ended_at <= now && !w.cron) return null;
+  if (w.cron && w.duration_minutes) {
+    const cron = new Cron(w.cron, { timezone: w.timezone, paused: true });
+    const next = cron.nextRun(new Date(now));
+    cron.stop();
+    return next ? { from: next.getTime(), to: next.getTime() + w.duration_minutes * MINUTE } : null;
+  }
+  return w.starts_at !== null && w.ends_at !== null && w.starts_at > now ? { from: w.starts_at, to: w.ends_at } : null;
+}
+
+function describe(w: WindowRow, monitorIds: number[], now: number): MaintenanceWindow {
+  const current = activeOccurrence(w, now);
+  const next = nextOccurrence(w, now);
+  return { ...w, monitorIds, current, next, state: current ? 'active' : next ? 'upcoming' : 'ended' };
+}
+
+async function requirePlan(deps: MaintenanceDeps, accountId: number): Promise<void> {
+  const account = await findAccount(deps.db, accountId);
+  if (!account) throw new NotFoundError('Account');
+  if (!deps.policy.selfHosted && account.plan !== 'business') {
+    throw new PlanLimitError(`${limitsFor(deps.policy, account.plan).label} does not include maintenance windows; they come with the Business plan.`);
+  }
+}
+
+export async function listWindows(deps: MaintenanceDeps, accountId: number): Promise<MaintenanceWindow[]> {
+  const rows = (await deps.db
+    .selectFrom('maintenance_windows')
+    .select(['id', 'title', 'starts_at', 'ends_at', 'cron', 'duration_minutes', 'timezone', 'ended_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('id', 'desc')
+    .execute()) as WindowRow[];
+  const links = rows.length
+    ? await deps.db.selectFrom('maintenance_monitors').select(['window_id', 'monitor_id']).where('window_id', 'in', rows.map((r) => r.id)).execute()
+    : [];
+  const now = deps.clock.now();
+  return rows.map((w) => describe(w, links.filter((l) => l.window_id === w.id).map((l) => l.monitor_id), now));
+}
+
+/** Creates a one-off or recurring window covering the chosen monitors (the account's own). */
+export async function createWindow(deps: MaintenanceDeps, accountId: number, raw: Record<string, string>): Promise<number> {
+  await requirePlan(deps, accountId);
+  const input = parseInput(schema, raw);
+  const wanted = Object.keys(raw).filter((k) => /^monitor_\d+$/.test(k)).map((k) => Number(k.slice(8)));
+  const own = await deps.db.selectFrom('monitors').select('id').where('account_id', '=', accountId).execute();
+  const ids = own.map((m) => m.id).filter((id) => wanted.includes(id));
+  if (ids.length === 0) throw new ValidationError('Choose at least one monitor', { monitors: 'Choose at least one monitor' });
+  const once = input.type === 'once';
+  return writeTx(deps.db, async (trx) => {
+    const r = await trx
+      .insertInto('maintenance_windows')
+      .values({
+        account_id: accountId,
+        title: input.title,
+        starts_at: once ? zonedToUtc(input.starts_at!, input.timezone) : null,
+        ends_at: once ? zonedToUtc(input.ends_at!, input.timezone) : null,
+        cron: once ? null : input.cron!,
+        duration_minutes: once ? null : input.duration_minutes!,
+        timezone: input.timezone,
+        ended_at: null,
+        created_at: deps.clock.now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx.insertInto('maintenance_monitors').values(ids.map((monitor_id) => ({ window_id: r.id, monitor_id }))).execute();
+    return r.id;
+  });
+}
+
+/** Ends a window now: a one-off one for good, a recurring one for the occurrence in progress. */
+export async function endWindow(deps: MaintenanceDeps, accountId: number, id: number): Promise<void> {
+  const r = await deps.db.updateTable('maintenance_windows').set({ ended_at: deps.clock.now() }).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+  if (!Number.isSafeInteger(id) || Number(r.numUpdatedRows) === 0) throw new NotFoundError('Maintenance window');
+}
+
+export async function deleteWindow(deps: MaintenanceDeps, accountId: number, id: number): Promise<void> {
+  const r = await deps.db.deleteFrom('maintenance_windows').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+  if (!Number.isSafeInteger(id) || Number(r.numDeletedRows) === 0) throw new NotFoundError('Maintenance window');
+}
+
+/** Active and upcoming (next 7 days) windows touching public monitors, for a status page. */
+export async function publicWindows(db: Db, accountId: number, now: number) {
+  const all = await listWindows({ db, clock: { now: () => now }, policy: { selfHosted: true, minIntervalSeconds: 1, retentionDays: 1 } }, accountId);
+  const horizon = now + 7 * 24 * 60 * MINUTE;
+  return all
+    .filter((w) => w.state === 'active' || (w.next && w.next.from < horizon))
+    .map((w) => ({ id: w.id, title: w.title, active: w.state === 'active', window: (w.current ?? w.next)!, monitorIds: w.monitorIds }));
+}

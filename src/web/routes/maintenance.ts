@@ -1,0 +1,44 @@
+import { type Context, Hono } from 'hono';
+import { createWindow, deleteWindow, endWindow, listWindows } from '../../domain/alerts/maintenance.service.ts';
+import { listMonitors } from '../../domain/monitors/monitors.service.ts';
+import type { AppEnv } from '../deps.ts';
+import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { authOf } from '../middleware/session.ts';
+import { html } from '../render.ts';
+
+function deps(c: Context<AppEnv>) {
+  const { db, clock, policy } = c.get('deps');
+  return { db, clock, policy };
+}
+
+function idParam(c: Context<AppEnv>): number {
+  const raw = c.req.param('id') ?? '';
+  return /^\d{1,10}$/.test(raw) && Number(raw) <= 2_147_483_647 ? Number(raw) : NaN;
+}
+
+async function pageData(c: Context<AppEnv>, extra: Record<string, unknown> = {}) {
+  const accountId = authOf(c).account.id;
+  const [windows, monitors] = await Promise.all([listWindows(deps(c), accountId), listMonitors(deps(c), accountId)]);
+  const names = new Map(monitors.map((m) => [m.id, m.name]));
+  return { windows, monitors, names, values: { type: 'once', timezone: 'UTC' }, fields: {}, now: c.get('deps').clock.now(), ...extra };
+}
+
+export const maintenanceRoutes = new Hono<AppEnv>()
+  .get('/maintenance', async (c) => html(c, 'pages/maintenance/index', await pageData(c)))
+  .post('/maintenance', async (c) => {
+    const form = c.get('form');
+    try {
+      await createWindow(deps(c), authOf(c).account.id, form);
+      return redirectAfterPost(c, '/maintenance');
+    } catch (err) {
+      return renderFormError(c, err, { page: 'pages/maintenance/index' }, await pageData(c, { values: form }));
+    }
+  })
+  .post('/maintenance/:id/end', async (c) => {
+    await endWindow(deps(c), authOf(c).account.id, idParam(c));
+    return redirectAfterPost(c, '/maintenance');
+  })
+  .post('/maintenance/:id/delete', async (c) => {
+    await deleteWindow(deps(c), authOf(c).account.id, idParam(c));
+    return redirectAfterPost(c, '/maintenance');
+  });

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, createMonitorVia, monitorForm, persona, useAppPerTest } from '../helpers/app.ts';
+import { testDbKinds } from '../helpers/env.ts';
+import { type Receiver, startReceiver } from '../helpers/receiver.ts';
+
+let rx: Receiver;
+beforeAll(async () => {
+  rx = await startReceiver();
+});
+afterAll(() => rx.close());
+
+describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
+  const ctx = useAppPerTest(kind);
+
+  it('the channel form labels Type, Name, URL and "Use for new monitors"', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const html = await (await owner.get('/settings/alerts?kind=webhook')).text();
+    expect(html).toContain('<label class="label" for="f-kind">Type</label>');
+    expect(html).toContain('for="f-name">Name</label>');
+    expect(html).toContain('for="f-url">URL</label>');
+    expect(html).toMatch(/<input type="checkbox"[^>]*name="is_default"[^>]*> Use for new monitors<\/label>/);
+    const fields = await (await owner.get('/settings/alerts/fields?kind=telegram', { 'hx-request': 'true' })).text();
+    expect(fields).toContain('for="f-bot_token">Bot token</label>');
+    expect(fields).not.toContain('for="f-url"');
+  });
+
+  it('creates a webhook (secret shown once), attaches defaults to new monitors, tests inline, logs deliveries', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const created = await owner.post('/settings/alerts', { kind: 'webhook', name: 'Ops hook', url: `${rx.url}/hook`, is_default: 'true' });
+    expect(created.status).toBe(201);
+    const html = await created.text();
+    expect(html).toMatch(/data-testid="webhook-secret">whsec_[A-Za-z0-9+/=]+</);
+    expect(await (await owner.get('/settings/alerts')).text()).not.toContain('whsec_');
+    const ch = await ctx.t.db.selectFrom('alert_channels').selectAll().executeTakeFirstOrThrow();
+
+    const id = await createMonitorVia(owner, { channels_submitted: '' });
+    const links = await ctx.t.db.selectFrom('monitor_channels').selectAll().where('monitor_id', '=', id).execute();
+    expect(links.map((l) => l.channel_id)).toEqual([ch.id]);
+
+    const test = await owner.post(`/settings/alerts/${ch.id}/test`, {}, { 'hx-request': 'true' });
+    const frag = await test.text();
+    expect(frag).toContain('data-testid="test-result"');
+    expect(frag).toContain('Test delivered');
+    expect(JSON.parse(rx.received.at(-1)!.body).type).toBe('monitor.test');
+    const log = await (await owner.get(`/settings/alerts/${ch.id}`)).text();
+    expect(log).toContain('data-testid="delivery-log"');
+    expect(log).toMatch(/<td class="pr-3">test<\/td>/);
+  });
+
+  it('monitor form checkboxes choose its channels, and only the account’s own', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const outsider = await persona(ctx.built.app, 'outsider');
+    await owner.post('/settings/alerts', { kind: 'email', name: 'Mail', recipients: 'ops@example.com' });
+    await outsider.post('/settings/alerts', { kind: 'email', name: 'Theirs', recipients: 'x@example.com' });
+    const [mine, theirs] = await ctx.t.db.selectFrom('alert_channels').select('id').orderBy('id').execute();
+    const id = await createMonitorVia(owner, { channels_submitted: '1', [`channel_${mine!.id}`]: 'on', [`channel_${theirs!.id}`]: 'on' });
+    const links = await ctx.t.db.selectFrom('monitor_channels').select('channel_id').where('monitor_id', '=', id).execute();
+    expect(links.map((l) => l.channel_id)).toEqual([mine!.id]);
+    const edit = await (await owner.get(`/monitors/${id}/edit`)).text();
+    expect(edit).toContain(`name="channel_${mine!.id}" value="on" checked`);
+    await owner.post(`/monitors/${id}/edit`, { ...monitorForm(), channels_submitted: '1' });
+    expect(await ctx.t.db.selectFrom('monitor_channels').select('channel_id').where('monitor_id', '=', id).execute()).toEqual([]);
+  });
+
+  it('another account’s channel is 404 everywhere', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const outsider = await persona(ctx.built.app, 'outsider');
+    await owner.post('/settings/alerts', { kind: 'email', name: 'Secret mail', recipients: 'ceo@example.com' });
+    const ch = await ctx.t.db.selectFrom('alert_channels').select('id').executeTakeFirstOrThrow();
+    expect((await outsider.get(`/settings/alerts/${ch.id}`)).status).toBe(404);
+    for (const action of ['test', 'enable', 'delete']) expect((await outsider.post(`/settings/alerts/${ch.id}/${action}`)).status).toBe(404);
+    expect(await (await outsider.get('/settings/alerts')).text()).not.toContain('Secret mail');
+    expect(await ctx.t.db.selectFrom('alert_channels').select('id').execute()).toHaveLength(1);
+  });
+
+  it('validation and plan errors are shown in the form', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const bad = await owner.post('/settings/alerts', { kind: 'webhook', name: '', url: 'not a url' });
+    expect(bad.status).toBe(422);
+    const html = await bad.text();
+    expect(html).toContain('Give the channel a name');
+    const saas = buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_x' });
+    const free = await persona(saas.app, 'free');
+    const gated = await free.post('/settings/alerts', { kind: 'slack', name: 'S', url: 'https://hooks.slack.com/services/x' });
+    expect(gated.status).toBe(402);
+    expect(await gated.text()).toContain('The Free plan includes Email alerts only. Upgrade to use Slack.');
+  });
+
+  it('maintenance windows: create, show on the status page, end early', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const id = await createMonitorVia(owner, { name: 'Database' });
+    const now = new Date(ctx.built.clock.now());
+    const local = (d: Date) => d.toISOString().slice(0, 16);
+    const res = await owner.post('/maintenance', {
+      title: 'DB upgrade', type: 'once', timezone: 'UTC',
+      starts_at: local(new Date(now.getTime() - 60_000)), ends_at: local(new Date(now.getTime() + 3_600_000)), [`monitor_${id}`]: 'on',
+    });
+    expect(res.status).toBe(303);
+    const page = await (await owner.get('/maintenance')).text();
+    expect(page).toContain('DB upgrade');
+    expect(page).toContain('In progress');
+    const slug = (await ctx.t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
+    const status = await (await ctx.built.app.request(`/s/${slug}`)).text();
+    expect(status).toContain('Under maintenance: DB upgrade');
+    const json = await (await ctx.built.app.request(`/s/${slug}/api`)).json();
+    expect(json.maintenance[0]).toMatchObject({ title: 'DB upgrade', active: true, monitor_ids: [id] });
+    const w = await ctx.t.db.selectFrom('maintenance_windows').select('id').executeTakeFirstOrThrow();
+    await owner.post(`/maintenance/${w.id}/end`);
+    expect(await (await owner.get('/maintenance')).text()).toContain('Ended');
+  });
+
+  it('maintenance form errors name the field', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    await createMonitorVia(owner);
+    const res = await owner.post('/maintenance', { title: 'x', type: 'recurring', timezone: 'Mars/Olympus', cron: 'every day' });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('Unknown time zone');
+    expect(html).toContain('Not a valid cron expression');
+    expect(html).toContain('Enter how long each window lasts');
+  });
+});
