@@ -320,6 +320,26 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
     expect(rx.received.map((r) => JSON.parse(r.body).type)).toEqual(['monitor.down', 'monitor.reminder']);
   });
 
+  it('one account’s slow receiver does not hold up another account’s alerts', async () => {
+    const slow = await setup({ kind: 'webhook', name: 'Slow', url: `${rx.url}/slow` });
+    const other = await makeMonitor(t.db, slow.account.id, { name: 'Second' });
+    await setMonitorChannels(deps(), slow.account.id, other.id, [slow.ch.id]);
+    const { account: b } = await makeAccount(t.db, clock, 'Bravo');
+    const { channel: fast } = await createChannel(deps(), b.id, { kind: 'webhook', name: 'Fast', url: `${rx.url}/fast` });
+    const mb = await makeMonitor(t.db, b.id, { name: 'Bravo API' });
+    await setMonitorChannels(deps(), b.id, mb.id, [fast.id]);
+    rx.respond = (req) => (req.path === '/slow' ? { status: 200, delayMs: 1500 } : { status: 200 });
+    await check(slow.m.id, false, 3);
+    await check(other.id, false, 3);
+    await check(mb.id, false, 3);
+    const started = performance.now();
+    await dispatcher.tick(); // starts both of the slow account's attempts and the other account's
+    while (!rx.received.some((r) => r.path === '/fast')) await new Promise((r) => setTimeout(r, 10));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(dispatcher.inFlight).toBeGreaterThanOrEqual(2);
+    await dispatcher.drain();
+  });
+
   it('plans gate channel kinds: free = email, pro = email + webhook', async () => {
     const { account } = await makeAccount(t.db, clock, 'Acme');
     const saas = { ...deps(), policy: SAAS };

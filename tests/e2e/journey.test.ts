@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
@@ -48,17 +48,22 @@ describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
     await t?.close();
   });
 
+  /** Signs up through the real form and waits for the dashboard. */
+  async function signUpIn(page: Page, email: string, org: string) {
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Organization').fill(org);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(`${base}/dashboard`);
+  }
+
   it('sign up → add a monitor → it turns up on the dashboard without a reload → public page and JSON', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
 
-    await page.goto(`${base}/signup`);
-    await page.getByLabel('Email').fill('e2e@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByLabel('Organization').fill('E2E Widgets');
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.waitForURL(`${base}/dashboard`);
+    await signUpIn(page, 'e2e@example.com', 'E2E Widgets');
     await page.getByText('No monitors yet').waitFor();
 
     await page.goto(`${base}/monitors/new`);
@@ -102,12 +107,7 @@ describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
     const rx = await startReceiver();
     const page = await browser.newPage();
     try {
-      await page.goto(`${base}/signup`);
-      await page.getByLabel('Email').fill('alerts@example.com');
-      await page.getByLabel('Password').fill('correct horse battery');
-      await page.getByLabel('Organization').fill('Alerting Co');
-      await page.getByRole('button', { name: 'Sign up' }).click();
-      await page.waitForURL(`${base}/dashboard`);
+      await signUpIn(page, 'alerts@example.com', 'Alerting Co');
 
       await page.goto(`${base}/settings/alerts`);
       await page.getByLabel('Type').selectOption('webhook'); // htmx swaps in the URL field
@@ -154,12 +154,7 @@ describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
   it('works without JavaScript: the no-JS form fallback adds a monitor', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${base}/signup`);
-    await page.getByLabel('Email').fill('nojs@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByLabel('Organization').fill('No Script Ltd');
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.waitForURL(`${base}/dashboard`);
+    await signUpIn(page, 'nojs@example.com', 'No Script Ltd');
     await page.goto(`${base}/monitors/new`);
     await page.getByLabel('Name').fill('No-JS monitor');
     await page.getByLabel('URL').fill(`${target.url}/ok`);

@@ -15,7 +15,7 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
-  respond: (req: Received, n: number) => { status: number; body?: string };
+  respond: (req: Received, n: number) => { status: number; body?: string; delayMs?: number };
   close(): Promise<void>;
 }
 
@@ -27,9 +27,11 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('end', () => {
       const got: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       r.received.push(got);
-      const { status, body } = r.respond(got, r.received.length);
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(body ?? '');
+      const { status, body, delayMs } = r.respond(got, r.received.length);
+      setTimeout(() => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(body ?? '');
+      }, delayMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from '../../lib/validate.ts';
 
 export const CHANNEL_KINDS = ['email', 'webhook', 'slack', 'discord', 'teams', 'telegram', 'ntfy', 'pagerduty'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -34,19 +35,7 @@ export function allowedKinds(selfHosted: boolean, plan: string): readonly Channe
   return ['email'];
 }
 
-const httpsUrl = z
-  .string()
-  .trim()
-  .min(1, 'Enter the URL')
-  .max(2048, 'URLs are limited to 2048 characters')
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'https:' || u.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'Enter a full http:// or https:// URL');
+const httpsUrl = httpUrl();
 
 const emails = z
   .string()

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { isDbId } from '../../lib/ids.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Channel, ChannelKind } from './alerts.ts';
 
@@ -23,6 +24,7 @@ export async function listByAccount(db: DbLike, accountId: number): Promise<Chan
 }
 
 export async function findInAccount(db: DbLike, accountId: number, id: number): Promise<Channel | undefined> {
+  if (!isDbId(id)) return undefined;
   const r = await db.selectFrom('alert_channels').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   return r && toChannel(r);
 }
@@ -53,6 +55,7 @@ export async function insert(db: DbLike, v: { accountId: number; kind: ChannelKi
 }
 
 export async function deleteInAccount(db: DbLike, accountId: number, id: number): Promise<boolean> {
+  if (!isDbId(id)) return false;
   const r = await db.deleteFrom('alert_channels').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
@@ -62,6 +65,7 @@ export async function disable(db: DbLike, id: number, reason: string, now: numbe
 }
 
 export async function enableInAccount(db: DbLike, accountId: number, id: number, now: number): Promise<boolean> {
+  if (!isDbId(id)) return false;
   const r = await db
     .updateTable('alert_channels')
     .set({ disabled_at: null, disabled_reason: null, updated_at: now })

@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { isDbId } from '../../lib/ids.ts';
 import { z } from 'zod';
 import type { Db } from '../../db/create-db.ts';
 import { writeTx } from '../../db/tx.ts';
@@ -125,11 +126,13 @@ export async function createWindow(deps: MaintenanceDeps, accountId: number, raw
 
 /** Ends a window now: a one-off one for good, a recurring one for the occurrence in progress. */
 export async function endWindow(deps: MaintenanceDeps, accountId: number, id: number): Promise<void> {
+  if (!isDbId(id)) throw new NotFoundError('Maintenance window');
   const r = await deps.db.updateTable('maintenance_windows').set({ ended_at: deps.clock.now() }).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   if (!Number.isSafeInteger(id) || Number(r.numUpdatedRows) === 0) throw new NotFoundError('Maintenance window');
 }
 
 export async function deleteWindow(deps: MaintenanceDeps, accountId: number, id: number): Promise<void> {
+  if (!isDbId(id)) throw new NotFoundError('Maintenance window');
   const r = await deps.db.deleteFrom('maintenance_windows').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   if (!Number.isSafeInteger(id) || Number(r.numDeletedRows) === 0) throw new NotFoundError('Maintenance window');
 }

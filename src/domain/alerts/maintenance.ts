@@ -1,20 +1,11 @@
 import { Cron } from 'croner';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { MINUTE } from '../../lib/clock.ts';
 
 type DbLike = Kysely<Database>;
 
-export interface WindowRow {
-  id: number;
-  title: string;
-  starts_at: number | null;
-  ends_at: number | null;
-  cron: string | null;
-  duration_minutes: number | null;
-  timezone: string;
-  ended_at: number | null;
-}
+export type WindowRow = Omit<Selectable<Database['maintenance_windows']>, 'account_id' | 'created_at'>;
 
 /**
  * The occurrence of a window covering `at`, if any: a one-off window covers

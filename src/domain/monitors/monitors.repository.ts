@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { isDbId } from '../../lib/ids.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 import type { HttpMethod, Monitor } from './monitors.ts';
 
@@ -40,7 +41,9 @@ export async function listByAccount(db: DbLike, accountId: number): Promise<Moni
   return rows.map(toMonitor);
 }
 
+
 export async function findInAccount(db: DbLike, accountId: number, id: number): Promise<Monitor | undefined> {
+  if (!isDbId(id)) return undefined;
   const row = await db
     .selectFrom('monitors')
     .selectAll()
@@ -76,11 +79,13 @@ export async function updateInAccount(
   id: number,
   values: Updateable<Database['monitors']>,
 ): Promise<boolean> {
+  if (!isDbId(id)) return false;
   const r = await db.updateTable('monitors').set(values).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
 export async function deleteInAccount(db: DbLike, accountId: number, id: number): Promise<boolean> {
+  if (!isDbId(id)) return false;
   const r = await db.deleteFrom('monitors').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }

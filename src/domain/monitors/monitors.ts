@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from '../../lib/validate.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 
 export const METHODS = ['GET', 'HEAD', 'POST'] as const;
@@ -77,19 +78,7 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 export const monitorInputSchema = z
   .object({
     name: z.string().trim().min(1, 'Give the monitor a name').max(100, 'Keep the name under 100 characters'),
-    url: z
-      .string()
-      .trim()
-      .min(1, 'Enter the URL to check')
-      .max(2048, 'URLs are limited to 2048 characters')
-      .refine((v) => {
-        try {
-          const u = new URL(v);
-          return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
-        } catch {
-          return false;
-        }
-      }, 'Enter a full http:// or https:// URL'),
+    url: httpUrl('Enter the URL to check'),
     method: z.enum(METHODS, { message: 'Method must be GET, HEAD or POST' }).default('GET'),
     expected_status: z
       .string()

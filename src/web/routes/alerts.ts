@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { parseDbId } from '../../lib/ids.ts';
 import { CHANNEL_KINDS, type ChannelKind, KIND_LABELS, URL_KINDS } from '../../domain/alerts/alerts.ts';
 import {
   createChannel,
@@ -21,10 +22,6 @@ function alertDeps(c: Context<AppEnv>) {
   return { db, clock, policy, delivery, baseUrl: alerts.baseUrl };
 }
 
-function idParam(c: Context<AppEnv>): number {
-  const raw = c.req.param('id') ?? '';
-  return /^\d{1,10}$/.test(raw) && Number(raw) <= 2_147_483_647 ? Number(raw) : NaN;
-}
 
 function kindOf(v: string | undefined): ChannelKind {
   return (CHANNEL_KINDS as readonly string[]).includes(v ?? '') ? (v as ChannelKind) : 'email';
@@ -69,22 +66,22 @@ export const alertRoutes = new Hono<AppEnv>()
   .get('/settings/alerts/:id', async (c) => {
     const deps = alertDeps(c);
     const accountId = authOf(c).account.id;
-    const channel = await getChannel(deps, accountId, idParam(c));
+    const channel = await getChannel(deps, accountId, parseDbId(c.req.param('id')));
     const log = await deliveryLog(deps, accountId, channel.id, Number(c.req.query('page') ?? 1));
     return html(c, 'pages/alerts/show', { channel, log, label: KIND_LABELS[channel.kind] });
   })
   .post('/settings/alerts/:id/test', async (c) => {
-    const id = idParam(c);
+    const id = parseDbId(c.req.param('id'));
     const channel = await getChannel(alertDeps(c), authOf(c).account.id, id);
     const outcome = await sendTest(alertDeps(c), authOf(c).account.id, id);
     if (isHtmx(c)) return html(c, 'partials/alerts/test-result', { outcome, channel });
     return html(c, 'pages/alerts/index', await pageData(c, { tested: { channel, outcome } }));
   })
   .post('/settings/alerts/:id/enable', async (c) => {
-    await enableChannel(alertDeps(c), authOf(c).account.id, idParam(c));
+    await enableChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return redirectAfterPost(c, '/settings/alerts');
   })
   .post('/settings/alerts/:id/delete', async (c) => {
-    await deleteChannel(alertDeps(c), authOf(c).account.id, idParam(c));
+    await deleteChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return redirectAfterPost(c, '/settings/alerts');
   });

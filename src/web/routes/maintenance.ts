@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { parseDbId } from '../../lib/ids.ts';
 import { createWindow, deleteWindow, endWindow, listWindows } from '../../domain/alerts/maintenance.service.ts';
 import { listMonitors } from '../../domain/monitors/monitors.service.ts';
 import type { AppEnv } from '../deps.ts';
@@ -11,10 +12,6 @@ function deps(c: Context<AppEnv>) {
   return { db, clock, policy };
 }
 
-function idParam(c: Context<AppEnv>): number {
-  const raw = c.req.param('id') ?? '';
-  return /^\d{1,10}$/.test(raw) && Number(raw) <= 2_147_483_647 ? Number(raw) : NaN;
-}
 
 async function pageData(c: Context<AppEnv>, extra: Record<string, unknown> = {}) {
   const accountId = authOf(c).account.id;
@@ -35,10 +32,10 @@ export const maintenanceRoutes = new Hono<AppEnv>()
     }
   })
   .post('/maintenance/:id/end', async (c) => {
-    await endWindow(deps(c), authOf(c).account.id, idParam(c));
+    await endWindow(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return redirectAfterPost(c, '/maintenance');
   })
   .post('/maintenance/:id/delete', async (c) => {
-    await deleteWindow(deps(c), authOf(c).account.id, idParam(c));
+    await deleteWindow(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return redirectAfterPost(c, '/maintenance');
   });

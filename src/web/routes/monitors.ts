@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { parseDbId } from '../../lib/ids.ts';
 import { recentResults } from '../../domain/checks/checks.repository.ts';
 import { historyFor, responseSeries, responseSummary24h } from '../../domain/checks/uptime.service.ts';
 import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
@@ -25,11 +26,6 @@ function monitorDeps(c: Context<AppEnv>) {
   return { db, clock, policy, blockPrivateTargets: config.blockPrivateTargets };
 }
 
-function idParam(c: Context<AppEnv>): number {
-  const raw = c.req.param('id') ?? '';
-  // Ids are 32-bit in PostgreSQL; anything larger cannot exist and must not reach the query.
-  return /^\d{1,10}$/.test(raw) && Number(raw) <= 2_147_483_647 ? Number(raw) : NaN;
-}
 
 function minInterval(c: Context<AppEnv>): number {
   return limitsFor(c.get('deps').policy, authOf(c).account.plan).minIntervalSeconds;
@@ -125,20 +121,20 @@ export const monitorRoutes = new Hono<AppEnv>()
     }
   })
   .get('/monitors/:id', async (c) => {
-    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return html(c, 'pages/monitors/show', await detailData(c, m));
   })
   .get('/monitors/:id/live', async (c) => {
-    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return html(c, 'partials/monitors/live', await detailData(c, m));
   })
   .get('/monitors/:id/edit', async (c) => {
-    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m) });
   })
   .post('/monitors/:id/edit', async (c) => {
     const form = c.get('form');
-    const id = idParam(c);
+    const id = parseDbId(c.req.param('id'));
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, id);
     try {
       await updateMonitor(monitorDeps(c), authOf(c).account.id, id, form);
@@ -151,7 +147,7 @@ export const monitorRoutes = new Hono<AppEnv>()
     }
   })
   .post('/monitors/:id/delete', async (c) => {
-    await deleteMonitor(monitorDeps(c), authOf(c).account.id, idParam(c));
+    await deleteMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     // An htmx delete from a dashboard row swaps the row away; otherwise go back to the list.
     if (isHtmx(c) && c.get('form').from === 'row') return c.body('', 200);
     return redirectAfterPost(c, '/dashboard');
@@ -159,7 +155,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   .post('/monitors/:id/:action{pause|resume|check}', async (c) => {
     const deps = monitorDeps(c);
     const accountId = authOf(c).account.id;
-    const id = idParam(c);
+    const id = parseDbId(c.req.param('id'));
     const action = c.req.param('action');
     const m =
       action === 'check' ? await requestCheck(deps, accountId, id) : await setPaused(deps, accountId, id, action === 'pause');
