@@ -62,6 +62,15 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     expect(await ctx.t.db.selectFrom('monitor_channels').select('channel_id').where('monitor_id', '=', id).execute()).toEqual([]);
   });
 
+  it('the dashboard warns about disabled channels and undeliverable alerts', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    expect(await (await owner.get('/dashboard')).text()).not.toContain('data-testid="alert-problems"');
+    await owner.post('/settings/alerts', { kind: 'webhook', name: 'Gone hook', url: `${rx.url}/gone` });
+    await ctx.t.db.updateTable('alert_channels').set({ disabled_at: Date.now(), disabled_reason: 'The receiver answered 410 Gone' }).execute();
+    const html = await (await owner.get('/dashboard')).text();
+    expect(html).toContain('Alert channel "Gone hook" is disabled: The receiver answered 410 Gone');
+  });
+
   it('another account’s channel is 404 everywhere', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const outsider = await persona(ctx.built.app, 'outsider');

@@ -3,7 +3,7 @@ import { parseDbId } from '../../lib/ids.ts';
 import { recentResults } from '../../domain/checks/checks.repository.ts';
 import { historyFor, responseSeries, responseSummary24h } from '../../domain/checks/uptime.service.ts';
 import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
-import { listChannels, monitorChannelIds, setMonitorChannels } from '../../domain/alerts/alerts.service.ts';
+import { failedAlerts, listChannels, monitorChannelIds, setMonitorChannels } from '../../domain/alerts/alerts.service.ts';
 import { limitsFor } from '../../domain/billing/plans.ts';
 import type { Monitor } from '../../domain/monitors/monitors.ts';
 import {
@@ -103,7 +103,12 @@ async function detailData(c: Context<AppEnv>, m: Monitor) {
 const FORM_VIEWS = { page: 'pages/monitors/form', partial: 'partials/monitors/form' };
 
 export const monitorRoutes = new Hono<AppEnv>()
-  .get('/dashboard', async (c) => html(c, 'pages/dashboard/index', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
+  .get('/dashboard', async (c) => {
+    const accountId = authOf(c).account.id;
+    const [rows, failed, channels] = await Promise.all([dashboardRows(c), failedAlerts(alertDeps(c), accountId), listChannels(alertDeps(c), accountId)]);
+    const disabled = channels.filter((ch) => ch.disabledAt !== null);
+    return html(c, 'pages/dashboard/index', { rows, now: c.get('deps').clock.now(), failedAlerts: failed.length, disabledChannels: disabled });
+  })
   .get('/dashboard/monitors', async (c) => html(c, 'partials/dashboard/monitor-list', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
   .get('/monitors/new', async (c) =>
     html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c) }),
