@@ -56,6 +56,10 @@ export interface Database {
     updated_at: number;
     reminder_hours: number | null;
     flapping_since: number | null;
+    type: Generated<string>;
+    settings: Generated<string>;
+    retries: Generated<number>;
+    degraded_ms: number | null;
   };
   check_results: {
     monitor_id: number;
@@ -64,6 +68,8 @@ export interface Database {
     status_code: number | null;
     response_ms: number | null;
     error: string | null;
+    attempts?: number | null;
+    region?: string | null;
   };
   rollups_hourly: RollupTable;
   rollups_daily: RollupTable;

@@ -9,6 +9,8 @@ export interface Mail {
   html: string;
   headers?: Record<string, string>;
   idempotencyKey?: string;
+  /** Deadline of this send; the caller also races it. */
+  timeoutMs?: number;
 }
 
 /** A send failure; `permanent` says whether retrying can help. */
@@ -50,8 +52,7 @@ export function createMailer(config: MailConfig, logger: Logger): Mailer {
             ...(mail.idempotencyKey ? { 'idempotency-key': mail.idempotencyKey.slice(0, 256) } : {}),
           },
           body: JSON.stringify({ from: config.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers }),
-          headersTimeout: 10_000,
-          bodyTimeout: 10_000,
+          signal: AbortSignal.timeout(mail.timeoutMs ?? 10_000),
         });
         const text = (await res.body.text()).slice(0, 500);
         if (res.statusCode >= 200 && res.statusCode < 300) {
@@ -67,7 +68,17 @@ export function createMailer(config: MailConfig, logger: Logger): Mailer {
     };
   }
   if (config.smtpUrl) {
-    const transport = nodemailer.createTransport(config.smtpUrl);
+    // Stay well inside an attempt's deadline so a stalled server cannot hold a delivery slot.
+    const u = new URL(config.smtpUrl);
+    const transport = nodemailer.createTransport({
+      host: u.hostname,
+      port: u.port ? Number(u.port) : u.protocol === 'smtps:' ? 465 : 587,
+      secure: u.protocol === 'smtps:',
+      auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+      connectionTimeout: 8000,
+      greetingTimeout: 8000,
+      socketTimeout: 9000,
+    });
     const host = (() => {
       try {
         return new URL(config.smtpUrl).hostname;

@@ -56,7 +56,7 @@ export class Dispatcher {
     const perAccount = this.deps.perAccount ?? 2;
     const total = this.deps.total ?? 20;
     let started = 0;
-    for (const row of await outbox.due(this.deps.db, now, 1000)) {
+    for (const row of await outbox.due(this.deps.db, now, perAccount)) {
       if (this.running.size >= total) break;
       if (this.running.has(row.id) || (this.perAccount.get(row.account_id) ?? 0) >= perAccount) continue;
       const claimed = await outbox.claim(this.deps.db, row.id, now, leaseMs);

@@ -112,6 +112,7 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
     expect(down.raw).toContain(`http://statusping.test/monitors/${m.id}`);
     expect(down.raw).toMatch(/Content-Type: text\/html/);
     expect(down.raw).toMatch(/Content-Type: text\/plain/);
+    expect(down.raw).toMatch(/^X-StatusPing-Idempotency-Key: incident-1:channel-\d+:down/im);
 
     await check(m.id, true);
     await pump();
@@ -168,7 +169,8 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
     expect(teams.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(teams.attachments[0].content.type).toBe('AdaptiveCard');
     const ntfy = by('/ntfy/alerts')[0]!;
-    expect(ntfy.headers.title).toBe('API is down');
+    const title = String(ntfy.headers.title);
+    expect(Buffer.from(/^=\?UTF-8\?B\?(.+)\?=$/.exec(title)![1]!, 'base64').toString()).toBe('API is down');
     expect(ntfy.headers.priority).toBe('high');
     expect(ntfy.body).toContain('API is down');
     const tg = by('/bot123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ/sendMessage');
@@ -271,6 +273,25 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
     expect(after).toEqual(['monitor.down']);
   });
 
+  it('a flapping spell that settles up sends the recovery of the outage it interrupted', async () => {
+    const { m } = await setup({ kind: 'webhook', name: 'Hook', url: `${rx.url}/hook` });
+    await t.db.updateTable('monitors').set({ failure_threshold: 1 }).where('id', '=', m.id).execute();
+    for (let i = 0; i < 6; i++) await check(m.id, i % 2 === 1); // down/up ×3: 6 changes
+    await check(m.id, false); // 7th change while flapping: this down is held
+    await pump(10);
+    const before = rx.received.map((r) => JSON.parse(r.body).type);
+    expect(before.filter((x) => x === 'monitor.flapping')).toHaveLength(1);
+    const heldDown = before.lastIndexOf('monitor.down');
+    await check(m.id, true); // 8th change: recovery held too
+    clock.advance(31 * MINUTE);
+    await check(m.id, true); // stable for a window, settled up
+    await pump(10);
+    const after = rx.received.slice(before.length).map((r) => JSON.parse(r.body).type);
+    // Only outages whose down was delivered get an up; the held one gets none.
+    expect(after.every((x) => x === 'monitor.up')).toBe(true);
+    expect(heldDown).toBeGreaterThanOrEqual(0);
+  });
+
   it('maintenance: failures inside a window open nothing and send nothing; afterwards the rules resume', async () => {
     const { account, m } = await setup({ kind: 'webhook', name: 'Hook', url: `${rx.url}/hook` });
     const w = await t.db
@@ -356,6 +377,8 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
     const ok = await sendTest(deps(), account.id, ch.id);
     expect(ok).toMatchObject({ ok: true, response: expect.stringMatching(/^HTTP 200/) });
     expect(JSON.parse(rx.received[0]!.body)).toMatchObject({ type: 'monitor.test', data: { test: true } });
+    await expect(sendTest(deps(), account.id, ch.id)).rejects.toThrow(/Too many attempts/);
+    clock.advance(11_000);
     rx.respond = () => ({ status: 404 });
     const bad = await sendTest(deps(), account.id, ch.id);
     expect(bad).toMatchObject({ ok: false, error: 'The receiver answered 404' });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/create-db.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
+import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
 import { literalHostViolation } from '../../lib/net-guard.ts';
 import { parseInput } from '../../lib/validate.ts';
@@ -74,10 +74,27 @@ export async function enableChannel(deps: AlertDeps, accountId: number, id: numb
 }
 
 /** Sends a clearly marked test message now, once, and records it in the delivery log. */
+export const TEST_GAP_MS = 10_000;
+export const TESTS_PER_HOUR = 30;
+
 export async function sendTest(deps: AlertDeps, accountId: number, id: number): Promise<DeliveryOutcome> {
   const channel = await getChannel(deps, accountId, id);
   const account = await findAccount(deps.db, accountId);
   const now = deps.clock.now();
+  if (!(await kindsFor(deps, accountId)).includes(channel.kind)) {
+    throw new PlanLimitError(`${limitsFor(deps.policy, account?.plan ?? 'free').label} does not include ${KIND_LABELS[channel.kind]} alerts.`);
+  }
+  // Tests go to arbitrary addresses, so they are spaced per channel and counted per account.
+  const recent = await deps.db
+    .selectFrom('outbox')
+    .select(['channel_id', 'created_at'])
+    .where('account_id', '=', accountId)
+    .where('event', '=', 'test')
+    .where('created_at', '>', now - 3_600_000)
+    .execute();
+  const last = Math.max(0, ...recent.filter((r) => r.channel_id === channel.id).map((r) => r.created_at));
+  if (now - last < TEST_GAP_MS) throw new RateLimitError(Math.ceil((TEST_GAP_MS - (now - last)) / 1000));
+  if (recent.length >= TESTS_PER_HOUR) throw new RateLimitError(Math.ceil((Math.min(...recent.map((r) => r.created_at)) + 3_600_000 - now) / 1000));
   const event: AlertEvent = {
     event: 'test',
     monitor: { id: 0, name: channel.name, url: deps.baseUrl },

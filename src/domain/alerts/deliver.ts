@@ -30,10 +30,17 @@ const RETRYABLE_4XX = new Set([408, 409, 425, 429]);
 /** Sends one message once, within the deadline, and says what happened. Never throws. */
 export async function deliver(msg: OutgoingMessage, deps: DeliveryDeps): Promise<DeliveryOutcome> {
   if (msg.type === 'mail') {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Timeout: the mail server did not accept the message within ${deps.timeoutMs / 1000} s`)), deps.timeoutMs);
+    });
     try {
-      return { ok: true, response: await deps.mailer.send(msg), error: null, permanent: false, gone: false };
+      const response = await Promise.race([deps.mailer.send({ ...msg, timeoutMs: deps.timeoutMs }), deadline]);
+      return { ok: true, response, error: null, permanent: false, gone: false };
     } catch (err) {
       return { ok: false, response: null, error: (err as Error).message, permanent: err instanceof MailError && err.permanent, gone: false };
+    } finally {
+      clearTimeout(timer);
     }
   }
   const url = new URL(msg.url);

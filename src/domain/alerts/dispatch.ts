@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import type { Db } from '../../db/create-db.ts';
 import type { Database } from '../../db/schema.ts';
+import { writeTx } from '../../db/tx.ts';
 import type { AlertEvent } from './alerts.ts';
 import { PLUGINS } from './channels/index.ts';
 import * as channels from './channels.repository.ts';
@@ -57,23 +59,20 @@ export async function attempt(
     outcome = await deliver(message, deps.delivery);
   }
   const now = deps.now();
-  await outbox.logDelivery(deps.db, {
-    outboxId: row.id,
-    accountId: row.account_id,
-    channelId: row.channel_id,
-    attempt: attemptNo,
-    at: now,
-    ok: outcome.ok,
-    response: outcome.response,
-    error: outcome.error,
+  const error = outcome.error ?? 'failed';
+  const next = outcome.ok
+    ? { status: 'sent' as const, attempts: attemptNo, sent_at: now, last_error: null }
+    : outcome.permanent || !opts.retry || attemptNo >= MAX_ATTEMPTS
+      ? { status: 'failed' as const, attempts: attemptNo, last_error: error }
+      : { status: 'pending' as const, attempts: attemptNo, next_attempt_at: now + retryDelay(attemptNo, deps.random), last_error: error };
+  // The log line and the outcome are one write: a crash leaves both or neither.
+  await writeTx(deps.db as Db, async (trx) => {
+    await outbox.logDelivery(trx, {
+      outboxId: row.id, accountId: row.account_id, channelId: row.channel_id, attempt: attemptNo, at: now,
+      ok: outcome.ok, response: outcome.response, error: outcome.error,
+    });
+    await outbox.finishAttempt(trx, row.id, row.claimed_until, next);
   });
-  if (outcome.ok) {
-    await outbox.markSent(deps.db, row.id, attemptNo, now);
-  } else if (outcome.permanent || !opts.retry || attemptNo >= MAX_ATTEMPTS) {
-    await outbox.markFailed(deps.db, row.id, attemptNo, outcome.error ?? 'failed');
-  } else {
-    await outbox.scheduleRetry(deps.db, row.id, attemptNo, now + retryDelay(attemptNo, deps.random), outcome.error ?? 'failed');
-  }
   if (outcome.gone && channel && channel.disabledAt === null) {
     const reason = 'The receiver answered 410 Gone, asking us to stop sending.';
     await channels.disable(deps.db, channel.id, reason, now);

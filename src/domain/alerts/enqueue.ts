@@ -58,6 +58,8 @@ export async function enqueueMonitorEvent(
   };
   const rows = [];
   for (const ch of targets) {
+    // PagerDuty pairs trigger with resolve; a flapping notice would open an incident nothing closes.
+    if (v.event === 'flapping' && ch.kind === 'pagerduty') continue;
     if (v.event === 'up' && v.incident && !(await outbox.hasEvent(db, v.incident.id, ch.id, 'down'))) continue;
     const scope = v.incident ? `incident-${v.incident.id}` : `monitor-${v.monitor.id}`;
     rows.push({

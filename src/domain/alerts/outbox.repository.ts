@@ -25,17 +25,23 @@ export async function hasEvent(db: DbLike, incidentId: number, channelId: number
   return !!r;
 }
 
-/** Rows due now and not held by a live claim. */
-export async function due(db: DbLike, now: number, limit: number) {
-  return db
-    .selectFrom('outbox')
-    .select(['id', 'account_id'])
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-    .orderBy('next_attempt_at')
-    .limit(limit)
-    .execute();
+/**
+ * Rows due now and not held by a live claim, fairly: up to `perAccount` of the oldest rows
+ * of each account that has any, so one account's backlog cannot hide the others'.
+ */
+export async function due(db: DbLike, now: number, perAccount: number, maxAccounts = 200) {
+  const baseDue = () =>
+    db
+      .selectFrom('outbox')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]));
+  const accounts = await baseDue().select('account_id').distinct().limit(maxAccounts).execute();
+  const rows: Array<{ id: number; account_id: number }> = [];
+  for (const { account_id } of accounts) {
+    rows.push(...(await baseDue().select(['id', 'account_id']).where('account_id', '=', account_id).orderBy('next_attempt_at').limit(perAccount).execute()));
+  }
+  return rows;
 }
 
 /**
@@ -54,16 +60,20 @@ export async function claim(db: DbLike, id: number, now: number, leaseMs: number
   return (await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst()) as OutboxRow | undefined;
 }
 
-export async function markSent(db: DbLike, id: number, attempts: number, now: number) {
-  await db.updateTable('outbox').set({ status: 'sent', attempts, sent_at: now, claimed_until: null, last_error: null }).where('id', '=', id).execute();
-}
-
-export async function scheduleRetry(db: DbLike, id: number, attempts: number, nextAt: number, error: string) {
-  await db.updateTable('outbox').set({ attempts, next_attempt_at: nextAt, claimed_until: null, last_error: error }).where('id', '=', id).execute();
-}
-
-export async function markFailed(db: DbLike, id: number, attempts: number, error: string) {
-  await db.updateTable('outbox').set({ status: 'failed', attempts, claimed_until: null, last_error: error }).where('id', '=', id).execute();
+/**
+ * Records the end of an attempt, only if the caller still holds its claim: a worker whose
+ * lease ran out (and whose row another worker took) cannot overwrite the newer outcome.
+ */
+export async function finishAttempt(
+  db: DbLike,
+  id: number,
+  claimedUntil: number | null,
+  values: { status: 'pending' | 'sent' | 'failed'; attempts: number; next_attempt_at?: number; sent_at?: number; last_error: string | null },
+): Promise<boolean> {
+  let q = db.updateTable('outbox').set({ ...values, claimed_until: null }).where('id', '=', id).where('status', '=', 'pending');
+  q = claimedUntil === null ? q.where('claimed_until', 'is', null) : q.where('claimed_until', '=', claimedUntil);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export async function logDelivery(

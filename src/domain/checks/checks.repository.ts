@@ -13,6 +13,8 @@ export interface StoredResult {
   statusCode: number | null;
   responseMs: number | null;
   error: string | null;
+  attempts?: number | null;
+  region?: string | null;
 }
 
 /**
@@ -30,6 +32,8 @@ export async function insertResult(db: DbLike, r: StoredResult): Promise<number>
         status_code: r.statusCode,
         response_ms: r.responseMs,
         error: r.error,
+        ...(r.attempts ? { attempts: r.attempts } : {}),
+        ...(r.region ? { region: r.region } : {}),
       })
       .onConflict((oc) => oc.columns(['monitor_id', 'checked_at']).doNothing())
       .returning('checked_at')
@@ -110,6 +114,8 @@ export async function recentResults(db: DbLike, monitorId: number, limit: number
     statusCode: r.status_code,
     responseMs: r.response_ms,
     error: r.error,
+    attempts: r.attempts ?? 1,
+    region: r.region ?? 'local',
   }));
 }
 

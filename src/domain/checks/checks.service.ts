@@ -33,18 +33,24 @@ export async function recordResult(
   result: ProbeResult,
   checkedAt: number,
   alerts: AlertContext,
+  region: string | null = null,
 ): Promise<RecordOutcome | null> {
   return writeTx(db, async (trx) => {
     const m = await monitors.findById(trx, monitorId);
     if (!m || m.isPaused) return null;
-    const stored = { monitorId, checkedAt, ok: result.ok, statusCode: result.statusCode, responseMs: result.responseMs, error: result.error };
+    const stored = {
+      monitorId, checkedAt, ok: result.ok, statusCode: result.statusCode, responseMs: result.responseMs, error: result.error,
+      attempts: result.attempts && result.attempts > 1 ? result.attempts : null,
+      region: region && region !== 'local' ? region : null,
+    };
     const at = await repo.insertResult(trx, stored);
     await repo.addToRollup(trx, 'rollups_hourly', stored);
     await repo.addToRollup(trx, 'rollups_daily', stored);
 
     const prev = { status: m.status, consecutiveFailures: m.consecutiveFailures };
     const inMaintenance = !result.ok && (await maintenanceFor(trx, monitorId, at)) !== null;
-    const { state, transition } = inMaintenance ? { state: prev, transition: 'none' as const } : nextState(prev, result.ok, m.failureThreshold);
+    const slow = result.ok && m.degradedMs !== null && result.responseMs > m.degradedMs;
+    const { state, transition } = inMaintenance ? { state: prev, transition: 'none' as const } : nextState(prev, result.ok, m.failureThreshold, slow);
     await trx
       .updateTable('monitors')
       .set({
@@ -87,12 +93,14 @@ export async function recordResult(
     } else if (m.flappingSince !== null && (await stateChangesSince(trx, monitorId, at - FLAP_WINDOW_MS)) === 0) {
       // Stable for a whole window: normal alerts resume; if it settled down, say so now.
       await trx.updateTable('monitors').set({ flapping_since: null }).where('id', '=', monitorId).execute();
+      // Settled down: say so. Settled up: close the last outage where its down was sent.
       const open = state.status === 'down' ? await incidents.findOpen(trx, monitorId) : undefined;
-      if (open) {
+      const last = open ?? (await incidents.lastResolved(trx, monitorId));
+      if (last) {
         await enqueueMonitorEvent(trx, alerts, {
           monitor: ref,
-          incident: { id: open.id, startedAt: open.startedAt, resolvedAt: null, cause: open.cause },
-          event: 'down',
+          incident: { id: last.id, startedAt: last.startedAt, resolvedAt: open ? null : last.resolvedAt, cause: last.cause },
+          event: open ? 'down' : 'up',
           at,
         });
       }

@@ -3,7 +3,7 @@
  * `threshold` failures in a row. Pausing is a flag outside this machine, so an outage that
  * is paused and resumed continues where it was (no second incident, no second alert).
  */
-export type MonitorStatus = 'pending' | 'up' | 'down';
+export type MonitorStatus = 'pending' | 'up' | 'degraded' | 'down';
 
 export interface MonitorState {
   status: MonitorStatus;
@@ -12,14 +12,19 @@ export interface MonitorState {
 
 export type Transition = 'none' | 'went_down' | 'recovered';
 
+/**
+ * `slow` = the check passed but took longer than the monitor's degraded threshold: the
+ * monitor is `degraded` (working, amber), which never opens an incident.
+ */
 export function nextState(
   prev: MonitorState,
   ok: boolean,
   threshold: number,
+  slow = false,
 ): { state: MonitorState; transition: Transition } {
   if (ok) {
     return {
-      state: { status: 'up', consecutiveFailures: 0 },
+      state: { status: slow ? 'degraded' : 'up', consecutiveFailures: 0 },
       transition: prev.status === 'down' ? 'recovered' : 'none',
     };
   }

@@ -30,6 +30,18 @@ export async function findOpen(db: DbLike, monitorId: number): Promise<Incident 
   return r && toIncident(r);
 }
 
+export async function lastResolved(db: DbLike, monitorId: number): Promise<Incident | undefined> {
+  const r = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('monitor_id', '=', monitorId)
+    .where('resolved_at', 'is not', null)
+    .orderBy('resolved_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r && toIncident(r);
+}
+
 export async function resolveOpen(db: DbLike, monitorId: number, at: number): Promise<number> {
   const r = await db
     .updateTable('incidents')

@@ -2,7 +2,7 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { isDbId } from '../../lib/ids.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
-import type { HttpMethod, Monitor } from './monitors.ts';
+import type { HttpMethod, Monitor, MonitorType } from './monitors.ts';
 
 type Row = Selectable<Database['monitors']>;
 type DbLike = Kysely<Database>;
@@ -11,6 +11,10 @@ export function toMonitor(r: Row): Monitor {
   return {
     id: r.id,
     accountId: r.account_id,
+    type: r.type as MonitorType,
+    settings: JSON.parse(r.settings) as Record<string, string>,
+    retries: r.retries,
+    degradedMs: r.degraded_ms,
     name: r.name,
     url: r.url,
     method: r.method as HttpMethod,

@@ -4,12 +4,11 @@ import { isPostgres, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { literalHostViolation } from '../../lib/net-guard.ts';
-import { parseInput } from '../../lib/validate.ts';
 import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, type PlanPolicy } from '../billing/plans.ts';
 import * as accounts from '../accounts/accounts.repository.ts';
 import * as channels from '../alerts/channels.repository.ts';
 import * as repo from './monitors.repository.ts';
-import { type Monitor, type MonitorInput, monitorInputSchema } from './monitors.ts';
+import { type Monitor, type ParsedMonitor, parseMonitorInput } from './monitors.ts';
 
 export interface MonitorDeps {
   db: Db;
@@ -19,8 +18,12 @@ export interface MonitorDeps {
   blockPrivateTargets?: boolean;
 }
 
-function columnsFrom(input: MonitorInput) {
+function columnsFrom(input: ParsedMonitor) {
   return {
+    type: input.type,
+    settings: JSON.stringify(input.settings),
+    retries: input.retries,
+    degraded_ms: input.degraded_ms ?? null,
     name: input.name,
     url: input.url,
     method: input.method,
@@ -44,12 +47,12 @@ async function planLimits(db: Db, deps: MonitorDeps, accountId: number) {
  * Validates input and the plan's minimum interval together, so a form shows every problem
  * at once (an interval under the plan minimum is often also shorter than the timeout).
  */
-function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPrivate = false): MonitorInput {
+function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPrivate = false): ParsedMonitor {
   const rawInterval = Number((raw as { interval_seconds?: unknown } | null)?.interval_seconds);
   const planMsg = Number.isFinite(rawInterval) && rawInterval >= 1 ? intervalViolation(limits, rawInterval) : null;
-  let input: MonitorInput;
+  let input: ParsedMonitor;
   try {
-    input = parseInput(monitorInputSchema, raw);
+    input = parseMonitorInput(raw);
   } catch (err) {
     if (err instanceof ValidationError && planMsg) {
       throw new ValidationError(err.message, { ...err.fields, interval_seconds: err.fields.interval_seconds ?? planMsg });
@@ -57,7 +60,7 @@ function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPr
     throw err;
   }
   // The worker re-checks every resolved address; this catches the obvious cases in the form.
-  const hostMsg = blockPrivate ? literalHostViolation(new URL(input.url)) : null;
+  const hostMsg = blockPrivate ? literalHostViolation(new URL(input.type === 'http' ? input.url : `http://${input.settings.host}/`)) : null;
   if (hostMsg) throw new ValidationError(hostMsg, { url: hostMsg });
   // A plan limit is a payment matter (402); the self-hosted minimum is plain validation.
   if (planMsg) throw selfHosted ? new ValidationError(planMsg, { interval_seconds: planMsg }) : new PlanLimitError(planMsg, { interval_seconds: planMsg });

@@ -1,13 +1,25 @@
 import { z } from 'zod';
-import { httpUrl } from '../../lib/validate.ts';
+import { ValidationError } from '../../lib/errors.ts';
+import { httpUrl, parseInput } from '../../lib/validate.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 
 export const METHODS = ['GET', 'HEAD', 'POST'] as const;
+export const MONITOR_TYPES = ['http', 'tcp', 'dns'] as const;
+export type MonitorType = (typeof MONITOR_TYPES)[number];
+export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS' };
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
 export type HttpMethod = (typeof METHODS)[number];
 
 export interface Monitor {
   id: number;
   accountId: number;
+  type: MonitorType;
+  /** Type-specific settings (TCP host/port, DNS record/resolver/expected values). */
+  settings: Record<string, string>;
+  /** Extra attempts before a failed check counts (0–3). */
+  retries: number;
+  /** A passing check slower than this marks the monitor degraded; null = never. */
+  degradedMs: number | null;
   name: string;
   url: string;
   method: HttpMethod;
@@ -111,6 +123,18 @@ export const monitorInputSchema = z
       .min(1, 'Threshold must be at least 1')
       .max(20, 'Threshold can be at most 20')
       .default(3)),
+    retries: z.preprocess(blankToUndefined, z.coerce
+      .number({ message: 'Retries must be a number' })
+      .int('Retries must be a whole number')
+      .min(0, 'Retries cannot be negative')
+      .max(3, 'At most 3 retries')
+      .default(1)),
+    degraded_ms: z.preprocess(blankToUndefined, z.coerce
+      .number({ message: 'The slow threshold must be a number of milliseconds' })
+      .int('Whole milliseconds')
+      .min(1, 'At least 1 ms')
+      .max(60_000, 'At most 60000 ms')
+      .optional()),
     reminder_hours: z.preprocess(blankToUndefined, z.coerce
       .number({ message: 'Reminder interval must be a number of hours' })
       .int('Reminder interval must be whole hours')
@@ -130,3 +154,74 @@ export const monitorInputSchema = z
   });
 
 export type MonitorInput = z.output<typeof monitorInputSchema>;
+
+const hostname = z
+  .string()
+  .trim()
+  .min(1, 'Enter a host name or IP address')
+  .max(253, 'Host names are at most 253 characters')
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.:-]+)$/, 'Enter a host name like db.example.com or an IP address');
+
+/** Per-type target fields for non-HTTP monitors; HTTP keeps its URL, method, status and keyword. */
+const tcpSchema = z.object({
+  host: hostname,
+  port: z.coerce.number({ message: 'Port must be a number' }).int('Port must be a whole number').min(1, 'Ports are 1–65535').max(65535, 'Ports are 1–65535'),
+});
+const dnsSchema = z.object({
+  host: hostname,
+  record_type: z.enum(DNS_RECORD_TYPES, { message: 'Choose A, AAAA, CNAME, MX, TXT or NS' }).default('A'),
+  resolver: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || '')
+    .refine((v) => v === '' || /^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9a-fA-F:]+\]?)(:\d{1,5})?$/.test(v), 'Enter a resolver IP address, e.g. 1.1.1.1 or 9.9.9.9:53, or leave empty for the system resolver'),
+  expected: z
+    .string()
+    .trim()
+    .max(1000, 'Keep the expected values under 1000 characters')
+    .optional()
+    .transform((v) => v || ''),
+});
+
+export interface ParsedMonitor extends MonitorInput {
+  type: MonitorType;
+  settings: Record<string, string>;
+}
+
+/**
+ * Validates a monitor of any type. Non-HTTP monitors keep a readable pseudo-URL
+ * (tcp://host:port, dns://host/A) in `url` so lists, alerts and status pages show a target.
+ */
+export function parseMonitorInput(raw: unknown): ParsedMonitor {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const type = (r.type === undefined || r.type === '' ? 'http' : r.type) as string;
+  if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
+    throw new ValidationError('Choose a monitor type: HTTP(S), TCP port or DNS', { type: 'Choose a monitor type' });
+  }
+  if (type === 'http') return { ...parseInput(monitorInputSchema, raw), type: 'http', settings: {} };
+  const target = type === 'tcp' ? tcpSchema : dnsSchema;
+  const placeholderUrl = 'http://placeholder.invalid/';
+  const errors: Record<string, string> = {};
+  let common: MonitorInput | undefined;
+  let settings: Record<string, string> = {};
+  try {
+    common = parseInput(monitorInputSchema, { ...r, url: placeholderUrl, method: 'GET', keyword: '' });
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    Object.assign(errors, err.fields);
+  }
+  try {
+    const t = parseInput(target, raw) as Record<string, unknown>;
+    settings = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, String(v)]));
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    Object.assign(errors, err.fields);
+  }
+  if (Object.keys(errors).length || !common) {
+    const first = Object.values(errors)[0] ?? 'Invalid input';
+    throw new ValidationError(Object.keys(errors).length > 1 ? 'Please fix the highlighted fields' : first, errors);
+  }
+  const url = type === 'tcp' ? `tcp://${settings.host}:${settings.port}` : `dns://${settings.host}/${settings.record_type}`;
+  return { ...common, type: type as MonitorType, url, settings };
+}

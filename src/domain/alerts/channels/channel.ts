@@ -15,6 +15,7 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  idempotencyKey: string;
 }
 
 export type OutgoingMessage = HttpMessage | MailMessage;

@@ -15,7 +15,7 @@ function lines(e: AlertEvent): Array<[string, string]> {
 
 /** Plain-text and HTML bodies with the monitor, what failed, when, for how long, and a link. */
 export const email: ChannelPlugin = {
-  render(e, config) {
+  render(e, config, ctx) {
     const { title, summary } = describeEvent(e);
     const rows = lines(e);
     const text = [summary, '', ...rows.map(([k, v]) => `${k}: ${v}`), '', `Open the monitor: ${e.link}`, '', `— StatusPing for ${e.account}`].join('\n');
@@ -23,6 +23,6 @@ export const email: ChannelPlugin = {
 <h2 style="margin:0 0 12px">${esc(title)}</h2><p>${esc(summary)}</p>
 <table cellpadding="4" style="border-collapse:collapse">${rows.map(([k, v]) => `<tr><td style="color:#64748b">${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>
 <p><a href="${esc(e.link)}">Open the monitor</a></p><p style="color:#94a3b8;font-size:12px">StatusPing for ${esc(e.account)}</p></body></html>`;
-    return { type: 'mail', to: config.recipients!.split(/,\s*/), subject: e.event === 'test' ? '[Test] StatusPing test message' : title.replace(/^\S+ /, ''), text, html };
+    return { type: 'mail', to: config.recipients!.split(/,\s*/), subject: e.event === 'test' ? '[Test] StatusPing test message' : title.replace(/^\S+ /, ''), text, html, idempotencyKey: ctx.idempotencyKey };
   },
 };

@@ -12,8 +12,8 @@ export const ntfy: ChannelPlugin = {
       headers: {
         'content-type': 'text/plain; charset=utf-8',
         'idempotency-key': ctx.idempotencyKey,
-        // HTTP headers are Latin-1: the emoji stays in the body, the title goes without it.
-        title: title.replace(/^\S+ /, ''),
+        // Header values must be Latin-1; ntfy decodes RFC 2047, so any name survives.
+        title: `=?UTF-8?B?${Buffer.from(title.replace(/^\S+ /, '')).toString('base64')}?=`,
         priority: bad ? 'high' : 'default',
         tags: bad ? 'rotating_light' : e.event === 'up' ? 'white_check_mark' : 'warning',
         click: e.link,

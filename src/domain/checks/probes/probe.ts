@@ -4,6 +4,8 @@ export interface ProbeResult {
   statusCode: number | null;
   responseMs: number;
   error: string | null;
+  /** How many tries it took (retries before a failure counts); absent = 1. */
+  attempts?: number;
 }
 
 export interface ProbeOptions {

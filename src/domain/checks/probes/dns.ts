@@ -1,0 +1,64 @@
+import { Resolver } from 'node:dns/promises';
+import type { ProbeOptions, ProbeResult } from './probe.ts';
+
+export interface DnsTarget {
+  host: string;
+  recordType: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'NS';
+  /** "1.1.1.1" or "9.9.9.9:53"; empty = the system's resolvers. */
+  resolver: string;
+  /** Comma-separated values that must all be in the answer; empty = any answer passes. */
+  expected: string;
+  timeoutMs: number;
+}
+
+const CODES: Record<string, string> = {
+  ENOTFOUND: 'no such domain (NXDOMAIN)',
+  ENODATA: 'no records of that type',
+  ETIMEOUT: 'the resolver did not answer in time',
+  ECONNREFUSED: 'the resolver refused the connection',
+  ESERVFAIL: 'the resolver failed (SERVFAIL)',
+  EREFUSED: 'the resolver refused the query',
+};
+
+/** Answers as comparable strings: MX as "priority exchange", TXT records joined. */
+async function lookup(r: Resolver, t: DnsTarget): Promise<string[]> {
+  switch (t.recordType) {
+    case 'A':
+      return r.resolve4(t.host);
+    case 'AAAA':
+      return r.resolve6(t.host);
+    case 'CNAME':
+      return r.resolveCname(t.host);
+    case 'NS':
+      return r.resolveNs(t.host);
+    case 'MX':
+      return (await r.resolveMx(t.host)).map((m) => `${m.priority} ${m.exchange}`);
+    case 'TXT':
+      return (await r.resolveTxt(t.host)).map((parts) => parts.join(''));
+  }
+}
+
+const norm = (v: string) => v.trim().toLowerCase().replace(/\.$/, '');
+
+/** Resolves one record type through the chosen resolver and compares with the expected values. */
+export async function dnsProbe(t: DnsTarget, _opts: ProbeOptions): Promise<ProbeResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const resolver = new Resolver({ timeout: t.timeoutMs, tries: 1 });
+  if (t.resolver) resolver.setServers([t.resolver]);
+  try {
+    const answers = await lookup(resolver, t);
+    const expected = t.expected.split(',').map(norm).filter(Boolean);
+    const got = new Set(answers.map(norm));
+    const missing = expected.filter((e) => !got.has(e));
+    if (missing.length) {
+      return { ok: false, statusCode: null, responseMs: elapsed(), error: `DNS answer mismatch: expected ${missing.join(', ')}, got ${answers.join(', ') || 'nothing'}` };
+    }
+    return { ok: true, statusCode: null, responseMs: elapsed(), error: null };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    return { ok: false, statusCode: null, responseMs: elapsed(), error: `DNS failure: ${t.recordType} ${t.host}: ${CODES[code] ?? (err as Error).message}` };
+  } finally {
+    resolver.cancel();
+  }
+}
