@@ -48,6 +48,7 @@ const STATUS_LABEL: Record<string, string> = {
   down: 'Down',
   pending: 'Pending',
   paused: 'Paused',
+  maintenance: 'Under maintenance',
   operational: 'All systems operational',
   degraded: 'Degraded performance',
   partial_outage: 'Partial outage',

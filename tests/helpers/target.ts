@@ -15,6 +15,7 @@ import path from 'node:path';
  *   /loop               redirects to itself forever
  *   /flip               200 or 503 depending on `target.healthy`
  *   /text?body=…        200 with that body
+ *   /blip/<key>         503 the first time for each key, 200 after
  * `hits` counts requests per path; `concurrent`/`maxConcurrent` track overlapping requests.
  */
 export interface Target {
@@ -56,6 +57,8 @@ function handler(t: Target) {
     if (first === 'loop') return send(302, '', { location: '/loop' });
     if (first === 'flip') return send(t.healthy ? 200 : 503, t.healthy ? 'healthy' : 'unhealthy');
     if (first === 'text') return send(200, u.searchParams.get('body') ?? '');
+    // Fails the first request for each key, then answers 200: a lost packet.
+    if (first === 'blip') return send((t.hits.get(u.pathname) ?? 0) === 1 ? 503 : 200, 'blip');
     return send(404, 'not found');
   };
 }

@@ -13,6 +13,27 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(html).toContain('for="f-interval_seconds">Interval</label>');
   });
 
+  it('the form has a Type field whose fields swap per type, and a TCP monitor can be added', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const page = await (await owner.get('/monitors/new')).text();
+    expect(page).toContain('<label class="label" for="f-type">Type</label>');
+    expect(page).toContain('hx-get="/monitors/type-fields"');
+    const tcp = await (await owner.get('/monitors/type-fields?type=tcp', { 'hx-request': 'true' })).text();
+    expect(tcp).toContain('for="f-host">Host</label>');
+    expect(tcp).toContain('for="f-port">Port</label>');
+    expect(tcp).not.toContain('for="f-url"');
+    const noJs = await (await owner.get('/monitors/new?type=dns')).text();
+    expect(noJs).toContain('for="f-record_type">Record type</label>');
+    const res = await owner.post('/monitors', { type: 'tcp', name: 'Postgres', host: 'db.internal.example', port: '5432', interval_seconds: '60' });
+    expect(res.status).toBe(303);
+    const id = Number(res.headers.get('location')!.split('/').pop());
+    const show = await (await owner.get(`/monitors/${id}`)).text();
+    expect(show).toContain('TCP <span class="font-mono">db.internal.example:5432</span>');
+    const bad = await owner.post('/monitors', { type: 'tcp', name: 'x', host: '', port: '0', interval_seconds: '60' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('Ports are 1–65535');
+  });
+
   it('an empty dashboard tells the user what to do next', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const html = await (await owner.get('/dashboard')).text();

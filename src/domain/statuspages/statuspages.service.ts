@@ -27,7 +27,7 @@ export function overallStatus(monitors: Array<{ status: DisplayStatus; retrying:
   const active = monitors.filter((m) => m.status === 'up' || m.status === 'down');
   const down = active.filter((m) => m.status === 'down').length;
   if (down > 0) return down === active.length ? 'major_outage' : 'partial_outage';
-  if (monitors.some((m) => m.retrying && m.status !== 'paused')) return 'degraded';
+  if (monitors.some((m) => m.status === 'degraded' || (m.retrying && m.status !== 'paused'))) return 'degraded';
   return 'operational';
 }
 

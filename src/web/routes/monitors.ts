@@ -5,7 +5,7 @@ import { historyFor, responseSeries, responseSummary24h } from '../../domain/che
 import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
 import { failedAlerts, listChannels, monitorChannelIds, setMonitorChannels } from '../../domain/alerts/alerts.service.ts';
 import { limitsFor } from '../../domain/billing/plans.ts';
-import type { Monitor } from '../../domain/monitors/monitors.ts';
+import { type Monitor, MONITOR_TYPES, type MonitorType, TYPE_LABELS } from '../../domain/monitors/monitors.ts';
 import {
   createMonitor,
   deleteMonitor,
@@ -33,9 +33,15 @@ function minInterval(c: Context<AppEnv>): number {
 
 /** Values for the monitor form: from a monitor, from a failed submission, or defaults. */
 function formValues(c: Context<AppEnv>, m?: Monitor, submitted?: Record<string, string>) {
-  if (submitted) return { ...submitted, is_public: submitted.is_public === 'on' || submitted.is_public === 'true' };
+  if (submitted) return { type: 'http', ...submitted, is_public: submitted.is_public === 'on' || submitted.is_public === 'true' };
   const limits = limitsFor(c.get('deps').policy, authOf(c).account.plan);
+  const type = m?.type ?? typeOf(c.req.query('type'));
   return {
+    type,
+    ...(m?.settings ?? {}),
+    ...(type === 'dns' && !m ? { record_type: 'A' } : {}),
+    retries: String(m?.retries ?? 1),
+    degraded_ms: m?.degradedMs ? String(m.degradedMs) : '',
     name: m?.name ?? '',
     url: m?.url ?? '',
     method: m?.method ?? 'GET',
@@ -71,6 +77,12 @@ async function saveChannels(c: Context<AppEnv>, monitorId: number, form: Record<
   const ids = Object.keys(form).filter((k) => /^channel_\d+$/.test(k)).map((k) => Number(k.slice(8)));
   await setMonitorChannels(alertDeps(c), authOf(c).account.id, monitorId, ids);
 }
+
+function typeOf(v: string | undefined): MonitorType {
+  return (MONITOR_TYPES as readonly string[]).includes(v ?? '') ? (v as MonitorType) : 'http';
+}
+
+const TYPES = MONITOR_TYPES.map((type) => ({ type, label: TYPE_LABELS[type] }));
 
 /** Dashboard rows: each monitor with its 24 h uptime from the hourly rollups. */
 export async function dashboardRows(c: Context<AppEnv>) {
@@ -111,8 +123,10 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/dashboard/monitors', async (c) => html(c, 'partials/dashboard/monitor-list', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
   .get('/monitors/new', async (c) =>
-    html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c) }),
+    html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c), types: TYPES }),
   )
+  // The Type select swaps in that type's fields (htmx); without JS, /monitors/new?type= does.
+  .get('/monitors/type-fields', (c) => html(c, 'partials/monitors/type-fields', { values: { type: typeOf(c.req.query('type')), method: 'GET', expected_status: '200-399', record_type: 'A' }, fields: {} }))
   .post('/monitors', async (c) => {
     const form = c.get('form');
     try {
@@ -121,7 +135,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       return redirectAfterPost(c, `/monitors/${m.id}`);
     } catch (err) {
       return renderFormError(c, err, FORM_VIEWS, {
-        values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c, undefined, form),
+        values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c, undefined, form), types: TYPES,
       });
     }
   })
@@ -135,7 +149,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/monitors/:id/edit', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
-    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m) });
+    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m), types: TYPES });
   })
   .post('/monitors/:id/edit', async (c) => {
     const form = c.get('form');
@@ -147,7 +161,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       return redirectAfterPost(c, `/monitors/${id}`);
     } catch (err) {
       return renderFormError(c, err, FORM_VIEWS, {
-        values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m, form),
+        values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m, form), types: TYPES,
       });
     }
   })
