@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m20261121_001 from './20261121_001_core.ts';
 import * as m20261122_002 from './20261122_002_alerts.ts';
 import * as m20261122_003 from './20261122_003_check_types.ts';
+import * as m20261122_004 from './20261122_004_heartbeats.ts';
 
 // Every migration, by name; names sort in the order they run. Add new files here.
 export const migrations: Record<string, Migration> = {
   '20261121_001_core': m20261121_001,
   '20261122_002_alerts': m20261122_002,
   '20261122_003_check_types': m20261122_003,
+  '20261122_004_heartbeats': m20261122_004,
 };

@@ -60,6 +60,9 @@ export interface Database {
     settings: Generated<string>;
     retries: Generated<number>;
     degraded_ms: number | null;
+    push_token: string | null;
+    last_ping_at: number | null;
+    run_started_at: number | null;
   };
   check_results: {
     monitor_id: number;

@@ -13,10 +13,12 @@ import { maintenanceRoutes } from './routes/maintenance.ts';
 import { publicAuthRoutes, settingsRoutes } from './routes/auth.ts';
 import { monitorRoutes } from './routes/monitors.ts';
 import { healthRoutes, publicRoutes } from './routes/public.ts';
+import { pushRoutes } from './routes/push.ts';
 import { statusPageRoutes } from './routes/status-pages.ts';
 
 function wantsJson(c: Context): boolean {
-  return c.req.path.endsWith('/api') || c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').startsWith('application/json');
+  const p = c.req.path;
+  return p.endsWith('/api') || p.startsWith('/api/') || p.startsWith('/push/') || (c.req.header('accept') ?? '').startsWith('application/json');
 }
 
 /** Maps errors to a JSON error, an htmx fragment, or a page; 500s never leak details. */
@@ -46,6 +48,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/', assetRoutes(deps.config.env === 'production'));
   app.route('/', healthRoutes);
   app.route('/', statusPageRoutes(deps));
+  app.route('/', pushRoutes(deps));
   app.use('*', clientIp, limitBody, formBody, loadSession, csrf());
 
   app.route('/', publicRoutes);

@@ -1,6 +1,7 @@
 import type { Db } from '../db/create-db.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import { recordResult, type RecordOutcome } from '../domain/checks/checks.service.ts';
+import { overdueResult } from '../domain/checks/heartbeat.service.ts';
 import { probe } from '../domain/checks/probes/index.ts';
 import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
 import * as monitors from '../domain/monitors/monitors.repository.ts';
@@ -30,10 +31,16 @@ export interface RunCheckDeps {
 }
 
 /** Probes one monitor and records the result; 'gone' tells the scheduler to drop the job. */
-export async function runCheck(deps: RunCheckDeps, monitorId: number, signal?: AbortSignal): Promise<RecordOutcome | 'gone' | 'aborted'> {
+export async function runCheck(deps: RunCheckDeps, monitorId: number, signal?: AbortSignal): Promise<RecordOutcome | 'gone' | 'aborted' | 'skipped'> {
   const m = await monitors.findById(deps.db, monitorId);
   if (!m || m.isPaused) return 'gone';
   const startedAt = deps.clock.now();
+  if (m.type === 'heartbeat') {
+    // Pings record their own results; the schedule only notices when one is overdue.
+    const overdue = overdueResult(m, startedAt);
+    if (!overdue) return 'skipped';
+    return (await recordResult(deps.db, monitorId, overdue, startedAt, deps.alerts, deps.region ?? null)) ?? 'gone';
+  }
   // A failure is tried again (up to the monitor's retries) after a short jittered pause,
   // so one lost packet is not counted towards the threshold.
   let result = await probe(m, { ...deps.probe, signal });

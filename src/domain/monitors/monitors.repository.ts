@@ -15,6 +15,9 @@ export function toMonitor(r: Row): Monitor {
     settings: JSON.parse(r.settings) as Record<string, string>,
     retries: r.retries,
     degradedMs: r.degraded_ms,
+    pushToken: r.push_token,
+    lastPingAt: r.last_ping_at,
+    runStartedAt: r.run_started_at,
     name: r.name,
     url: r.url,
     method: r.method as HttpMethod,
@@ -106,4 +109,10 @@ export async function changedSince(db: DbLike, since: number) {
 export async function allIds(db: DbLike): Promise<number[]> {
   const rows = await db.selectFrom('monitors').select('id').execute();
   return rows.map((r) => r.id);
+}
+
+/** Unscoped by design: the push token is the credential. */
+export async function findByPushToken(db: DbLike, token: string): Promise<Monitor | undefined> {
+  const row = await db.selectFrom('monitors').selectAll().where('push_token', '=', token).executeTakeFirst();
+  return row && toMonitor(row);
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../db/create-db.ts';
 import { isPostgres, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
+import { randomToken } from '../../lib/ids.ts';
 import { literalHostViolation } from '../../lib/net-guard.ts';
 import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, type PlanPolicy } from '../billing/plans.ts';
 import * as accounts from '../accounts/accounts.repository.ts';
@@ -60,7 +61,7 @@ function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPr
     throw err;
   }
   // The worker re-checks every resolved address; this catches the obvious cases in the form.
-  const hostMsg = blockPrivate ? literalHostViolation(new URL(input.type === 'http' ? input.url : `http://${input.settings.host}/`)) : null;
+  const hostMsg = blockPrivate && input.type !== 'heartbeat' ? literalHostViolation(new URL(input.type === 'http' ? input.url : `http://${input.settings.host}/`)) : null;
   if (hostMsg) throw new ValidationError(hostMsg, { url: hostMsg });
   // A plan limit is a payment matter (402); the self-hosted minimum is plain validation.
   if (planMsg) throw selfHosted ? new ValidationError(planMsg, { interval_seconds: planMsg }) : new PlanLimitError(planMsg, { interval_seconds: planMsg });
@@ -90,6 +91,8 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
     const id = await repo.insert(trx, {
       account_id: accountId,
       ...columnsFrom(input),
+      // Heartbeats are measured from creation: the first ping is due one period (+ grace) later.
+      ...(input.type === 'heartbeat' ? { push_token: randomToken(18), last_ping_at: now } : {}),
       is_paused: 0,
       status: 'pending',
       consecutive_failures: 0,

@@ -4,9 +4,9 @@ import { httpUrl, parseInput } from '../../lib/validate.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 
 export const METHODS = ['GET', 'HEAD', 'POST'] as const;
-export const MONITOR_TYPES = ['http', 'tcp', 'dns'] as const;
+export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'heartbeat'] as const;
 export type MonitorType = (typeof MONITOR_TYPES)[number];
-export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS' };
+export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS', heartbeat: 'Heartbeat (push)' };
 export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
 export type HttpMethod = (typeof METHODS)[number];
 
@@ -20,6 +20,10 @@ export interface Monitor {
   retries: number;
   /** A passing check slower than this marks the monitor degraded; null = never. */
   degradedMs: number | null;
+  /** Heartbeat monitors: the secret in /push/<token>, the last ping, a run in progress. */
+  pushToken: string | null;
+  lastPingAt: number | null;
+  runStartedAt: number | null;
   name: string;
   url: string;
   method: HttpMethod;
@@ -184,6 +188,13 @@ const dnsSchema = z.object({
     .transform((v) => v || ''),
 });
 
+const heartbeatSchema = z.object({
+  grace_seconds: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce.number({ message: 'Grace must be a number of seconds' }).int('Whole seconds').min(0, 'Grace cannot be negative').max(86_400, 'At most a day of grace').default(60),
+  ),
+});
+
 export interface ParsedMonitor extends MonitorInput {
   type: MonitorType;
   settings: Record<string, string>;
@@ -197,10 +208,10 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
   const r = (raw ?? {}) as Record<string, unknown>;
   const type = (r.type === undefined || r.type === '' ? 'http' : r.type) as string;
   if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
-    throw new ValidationError('Choose a monitor type: HTTP(S), TCP port or DNS', { type: 'Choose a monitor type' });
+    throw new ValidationError('Choose a monitor type: HTTP(S), TCP port, DNS or Heartbeat', { type: 'Choose a monitor type' });
   }
   if (type === 'http') return { ...parseInput(monitorInputSchema, raw), type: 'http', settings: {} };
-  const target = type === 'tcp' ? tcpSchema : dnsSchema;
+  const target = type === 'tcp' ? tcpSchema : type === 'dns' ? dnsSchema : heartbeatSchema;
   const placeholderUrl = 'http://placeholder.invalid/';
   const errors: Record<string, string> = {};
   let common: MonitorInput | undefined;
@@ -222,6 +233,7 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
     const first = Object.values(errors)[0] ?? 'Invalid input';
     throw new ValidationError(Object.keys(errors).length > 1 ? 'Please fix the highlighted fields' : first, errors);
   }
-  const url = type === 'tcp' ? `tcp://${settings.host}:${settings.port}` : `dns://${settings.host}/${settings.record_type}`;
+  const url =
+    type === 'tcp' ? `tcp://${settings.host}:${settings.port}` : type === 'dns' ? `dns://${settings.host}/${settings.record_type}` : 'heartbeat://push';
   return { ...common, type: type as MonitorType, url, settings };
 }

@@ -109,7 +109,7 @@ async function detailData(c: Context<AppEnv>, m: Monitor) {
     responseSummary24h(deps.db, m.id, now),
   ]);
   const checking = c.req.query('checking') === '1' && (m.checkRequestedAt ?? 0) > (m.lastCheckedAt ?? 0);
-  return { m, uptime: history.get(m.id)!.uptime, results, incidents, series, response, checking, now, chartFrom: now - DAY, chartTo: now };
+  return { m, uptime: history.get(m.id)!.uptime, results, incidents, series, response, checking, now, chartFrom: now - DAY, chartTo: now, baseUrl: c.get('deps').config.baseUrl };
 }
 
 const FORM_VIEWS = { page: 'pages/monitors/form', partial: 'partials/monitors/form' };

@@ -1,0 +1,51 @@
+import type { Db } from '../../db/create-db.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import type { AlertContext } from '../alerts/enqueue.ts';
+import { findByPushToken } from '../monitors/monitors.repository.ts';
+import type { Monitor } from '../monitors/monitors.ts';
+import { recordResult } from './checks.service.ts';
+import type { ProbeResult } from './probes/probe.ts';
+
+export type PingKind = 'ok' | 'fail' | 'start';
+
+/**
+ * A job calling /push/<token>[/fail|/start]. `start` marks a run; `ok` records a success
+ * whose response time is the run's duration (since `start`, if any); `fail` records a
+ * failure. Paused monitors accept pings and ignore them.
+ */
+export async function receivePing(db: Db, alerts: AlertContext, token: string, kind: PingKind, now: number, message?: string): Promise<{ recorded: boolean }> {
+  const m = /^[\w-]{10,64}$/.test(token) ? await findByPushToken(db, token) : undefined;
+  if (!m || m.type !== 'heartbeat') throw new NotFoundError('Heartbeat');
+  if (m.isPaused) return { recorded: false };
+  if (kind === 'start') {
+    await db.updateTable('monitors').set({ run_started_at: now }).where('id', '=', m.id).execute();
+    return { recorded: false };
+  }
+  const runMs = m.runStartedAt !== null && m.runStartedAt <= now ? now - m.runStartedAt : 0;
+  await db.updateTable('monitors').set({ last_ping_at: now, run_started_at: null }).where('id', '=', m.id).execute();
+  const note = message?.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const result: ProbeResult =
+    kind === 'ok'
+      ? { ok: true, statusCode: null, responseMs: runMs, error: null }
+      : { ok: false, statusCode: null, responseMs: runMs, error: `The job reported a failure${note ? `: ${note}` : ''}` };
+  await recordResult(db, m.id, result, now, alerts);
+  return { recorded: true };
+}
+
+/**
+ * The scheduled look at a heartbeat monitor: a failure once a ping is overdue (period +
+ * grace since the last one), otherwise nothing to record.
+ */
+export function overdueResult(m: Monitor, now: number): ProbeResult | null {
+  const grace = Number(m.settings.grace_seconds ?? 60) * 1000;
+  const last = m.lastPingAt ?? m.createdAt;
+  const due = last + m.intervalSeconds * 1000 + grace;
+  if (now <= due) return null;
+  const ago = Math.round((now - last) / 1000);
+  return {
+    ok: false,
+    statusCode: null,
+    responseMs: 0,
+    error: `No ping for ${ago} s (expected every ${m.intervalSeconds} s, ${grace / 1000} s grace)`,
+  };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/lib/logger.ts';
+import { runCheck } from '../../src/worker/run-check.ts';
+import { persona, useAppPerTest } from '../helpers/app.ts';
+import { testDbKinds } from '../helpers/env.ts';
+import { TEST_ALERTS } from '../helpers/fixtures.ts';
+
+describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
+  const ctx = useAppPerTest(kind);
+
+  async function heartbeat(over: Record<string, string> = {}) {
+    const owner = await persona(ctx.built.app, 'owner');
+    const res = await owner.post('/monitors', { type: 'heartbeat', name: 'Nightly backup', interval_seconds: '3600', grace_seconds: '300', failure_threshold: '1', ...over });
+    expect(res.status).toBe(303);
+    const id = Number(res.headers.get('location')!.split('/').pop());
+    const m = await ctx.t.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return { owner, id, token: m.push_token! };
+  }
+  const results = (id: number) => ctx.t.db.selectFrom('check_results').selectAll().where('monitor_id', '=', id).orderBy('checked_at').execute();
+
+  it('shows the full push URL and records pings, runs and reported failures', async () => {
+    const { owner, id, token } = await heartbeat();
+    expect(token).toMatch(/^[\w-]{20,}$/);
+    const page = await (await owner.get(`/monitors/${id}`)).text();
+    expect(page).toContain(`data-testid="push-url">http://localhost:3000/push/${token}</p>`);
+
+    const ping = await ctx.built.app.request(`/push/${token}`);
+    expect(ping.status).toBe(200);
+    expect(await ping.json()).toEqual({ ok: true, recorded: true });
+    expect(ping.headers.getSetCookie()).toEqual([]);
+
+    await ctx.built.app.request(`/push/${token}/start`, { method: 'POST' });
+    ctx.built.clock.advance(42_000);
+    await ctx.built.app.request(`/push/${token}`, { method: 'POST' });
+    ctx.built.clock.advance(1000);
+    await ctx.built.app.request(`/push/${token}/fail`, { method: 'POST', body: 'disk full\n' });
+    const rows = await results(id);
+    expect(rows.map((r) => [r.ok, r.response_ms])).toEqual([[1, 0], [1, 42_000], [0, 0]]);
+    expect(rows[2]!.error).toBe('The job reported a failure: disk full');
+    expect((await ctx.t.db.selectFrom('incidents').selectAll().execute())).toHaveLength(1);
+  });
+
+  it('a missed ping past the grace period is a failure; the next ping recovers', async () => {
+    const { id, token } = await heartbeat();
+    const deps = { db: ctx.t.db, clock: ctx.built.clock, logger: silentLogger, probe: { blockPrivate: false }, alerts: TEST_ALERTS };
+    ctx.built.clock.advance(3600_000 + 299_000);
+    expect(await runCheck(deps, id)).toBe('skipped'); // within the grace period
+    ctx.built.clock.advance(2000);
+    expect(await runCheck(deps, id)).toMatchObject({ status: 'down', transition: 'went_down' });
+    const inc = await ctx.t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+    expect(inc.cause).toMatch(/^No ping for 3901 s \(expected every 3600 s, 300 s grace\)$/);
+    await ctx.built.app.request(`/push/${token}`);
+    expect((await ctx.t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow()).resolved_at).not.toBeNull();
+  });
+
+  it('unknown tokens are 404 JSON, and pings are rate-limited per token', async () => {
+    const { token } = await heartbeat();
+    const missing = await ctx.built.app.request('/push/not-a-real-token-at-all');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'Heartbeat not found' } });
+    for (let i = 0; i < 59; i++) await ctx.built.app.request(`/push/${token}/start`);
+    expect((await ctx.built.app.request(`/push/${token}/start`)).status).toBe(200);
+    const limited = await ctx.built.app.request(`/push/${token}`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+});
