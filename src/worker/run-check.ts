@@ -1,5 +1,6 @@
 import type { Db } from '../db/create-db.ts';
-import type { AlertContext } from '../domain/alerts/enqueue.ts';
+import { type AlertContext, enqueueMonitorEvent } from '../domain/alerts/enqueue.ts';
+import type { Monitor } from '../domain/monitors/monitors.ts';
 import { recordResult, type RecordOutcome } from '../domain/checks/checks.service.ts';
 import { overdueResult } from '../domain/checks/heartbeat.service.ts';
 import { probe } from '../domain/checks/probes/index.ts';
@@ -15,6 +16,24 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(t);
       resolve();
     }, { once: true });
+  });
+}
+
+/**
+ * One warning per certificate per threshold: at 10 days left with thresholds 30,14,7,1 only
+ * the "14" warning goes out (not 30 as well), and a renewed certificate starts afresh.
+ */
+async function warnExpiry(deps: RunCheckDeps, m: Monitor, cert: { daysLeft: number; validTo: number }, at: number) {
+  const thresholds = (m.settings.warn_days ?? '30,14,7,1').split(',').map(Number).filter((n) => Number.isFinite(n));
+  const crossed = thresholds.filter((d) => cert.daysLeft <= d).sort((a, b) => a - b)[0];
+  if (crossed === undefined) return;
+  await enqueueMonitorEvent(deps.db, deps.alerts, {
+    monitor: { id: m.id, accountId: m.accountId, name: m.name, url: m.url },
+    incident: null,
+    event: 'tls_expiry',
+    at,
+    keySuffix: `${cert.validTo}:${crossed}`,
+    cert,
   });
 }
 
@@ -56,6 +75,7 @@ export async function runCheck(deps: RunCheckDeps, monitorId: number, signal?: A
   result = { ...result, attempts };
   const outcome = await recordResult(deps.db, monitorId, result, startedAt, deps.alerts, deps.region ?? null);
   if (!outcome) return 'gone';
+  if (m.type === 'tls' && result.cert) await warnExpiry(deps, m, result.cert, startedAt);
   if (outcome.transition !== 'none') {
     deps.logger.info({ monitorId, accountId: m.accountId, transition: outcome.transition, error: result.error }, `monitor ${outcome.transition === 'went_down' ? 'went down' : 'recovered'}`);
   }

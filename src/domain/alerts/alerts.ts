@@ -4,7 +4,7 @@ import { httpUrl } from '../../lib/validate.ts';
 export const CHANNEL_KINDS = ['email', 'webhook', 'slack', 'discord', 'teams', 'telegram', 'ntfy', 'pagerduty'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
-export type AlertEventName = 'down' | 'up' | 'reminder' | 'flapping' | 'test';
+export type AlertEventName = 'down' | 'up' | 'reminder' | 'flapping' | 'tls_expiry' | 'test';
 
 /** What an alert says, frozen into the outbox row when it is written. */
 export interface AlertEvent {
@@ -15,6 +15,8 @@ export interface AlertEvent {
   link: string;
   account: string;
   at: number;
+  /** tls_expiry: the certificate's days left and expiry time. */
+  cert?: { daysLeft: number; validTo: number };
 }
 
 export interface Channel {
@@ -96,6 +98,11 @@ export function describeEvent(e: AlertEvent): { title: string; summary: string }
       return { title: `🔴 ${name} is still down`, summary: `${name} is still down: ${e.incident?.cause ?? 'check failed'}` };
     case 'flapping':
       return { title: `🟠 ${name} is flapping`, summary: `${name} keeps going up and down; alerts are held until it is stable` };
+    case 'tls_expiry': {
+      const d = e.cert?.daysLeft ?? 0;
+      const when = e.cert ? new Date(e.cert.validTo).toISOString().slice(0, 10) : '';
+      return { title: `🟠 ${name}: TLS certificate expires in ${d} day${d === 1 ? '' : 's'}`, summary: `The TLS certificate of ${name} expires on ${when} (${d} day${d === 1 ? '' : 's'} left). Renew it before visitors see errors.` };
+    }
     case 'test':
       return { title: `StatusPing test message`, summary: `This is a test of the "${name}" channel from StatusPing. No action is needed.` };
   }

@@ -43,7 +43,7 @@ async function accountOf(db: DbLike, accountId: number) {
 export async function enqueueMonitorEvent(
   db: DbLike,
   ctx: AlertContext,
-  v: { monitor: MonitorRef; incident: IncidentRef | null; event: AlertEventName; at: number; keySuffix?: string },
+  v: { monitor: MonitorRef; incident: IncidentRef | null; event: AlertEventName; at: number; keySuffix?: string; cert?: AlertEvent['cert'] },
 ): Promise<number> {
   const account = await accountOf(db, v.monitor.accountId);
   const kinds = allowedKinds(ctx.policy.selfHosted, account.plan);
@@ -55,11 +55,12 @@ export async function enqueueMonitorEvent(
     link: `${ctx.baseUrl}/monitors/${v.monitor.id}`,
     account: account.name,
     at: v.at,
+    ...(v.cert ? { cert: v.cert } : {}),
   };
   const rows = [];
   for (const ch of targets) {
     // PagerDuty pairs trigger with resolve; a flapping notice would open an incident nothing closes.
-    if (v.event === 'flapping' && ch.kind === 'pagerduty') continue;
+    if ((v.event === 'flapping' || v.event === 'tls_expiry') && ch.kind === 'pagerduty') continue;
     if (v.event === 'up' && v.incident && !(await outbox.hasEvent(db, v.incident.id, ch.id, 'down'))) continue;
     const scope = v.incident ? `incident-${v.incident.id}` : `monitor-${v.monitor.id}`;
     rows.push({

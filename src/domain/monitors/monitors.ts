@@ -4,9 +4,9 @@ import { httpUrl, parseInput } from '../../lib/validate.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 
 export const METHODS = ['GET', 'HEAD', 'POST'] as const;
-export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'heartbeat'] as const;
+export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'tls', 'heartbeat'] as const;
 export type MonitorType = (typeof MONITOR_TYPES)[number];
-export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS', heartbeat: 'Heartbeat (push)' };
+export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS', tls: 'TLS certificate', heartbeat: 'Heartbeat (push)' };
 export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
 export type HttpMethod = (typeof METHODS)[number];
 
@@ -188,6 +188,18 @@ const dnsSchema = z.object({
     .transform((v) => v || ''),
 });
 
+const tlsSchema = z.object({
+  host: hostname,
+  port: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number({ message: 'Port must be a number' }).int().min(1, 'Ports are 1–65535').max(65535, 'Ports are 1–65535').default(443)),
+  warn_days: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || '30,14,7,1')
+    .refine((v) => v.split(',').every((d) => /^\s*\d{1,3}\s*$/.test(d)), 'Days before expiry, comma-separated, e.g. 30,14,7,1')
+    .transform((v) => [...new Set(v.split(',').map((d) => Number(d.trim())))].sort((a, b) => b - a).join(',')),
+});
+
 const heartbeatSchema = z.object({
   grace_seconds: z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),
@@ -208,10 +220,10 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
   const r = (raw ?? {}) as Record<string, unknown>;
   const type = (r.type === undefined || r.type === '' ? 'http' : r.type) as string;
   if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
-    throw new ValidationError('Choose a monitor type: HTTP(S), TCP port, DNS or Heartbeat', { type: 'Choose a monitor type' });
+    throw new ValidationError('Choose a monitor type: HTTP(S), TCP port, DNS, TLS certificate or Heartbeat', { type: 'Choose a monitor type' });
   }
   if (type === 'http') return { ...parseInput(monitorInputSchema, raw), type: 'http', settings: {} };
-  const target = type === 'tcp' ? tcpSchema : type === 'dns' ? dnsSchema : heartbeatSchema;
+  const target = type === 'tcp' ? tcpSchema : type === 'dns' ? dnsSchema : type === 'tls' ? tlsSchema : heartbeatSchema;
   const placeholderUrl = 'http://placeholder.invalid/';
   const errors: Record<string, string> = {};
   let common: MonitorInput | undefined;
@@ -234,6 +246,9 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
     throw new ValidationError(Object.keys(errors).length > 1 ? 'Please fix the highlighted fields' : first, errors);
   }
   const url =
-    type === 'tcp' ? `tcp://${settings.host}:${settings.port}` : type === 'dns' ? `dns://${settings.host}/${settings.record_type}` : 'heartbeat://push';
+    type === 'tcp' ? `tcp://${settings.host}:${settings.port}`
+    : type === 'dns' ? `dns://${settings.host}/${settings.record_type}`
+    : type === 'tls' ? `tls://${settings.host}:${settings.port}`
+    : 'heartbeat://push';
   return { ...common, type: type as MonitorType, url, settings };
 }

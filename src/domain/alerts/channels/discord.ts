@@ -1,7 +1,7 @@
 import { describeEvent } from '../alerts.ts';
 import { type ChannelPlugin, jsonPost } from './channel.ts';
 
-const COLORS = { down: 0xdc2626, reminder: 0xdc2626, up: 0x16a34a, flapping: 0xea580c, test: 0x4f46e5 } as const;
+const COLORS = { down: 0xdc2626, reminder: 0xdc2626, up: 0x16a34a, flapping: 0xea580c, tls_expiry: 0xea580c, test: 0x4f46e5 } as const;
 
 /** Discord webhook: `content` and one embed. */
 export const discord: ChannelPlugin = {

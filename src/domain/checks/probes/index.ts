@@ -3,6 +3,7 @@ import { dnsProbe, type DnsTarget } from './dns.ts';
 import { httpProbe } from './http.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 import { tcpProbe } from './tcp.ts';
+import { tlsProbe } from './tls.ts';
 
 /** Runs the probe for the monitor's type: the only place that knows every type. */
 export function probe(m: Monitor, opts: ProbeOptions): Promise<ProbeResult> {
@@ -20,6 +21,10 @@ export function probe(m: Monitor, opts: ProbeOptions): Promise<ProbeResult> {
         },
         opts,
       );
+    case 'tls':
+      return tlsProbe({ host: m.settings.host!, port: Number(m.settings.port ?? 443), timeoutMs: m.timeoutMs }, opts);
+    case 'heartbeat':
+      throw new Error('heartbeat monitors are not probed');
     default:
       return httpProbe({ url: m.url, method: m.method, expectedStatus: m.expectedStatus, keyword: m.keyword, timeoutMs: m.timeoutMs }, opts);
   }

@@ -6,6 +6,8 @@ export interface ProbeResult {
   error: string | null;
   /** How many tries it took (retries before a failure counts); absent = 1. */
   attempts?: number;
+  /** TLS checks: the certificate's remaining validity. */
+  cert?: { daysLeft: number; validTo: number };
 }
 
 export interface ProbeOptions {
@@ -13,4 +15,6 @@ export interface ProbeOptions {
   blockPrivate: boolean;
   /** Aborts the check (shutdown). */
   signal?: AbortSignal;
+  /** Extra trusted CA certificates (PEM) for TLS checks; a parameter so tests can use their own CA. */
+  ca?: string;
 }

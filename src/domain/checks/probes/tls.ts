@@ -1,0 +1,67 @@
+import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
+import { DAY } from '../../../lib/clock.ts';
+import { guardedLookup, isPrivateAddress } from '../../../lib/net-guard.ts';
+import { describeFetchError } from './http.ts';
+import type { ProbeOptions, ProbeResult } from './probe.ts';
+
+export interface TlsTarget {
+  host: string;
+  port: number;
+  timeoutMs: number;
+}
+
+/**
+ * Handshakes with the server and judges its certificate: the chain must verify against the
+ * trusted roots, the host name must match, and it must not have expired. A passing result
+ * carries the days left and the expiry for the warnings.
+ */
+export function tlsProbe(t: TlsTarget, opts: ProbeOptions & { ca?: string | Buffer }): Promise<ProbeResult & { cert?: { daysLeft: number; validTo: number } }> {
+  const started = performance.now();
+  const host = t.host.replace(/^\[|\]$/g, '');
+  const elapsed = () => Math.round(performance.now() - started);
+  return new Promise((resolve) => {
+    if (opts.blockPrivate && isPrivateAddress(host)) {
+      resolve({ ok: false, statusCode: null, responseMs: 0, error: `Blocked: ${host} is a private or reserved address; checks of internal networks are not allowed on this instance` });
+      return;
+    }
+    let settled = false;
+    const isIp = /^[\d.]+$|:/.test(host);
+    const socket = connect({
+      host,
+      port: t.port,
+      servername: isIp ? undefined : host,
+      rejectUnauthorized: false, // judged below, so the answer can say exactly what is wrong
+      ca: opts.ca,
+      lookup: opts.blockPrivate ? (guardedLookup as never) : undefined,
+    });
+    const finish = (r: ProbeResult & { cert?: { daysLeft: number; validTo: number } }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish({ ok: false, statusCode: null, responseMs: elapsed(), error: `Timeout: no TLS handshake with ${host}:${t.port} within ${t.timeoutMs / 1000} s` }), t.timeoutMs);
+    socket.once('secureConnect', () => {
+      const cert = socket.getPeerCertificate() as PeerCertificate;
+      const validTo = Date.parse(cert.valid_to);
+      const daysLeft = Math.floor((validTo - Date.now()) / DAY);
+      const fail = (error: string) => finish({ ok: false, statusCode: null, responseMs: elapsed(), error });
+      if (!cert || !cert.valid_to) return fail('TLS error: the server sent no certificate');
+      if (validTo <= Date.now()) return fail(`TLS error: certificate has expired (${cert.valid_to})`);
+      if (!socket.authorized) {
+        const reason = String(socket.authorizationError ?? 'untrusted');
+        const plain =
+          reason === 'DEPTH_ZERO_SELF_SIGNED_CERT' || reason === 'SELF_SIGNED_CERT_IN_CHAIN' ? 'self-signed certificate'
+          : reason === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || reason === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' ? 'unable to verify the certificate chain'
+          : reason === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `certificate does not match ${host}`
+          : reason;
+        return fail(`TLS error: ${plain}`);
+      }
+      const mismatch = checkServerIdentity(host, cert);
+      if (mismatch) return fail(`TLS error: certificate does not match ${host}`);
+      finish({ ok: true, statusCode: null, responseMs: elapsed(), error: null, cert: { daysLeft, validTo } });
+    });
+    socket.once('error', (err) => finish({ ok: false, statusCode: null, responseMs: elapsed(), error: describeFetchError(err, host, false, t.timeoutMs) }));
+  });
+}
