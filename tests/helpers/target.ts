@@ -16,6 +16,9 @@ import path from 'node:path';
  *   /flip               200 or 503 depending on `target.healthy`
  *   /text?body=…        200 with that body
  *   /blip/<key>         503 the first time for each key, 200 after
+ *   /json               a JSON document with an x-version header
+ *   /headers            echoes the request; keeps its headers in `lastHeaders`
+ *   /to?url=…           302 to that URL
  * `hits` counts requests per path; `concurrent`/`maxConcurrent` track overlapping requests.
  */
 export interface Target {
@@ -25,6 +28,8 @@ export interface Target {
   concurrent: number;
   maxConcurrent: number;
   delayMs: number;
+  /** Headers of the last request to /headers. */
+  lastHeaders?: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,12 @@ function handler(t: Target) {
     if (first === 'loop') return send(302, '', { location: '/loop' });
     if (first === 'flip') return send(t.healthy ? 200 : 503, t.healthy ? 'healthy' : 'unhealthy');
     if (first === 'text') return send(200, u.searchParams.get('body') ?? '');
+    if (first === 'json') return send(200, JSON.stringify({ status: 'ok', items: [{ name: 'alpha' }], count: 3 }), { 'content-type': 'application/json', 'x-version': '7' });
+    if (first === 'headers') {
+      t.lastHeaders = req.headers as Record<string, string>;
+      return send(200, JSON.stringify({ method: req.method, headers: req.headers }), { 'content-type': 'application/json' });
+    }
+    if (first === 'to') return send(302, '', { location: u.searchParams.get('url') ?? '/ok' });
     // Fails the first request for each key, then answers 200: a lost packet.
     if (first === 'blip') return send((t.hits.get(u.pathname) ?? 0) === 1 ? 503 : 200, 'blip');
     return send(404, 'not found');

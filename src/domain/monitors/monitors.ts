@@ -207,6 +207,46 @@ const heartbeatSchema = z.object({
   ),
 });
 
+const onOff = (dflt: boolean) =>
+  z.union([z.boolean(), z.string()]).optional().transform((v) => (v === undefined || v === '' ? dflt : v === true || v === 'on' || v === 'true' || v === '1'));
+const optText = (max: number, msg: string) => z.string().trim().max(max, msg).optional().transform((v) => v ?? '');
+
+/** HTTP options beyond the URL: request shaping and response assertions. */
+const httpExtrasSchema = z
+  .object({
+    headers: optText(4000, 'Keep headers under 4000 characters').refine(
+      (v) => v.split('\n').every((l) => !l.trim() || /^[A-Za-z0-9!#$%&'*+.^_`|~-]+:\s*[^\r\n]*$/.test(l.trim())),
+      'One header per line, as Name: value',
+    ),
+    auth_type: z.enum(['none', 'basic', 'bearer'], { message: 'Choose none, Basic or Bearer' }).optional().transform((v) => v ?? 'none'),
+    auth_user: optText(200, 'User name too long'),
+    auth_pass: optText(500, 'Password too long'),
+    auth_token: optText(4000, 'Token too long'),
+    body: optText(10_000, 'Keep the request body under 10000 characters'),
+    follow_redirects: onOff(true),
+    max_redirects: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().int().min(0, 'At least 0').max(20, 'At most 20 redirects').default(10)),
+    ignore_tls: onOff(false),
+    keyword_absent: optText(200, 'Keep it under 200 characters'),
+    regex: optText(500, 'Keep the pattern under 500 characters').refine((v) => {
+      try {
+        new RegExp(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'Not a valid regular expression'),
+    json_path: optText(200, 'Keep the path under 200 characters').refine((v) => v === '' || /^\$(\.[A-Za-z_$][\w$-]*|\[\d+\]|\[["'][^"']*["']\])*$/.test(v), 'A JSON path looks like $.status or $.items[0].name'),
+    json_op: z.enum(['equals', 'contains']).optional().transform((v) => v ?? 'equals'),
+    json_expected: optText(500, 'Keep it under 500 characters'),
+    header_name: optText(100, 'Header name too long'),
+    header_value: optText(500, 'Header value too long'),
+    max_response_ms: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().int().min(1).max(60_000, 'At most 60000 ms').optional()),
+  })
+  .superRefine((v, ctx) => {
+    if (v.auth_type === 'basic' && !v.auth_user) ctx.addIssue({ code: 'custom', path: ['auth_user'], message: 'Enter the user name for Basic auth' });
+    if (v.auth_type === 'bearer' && !v.auth_token) ctx.addIssue({ code: 'custom', path: ['auth_token'], message: 'Enter the token for Bearer auth' });
+  });
+
 export interface ParsedMonitor extends MonitorInput {
   type: MonitorType;
   settings: Record<string, string>;
@@ -222,7 +262,35 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
   if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
     throw new ValidationError('Choose a monitor type: HTTP(S), TCP port, DNS, TLS certificate or Heartbeat', { type: 'Choose a monitor type' });
   }
-  if (type === 'http') return { ...parseInput(monitorInputSchema, raw), type: 'http', settings: {} };
+  if (type === 'http') {
+    const errors: Record<string, string> = {};
+    let base: MonitorInput | undefined;
+    let extras: Record<string, unknown> = {};
+    try {
+      base = parseInput(monitorInputSchema, raw);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      Object.assign(errors, err.fields);
+    }
+    try {
+      extras = parseInput(httpExtrasSchema, raw) as Record<string, unknown>;
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      Object.assign(errors, err.fields);
+    }
+    if (Object.keys(errors).length || !base) {
+      throw new ValidationError(Object.keys(errors).length > 1 ? 'Please fix the highlighted fields' : (Object.values(errors)[0] ?? 'Invalid input'), errors);
+    }
+    // Only what differs from the defaults is stored, so plain monitors keep "{}".
+    const defaults: Record<string, string> = { auth_type: 'none', follow_redirects: 'true', max_redirects: '10', ignore_tls: 'false', json_op: 'equals' };
+    const settings = Object.fromEntries(
+      Object.entries(extras)
+        .filter(([, v]) => v !== '' && v !== undefined)
+        .map(([k, v]) => [k, String(v)])
+        .filter(([k, v]) => defaults[k!] !== v),
+    ) as Record<string, string>;
+    return { ...base, type: 'http', settings };
+  }
   const target = type === 'tcp' ? tcpSchema : type === 'dns' ? dnsSchema : type === 'tls' ? tlsSchema : heartbeatSchema;
   const placeholderUrl = 'http://placeholder.invalid/';
   const errors: Record<string, string> = {};

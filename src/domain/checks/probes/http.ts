@@ -3,6 +3,7 @@ import { fetch as undiciFetch, Headers as UndiciHeaders } from 'undici';
 import { agentFor } from '../../../lib/http-agents.ts';
 import { literalHostViolation } from '../../../lib/net-guard.ts';
 import { parseStatusRanges, statusMatches } from '../../monitors/monitors.ts';
+import { checkAssertions, type HttpAssertions } from './assertions.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface HttpTarget {
@@ -11,6 +12,13 @@ export interface HttpTarget {
   expectedStatus: string;
   keyword: string | null;
   timeoutMs: number;
+  /** Extra request headers (Authorization included when auth is set). */
+  headers?: Record<string, string>;
+  body?: string;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  ignoreTls?: boolean;
+  assertions?: HttpAssertions;
 }
 
 const MAX_REDIRECTS = 10;
@@ -104,7 +112,12 @@ export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise
   let url = new URL(target.url);
   try {
     let method: string = target.method;
+    let body = target.method === 'POST' ? target.body : undefined;
+    // Credentials and custom headers go only to the origin the user named.
+    const origin = url.origin;
+    const maxRedirects = target.maxRedirects ?? MAX_REDIRECTS;
     for (let hop = 0; ; hop++) {
+      const sameOrigin = url.origin === origin;
       if (opts.blockPrivate) {
         const violation = literalHostViolation(url);
         if (violation) return { ok: false, statusCode: null, responseMs: elapsed(), error: `Blocked: ${violation}` };
@@ -116,21 +129,25 @@ export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise
         responseType: 'stream',
         retry: 0,
         signal: controller.signal,
-        headers: { 'user-agent': USER_AGENT, accept: '*/*' },
-        dispatcher: agentFor(opts.blockPrivate) as never,
+        headers: { 'user-agent': USER_AGENT, accept: '*/*', ...(sameOrigin ? target.headers : {}) },
+        body,
+        dispatcher: agentFor(opts.blockPrivate, target.ignoreTls) as never,
       });
       const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location) {
+      if (res.status >= 300 && res.status < 400 && location && target.followRedirects !== false) {
         res.body?.cancel().catch(() => undefined);
-        if (hop >= MAX_REDIRECTS) {
-          return { ok: false, statusCode: res.status, responseMs: elapsed(), error: `Too many redirects (more than ${MAX_REDIRECTS})` };
+        if (hop >= maxRedirects) {
+          return { ok: false, statusCode: res.status, responseMs: elapsed(), error: `Too many redirects (more than ${maxRedirects})` };
         }
         url = new URL(location, url);
         if (url.protocol !== 'http:' && url.protocol !== 'https:') {
           return { ok: false, statusCode: res.status, responseMs: elapsed(), error: `Redirect to unsupported scheme ${url.protocol}` };
         }
         // Browsers turn a POST into GET on 301/302/303; match that so sites behave as for users.
-        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) method = 'GET';
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
         continue;
       }
       const ranges = parseStatusRanges(target.expectedStatus);
@@ -143,15 +160,12 @@ export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise
           error: `Unexpected status ${res.status} (expected ${target.expectedStatus})`,
         };
       }
-      if (target.keyword && method !== 'HEAD') {
-        const text = await readBodyText(res, controller.signal);
-        if (!text.includes(target.keyword)) {
-          return { ok: false, statusCode: res.status, responseMs: elapsed(), error: `Keyword missing: "${target.keyword}" not found in the response` };
-        }
-      } else {
-        res.body?.cancel().catch(() => undefined);
-      }
-      return { ok: true, statusCode: res.status, responseMs: elapsed(), error: null };
+      const a: HttpAssertions = { ...target.assertions, keyword: target.keyword ?? target.assertions?.keyword };
+      const needsBody = method !== 'HEAD' && !!(a.keyword || a.keywordAbsent || a.regex || a.jsonPath);
+      const text = needsBody ? await readBodyText(res, controller.signal) : (res.body?.cancel().catch(() => undefined), '');
+      const responseMs = elapsed();
+      const failure = checkAssertions(a, { body: text, headers: res.headers as unknown as Headers, responseMs });
+      return { ok: failure === null, statusCode: res.status, responseMs, error: failure };
     }
   } catch (err) {
     return { ok: false, statusCode: null, responseMs: elapsed(), error: describeFetchError(err, url.hostname, timedOut, target.timeoutMs) };

@@ -1,6 +1,6 @@
 import type { Monitor } from '../../monitors/monitors.ts';
 import { dnsProbe, type DnsTarget } from './dns.ts';
-import { httpProbe } from './http.ts';
+import { httpProbe, type HttpTarget } from './http.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 import { tcpProbe } from './tcp.ts';
 import { tlsProbe } from './tls.ts';
@@ -26,6 +26,40 @@ export function probe(m: Monitor, opts: ProbeOptions): Promise<ProbeResult> {
     case 'heartbeat':
       throw new Error('heartbeat monitors are not probed');
     default:
-      return httpProbe({ url: m.url, method: m.method, expectedStatus: m.expectedStatus, keyword: m.keyword, timeoutMs: m.timeoutMs }, opts);
+      return httpProbe(httpTarget(m), opts);
   }
+}
+
+/** The HTTP request and assertions a monitor's settings describe. */
+export function httpTarget(m: Monitor): HttpTarget {
+  const s = m.settings;
+  const headers: Record<string, string> = {};
+  for (const line of (s.headers ?? '').split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  if (s.auth_type === 'basic') headers.authorization = `Basic ${Buffer.from(`${s.auth_user ?? ''}:${s.auth_pass ?? ''}`).toString('base64')}`;
+  if (s.auth_type === 'bearer') headers.authorization = `Bearer ${s.auth_token ?? ''}`;
+  return {
+    url: m.url,
+    method: m.method,
+    expectedStatus: m.expectedStatus,
+    keyword: m.keyword,
+    timeoutMs: m.timeoutMs,
+    headers,
+    body: s.body,
+    followRedirects: s.follow_redirects !== 'false',
+    maxRedirects: s.max_redirects ? Number(s.max_redirects) : undefined,
+    ignoreTls: s.ignore_tls === 'true',
+    assertions: {
+      keywordAbsent: s.keyword_absent,
+      regex: s.regex,
+      jsonPath: s.json_path,
+      jsonOp: s.json_op === 'contains' ? 'contains' : 'equals',
+      jsonExpected: s.json_expected,
+      headerName: s.header_name,
+      headerValue: s.header_value,
+      maxResponseMs: s.max_response_ms ? Number(s.max_response_ms) : undefined,
+    },
+  };
 }
