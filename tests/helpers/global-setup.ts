@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chromiumPath } from './env.ts';
 
 /**
@@ -15,6 +16,12 @@ export default function setup(): void {
   if (!chromiumPath()) {
     if (process.env.REQUIRE_BROWSER === '1') throw new Error('Browser tests are required but no chromium was found (apt-get install chromium)');
     notes.push('Browser: end-to-end tests not run (install Debian chromium or set CHROMIUM_PATH)');
+  }
+  try {
+    execFileSync('ping', ['-c', '1', '-W', '1', '-n', '127.0.0.1'], { stdio: 'ignore' });
+  } catch {
+    if (process.env.REQUIRE_PING === '1') throw new Error('Ping tests are required but the ping program does not work (apt-get install iputils-ping)');
+    notes.push('Ping: ICMP tests not run (install iputils-ping)');
   }
   for (const n of notes) console.warn(`\n[statusping tests] NOTE ${n}`);
 }

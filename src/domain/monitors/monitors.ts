@@ -4,9 +4,9 @@ import { httpUrl, parseInput } from '../../lib/validate.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 
 export const METHODS = ['GET', 'HEAD', 'POST'] as const;
-export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'tls', 'heartbeat'] as const;
+export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'tls', 'ping', 'heartbeat'] as const;
 export type MonitorType = (typeof MONITOR_TYPES)[number];
-export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS', tls: 'TLS certificate', heartbeat: 'Heartbeat (push)' };
+export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS', tls: 'TLS certificate', ping: 'Ping (ICMP)', heartbeat: 'Heartbeat (push)' };
 export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
 export type HttpMethod = (typeof METHODS)[number];
 
@@ -200,6 +200,12 @@ const tlsSchema = z.object({
     .transform((v) => [...new Set(v.split(',').map((d) => Number(d.trim())))].sort((a, b) => b - a).join(',')),
 });
 
+const pingSchema = z.object({
+  host: hostname.refine((h) => !h.startsWith('-'), 'Enter a host name like example.com or an IP address'),
+  count: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().int().min(1, 'At least 1 packet').max(10, 'At most 10 packets').default(3)),
+  max_loss: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().int().min(0, '0–100 %').max(100, '0–100 %').default(0)),
+});
+
 const heartbeatSchema = z.object({
   grace_seconds: z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),
@@ -260,7 +266,7 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
   const r = (raw ?? {}) as Record<string, unknown>;
   const type = (r.type === undefined || r.type === '' ? 'http' : r.type) as string;
   if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
-    throw new ValidationError('Choose a monitor type: HTTP(S), TCP port, DNS, TLS certificate or Heartbeat', { type: 'Choose a monitor type' });
+    throw new ValidationError('Choose a monitor type: HTTP(S), TCP port, DNS, TLS certificate, Ping or Heartbeat', { type: 'Choose a monitor type' });
   }
   if (type === 'http') {
     const errors: Record<string, string> = {};
@@ -291,7 +297,7 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
     ) as Record<string, string>;
     return { ...base, type: 'http', settings };
   }
-  const target = type === 'tcp' ? tcpSchema : type === 'dns' ? dnsSchema : type === 'tls' ? tlsSchema : heartbeatSchema;
+  const target = type === 'tcp' ? tcpSchema : type === 'dns' ? dnsSchema : type === 'tls' ? tlsSchema : type === 'ping' ? pingSchema : heartbeatSchema;
   const placeholderUrl = 'http://placeholder.invalid/';
   const errors: Record<string, string> = {};
   let common: MonitorInput | undefined;
@@ -317,6 +323,7 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
     type === 'tcp' ? `tcp://${settings.host}:${settings.port}`
     : type === 'dns' ? `dns://${settings.host}/${settings.record_type}`
     : type === 'tls' ? `tls://${settings.host}:${settings.port}`
+    : type === 'ping' ? `ping://${settings.host}`
     : 'heartbeat://push';
   return { ...common, type: type as MonitorType, url, settings };
 }

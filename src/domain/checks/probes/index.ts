@@ -2,6 +2,7 @@ import type { Monitor } from '../../monitors/monitors.ts';
 import { dnsProbe, type DnsTarget } from './dns.ts';
 import { httpProbe, type HttpTarget } from './http.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
+import { pingProbe } from './ping.ts';
 import { tcpProbe } from './tcp.ts';
 import { tlsProbe } from './tls.ts';
 
@@ -23,6 +24,8 @@ export function probe(m: Monitor, opts: ProbeOptions): Promise<ProbeResult> {
       );
     case 'tls':
       return tlsProbe({ host: m.settings.host!, port: Number(m.settings.port ?? 443), timeoutMs: m.timeoutMs }, opts);
+    case 'ping':
+      return pingProbe({ host: m.settings.host!, count: Number(m.settings.count ?? 3), maxLossPercent: Number(m.settings.max_loss ?? 0), timeoutMs: m.timeoutMs }, opts);
     case 'heartbeat':
       throw new Error('heartbeat monitors are not probed');
     default:

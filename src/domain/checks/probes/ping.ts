@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { isIP } from 'node:net';
+import { isPrivateAddress } from '../../../lib/net-guard.ts';
+import type { ProbeOptions, ProbeResult } from './probe.ts';
+
+export interface PingTarget {
+  host: string;
+  /** Echo requests per check. */
+  count: number;
+  /** Highest acceptable packet loss in percent (e.g. 0 = every reply needed). */
+  maxLossPercent: number;
+  timeoutMs: number;
+}
+
+const PING = process.env.PING_PATH ?? 'ping';
+
+/** Host names and addresses only: nothing that the ping binary could read as an option. */
+export function validPingHost(host: string): boolean {
+  return isIP(host) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(host);
+}
+
+/**
+ * ICMP echo through the system `ping` (fixed arguments, never a shell): packet loss and
+ * average round-trip time from its summary lines.
+ */
+export function pingProbe(t: PingTarget, opts: ProbeOptions): Promise<ProbeResult> {
+  const started = performance.now();
+  if (!validPingHost(t.host)) return Promise.resolve({ ok: false, statusCode: null, responseMs: 0, error: `Invalid host name: ${t.host}` });
+  if (opts.blockPrivate && isPrivateAddress(t.host)) {
+    return Promise.resolve({ ok: false, statusCode: null, responseMs: 0, error: `Blocked: ${t.host} is a private or reserved address; checks of internal networks are not allowed on this instance` });
+  }
+  const waitS = Math.max(1, Math.ceil(t.timeoutMs / 1000));
+  const args = ['-n', '-c', String(t.count), '-i', '0.2', '-W', String(waitS), '-w', String(waitS + t.count), '--', t.host];
+  return new Promise((resolve) => {
+    execFile(PING, args, { timeout: (waitS + t.count + 2) * 1000, signal: opts.signal }, (err, stdout, stderr) => {
+      const elapsed = Math.round(performance.now() - started);
+      const loss = /([\d.]+)% packet loss/.exec(stdout);
+      const rtt = /= [\d.]+\/([\d.]+)\/[\d.]+/.exec(stdout);
+      if (!loss) {
+        const why = (stderr || (err as Error | null)?.message || 'no output').trim().split('\n')[0] ?? 'no output';
+        const code = (err as NodeJS.ErrnoException | null)?.code;
+        const msg = code === 'ENOENT' ? 'the ping program is not installed on this server' : /unknown host|Name or service not known|Temporary failure/i.test(why) ? `DNS failure: could not resolve ${t.host}` : why;
+        resolve({ ok: false, statusCode: null, responseMs: elapsed, error: msg.startsWith('DNS failure') ? msg : `Ping failed: ${msg}` });
+        return;
+      }
+      const lossPct = Number(loss[1]);
+      const avg = rtt ? Math.round(Number(rtt[1])) : elapsed;
+      if (lossPct > t.maxLossPercent) {
+        resolve({ ok: false, statusCode: null, responseMs: avg, error: `Packet loss ${lossPct}% (limit ${t.maxLossPercent}%)` });
+        return;
+      }
+      resolve({ ok: true, statusCode: null, responseMs: avg, error: null });
+    });
+  });
+}
