@@ -23,6 +23,10 @@ export interface Config {
   readonly logLevel: string;
   readonly workerConcurrency: number;
   readonly mail: { from: string; resendApiKey?: string; resendBaseUrl: string; smtpUrl?: string };
+  /** Browser journeys: on for self-hosted with BROWSER_CHECKS=1; in SaaS mode for the business plan. */
+  readonly browserChecks: boolean;
+  readonly chromiumPath: string;
+  readonly browserConcurrency: number;
   /** Provider API base URLs (overridable for tests and proxies). */
   readonly providers: { telegram: string; pagerduty: string };
 }
@@ -55,6 +59,9 @@ const schema = z.object({
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: z.string().url().default('https://api.resend.com'),
   SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, 'must be smtp://user:pass@host:port or smtps://…').optional(),
+  BROWSER_CHECKS: bool.default(false),
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  BROWSER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
   PAGERDUTY_EVENTS_URL: z.string().url().default('https://events.pagerduty.com'),
 });
@@ -104,6 +111,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     blockPrivateTargets: e.BLOCK_PRIVATE_TARGETS || !!e.STRIPE_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    browserChecks: e.BROWSER_CHECKS,
+    chromiumPath: e.CHROMIUM_PATH,
+    browserConcurrency: e.BROWSER_CONCURRENCY,
     mail: { from: e.MAIL_FROM, resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, smtpUrl: e.SMTP_URL },
     providers: { telegram: e.TELEGRAM_API_URL.replace(/\/+$/, ''), pagerduty: e.PAGERDUTY_EVENTS_URL.replace(/\/+$/, '') },
   });

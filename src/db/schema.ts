@@ -138,6 +138,7 @@ export interface Database {
     created_at: number;
   };
   maintenance_monitors: { window_id: number; monitor_id: number };
+  monitor_screenshots: { monitor_id: number; taken_at: number; png: Buffer };
   status_pages: {
     id: Generated<number>;
     account_id: number;

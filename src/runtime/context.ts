@@ -6,6 +6,7 @@ import type { PlanPolicy } from '../domain/billing/plans.ts';
 import { type Clock, HOUR, systemClock } from '../lib/clock.ts';
 import { randomToken } from '../lib/ids.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import { BrowserPool } from '../lib/browser-pool.ts';
 import { createMailer } from '../lib/mail.ts';
 import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
@@ -77,7 +78,11 @@ export async function webDeps(rt: Runtime): Promise<WebDeps> {
 export function workerDeps(rt: Runtime): WorkerDeps {
   return {
     ...rt,
-    probe: { blockPrivate: rt.config.blockPrivateTargets },
+    // Launched on first use only, so instances without browser monitors never start chromium.
+    probe: {
+      blockPrivate: rt.config.blockPrivateTargets,
+      browsers: rt.config.browserChecks || !rt.config.selfHosted ? new BrowserPool(rt.config.chromiumPath, rt.config.browserConcurrency) : undefined,
+    },
     concurrency: rt.config.workerConcurrency,
     alerts: alertContext(rt),
     delivery: deliveryDeps(rt),

@@ -37,6 +37,15 @@ async function warnExpiry(deps: RunCheckDeps, m: Monitor, cert: { daysLeft: numb
   });
 }
 
+/** Keeps the screenshot of the last failed browser journey (one per monitor). */
+async function saveScreenshot(db: Db, monitorId: number, at: number, png: Buffer) {
+  await db
+    .insertInto('monitor_screenshots')
+    .values({ monitor_id: monitorId, taken_at: at, png })
+    .onConflict((oc) => oc.column('monitor_id').doUpdateSet({ taken_at: at, png }))
+    .execute();
+}
+
 export interface RunCheckDeps {
   db: Db;
   clock: Clock;
@@ -76,6 +85,7 @@ export async function runCheck(deps: RunCheckDeps, monitorId: number, signal?: A
   const outcome = await recordResult(deps.db, monitorId, result, startedAt, deps.alerts, deps.region ?? null);
   if (!outcome) return 'gone';
   if (m.type === 'tls' && result.cert) await warnExpiry(deps, m, result.cert, startedAt);
+  if (result.screenshot) await saveScreenshot(deps.db, m.id, startedAt, result.screenshot);
   if (outcome.transition !== 'none') {
     deps.logger.info({ monitorId, accountId: m.accountId, transition: outcome.transition, error: result.error }, `monitor ${outcome.transition === 'went_down' ? 'went down' : 'recovered'}`);
   }

@@ -63,6 +63,7 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
       reminders.stop();
       await scheduler.stop(graceMs);
       await dispatcher.stop(graceMs);
+      await deps.probe.browsers?.close();
       await pruning?.catch(() => undefined);
     },
   };

@@ -19,6 +19,7 @@ import path from 'node:path';
  *   /json               a JSON document with an x-version header
  *   /headers            echoes the request; keeps its headers in `lastHeaders`
  *   /to?url=…           302 to that URL
+ *   /app, /app/done     a tiny HTML form and its result page, for browser journeys
  * `hits` counts requests per path; `concurrent`/`maxConcurrent` track overlapping requests.
  */
 export interface Target {
@@ -68,6 +69,13 @@ function handler(t: Target) {
       return send(200, JSON.stringify({ method: req.method, headers: req.headers }), { 'content-type': 'application/json' });
     }
     if (first === 'to') return send(302, '', { location: u.searchParams.get('url') ?? '/ok' });
+    if (first === 'app' && second === 'done') {
+      const name = (u.searchParams.get('name') ?? '').replace(/[<>&"]/g, '');
+      return send(200, `<!doctype html><title>Done</title><h1>Hello ${name}</h1>`, { 'content-type': 'text/html' });
+    }
+    if (first === 'app') {
+      return send(200, '<!doctype html><title>App</title><form action="/app/done"><label>Name <input id="name" name="name"></label><button>Continue</button></form>', { 'content-type': 'text/html' });
+    }
     // Fails the first request for each key, then answers 200: a lost packet.
     if (first === 'blip') return send((t.hits.get(u.pathname) ?? 0) === 1 ? 503 : 200, 'blip');
     return send(404, 'not found');

@@ -34,6 +34,22 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(await bad.text()).toContain('Ports are 1–65535');
   });
 
+  it('browser journeys need BROWSER_CHECKS=1 self-hosted, or the Business plan', async () => {
+    const form = { type: 'browser', name: 'Login', interval_seconds: '300', steps: 'goto https://example.com/\nexpect text Example' };
+    const owner = await persona(ctx.built.app, 'owner');
+    const off = await owner.post('/monitors', form);
+    expect(off.status).toBe(422);
+    expect(await off.text()).toContain('Browser checks are off on this instance');
+    const on = await persona(buildApp(ctx.t.db, { BROWSER_CHECKS: '1' }).app, 'on');
+    expect((await on.post('/monitors', form)).status).toBe(303);
+    const saas = await persona(buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_x' }).app, 'saas');
+    const gated = await saas.post('/monitors', form);
+    expect(gated.status).toBe(402);
+    expect(await gated.text()).toContain('The Free plan does not include browser checks');
+    const bad = await on.post('/monitors', { ...form, steps: 'click #x' });
+    expect(await bad.text()).toContain('The first step must be goto &lt;url&gt;');
+  });
+
   it('an empty dashboard tells the user what to do next', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const html = await (await owner.get('/dashboard')).text();

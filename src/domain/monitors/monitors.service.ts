@@ -17,6 +17,8 @@ export interface MonitorDeps {
   policy: PlanPolicy;
   /** Refuse URLs naming private or reserved hosts (SaaS mode / BLOCK_PRIVATE_TARGETS). */
   blockPrivateTargets?: boolean;
+  /** BROWSER_CHECKS=1 on a self-hosted instance. */
+  browserChecks?: boolean;
 }
 
 function columnsFrom(input: ParsedMonitor) {
@@ -61,7 +63,10 @@ function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPr
     throw err;
   }
   // The worker re-checks every resolved address; this catches the obvious cases in the form.
-  const hostMsg = blockPrivate && input.type !== 'heartbeat' ? literalHostViolation(new URL(input.type === 'http' ? input.url : `http://${input.settings.host}/`)) : null;
+  const hostMsg =
+    blockPrivate && input.type !== 'heartbeat'
+      ? literalHostViolation(new URL(input.type === 'http' || input.type === 'browser' ? input.url : `http://${input.settings.host}/`))
+      : null;
   if (hostMsg) throw new ValidationError(hostMsg, { url: hostMsg });
   // A plan limit is a payment matter (402); the self-hosted minimum is plain validation.
   if (planMsg) throw selfHosted ? new ValidationError(planMsg, { interval_seconds: planMsg }) : new PlanLimitError(planMsg, { interval_seconds: planMsg });
@@ -78,8 +83,20 @@ export async function getMonitor(deps: MonitorDeps, accountId: number, id: numbe
   return m;
 }
 
+/** Browser journeys cost a browser each run: self-hosted opt-in, or the Business plan. */
+async function checkBrowserAllowed(deps: MonitorDeps, accountId: number, type: string): Promise<void> {
+  if (type !== 'browser') return;
+  if (deps.policy.selfHosted) {
+    if (!deps.browserChecks) throw new ValidationError('Browser checks are off on this instance; the administrator can turn them on with BROWSER_CHECKS=1.', { type: 'Browser checks are off on this instance' });
+    return;
+  }
+  const account = await accounts.findAccount(deps.db, accountId);
+  if (account?.plan !== 'business') throw new PlanLimitError(`${limitsFor(deps.policy, account?.plan ?? 'free').label} does not include browser checks; they come with the Business plan.`, { type: 'Business plan only' });
+}
+
 export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown): Promise<Monitor> {
   const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets);
+  await checkBrowserAllowed(deps, accountId, input.type);
   const now = deps.clock.now();
   const id = await writeTx(deps.db, async (trx) => {
     // Serialise creations per account so concurrent requests cannot overshoot the plan limit:

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { ValidationError } from '../../lib/errors.ts';
 import { httpUrl, parseInput } from '../../lib/validate.ts';
+import { parseSteps } from '../checks/probes/browser.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 
 export const METHODS = ['GET', 'HEAD', 'POST'] as const;
-export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'tls', 'ping', 'heartbeat'] as const;
+export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'tls', 'ping', 'heartbeat', 'browser'] as const;
 export type MonitorType = (typeof MONITOR_TYPES)[number];
-export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS', tls: 'TLS certificate', ping: 'Ping (ICMP)', heartbeat: 'Heartbeat (push)' };
+export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS', tls: 'TLS certificate', ping: 'Ping (ICMP)', heartbeat: 'Heartbeat (push)', browser: 'Browser journey' };
 export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
 export type HttpMethod = (typeof METHODS)[number];
 
@@ -206,6 +207,19 @@ const pingSchema = z.object({
   max_loss: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().int().min(0, '0–100 %').max(100, '0–100 %').default(0)),
 });
 
+const browserSchema = z.object({
+  steps: z
+    .string()
+    .max(5000, 'Keep the journey under 5000 characters')
+    .superRefine((v, ctx) => {
+      try {
+        parseSteps(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+});
+
 const heartbeatSchema = z.object({
   grace_seconds: z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),
@@ -266,7 +280,7 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
   const r = (raw ?? {}) as Record<string, unknown>;
   const type = (r.type === undefined || r.type === '' ? 'http' : r.type) as string;
   if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
-    throw new ValidationError('Choose a monitor type: HTTP(S), TCP port, DNS, TLS certificate, Ping or Heartbeat', { type: 'Choose a monitor type' });
+    throw new ValidationError('Choose a monitor type: HTTP(S), TCP port, DNS, TLS certificate, Ping, Heartbeat or Browser journey', { type: 'Choose a monitor type' });
   }
   if (type === 'http') {
     const errors: Record<string, string> = {};
@@ -297,7 +311,7 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
     ) as Record<string, string>;
     return { ...base, type: 'http', settings };
   }
-  const target = type === 'tcp' ? tcpSchema : type === 'dns' ? dnsSchema : type === 'tls' ? tlsSchema : type === 'ping' ? pingSchema : heartbeatSchema;
+  const target = { tcp: tcpSchema, dns: dnsSchema, tls: tlsSchema, ping: pingSchema, heartbeat: heartbeatSchema, browser: browserSchema }[type as Exclude<MonitorType, 'http'>];
   const placeholderUrl = 'http://placeholder.invalid/';
   const errors: Record<string, string> = {};
   let common: MonitorInput | undefined;
@@ -324,6 +338,7 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
     : type === 'dns' ? `dns://${settings.host}/${settings.record_type}`
     : type === 'tls' ? `tls://${settings.host}:${settings.port}`
     : type === 'ping' ? `ping://${settings.host}`
+    : type === 'browser' ? (parseSteps(settings.steps!)[0] as { url: string }).url
     : 'heartbeat://push';
   return { ...common, type: type as MonitorType, url, settings };
 }

@@ -23,7 +23,7 @@ import { html, isHtmx } from '../render.ts';
 
 function monitorDeps(c: Context<AppEnv>) {
   const { db, clock, policy, config } = c.get('deps');
-  return { db, clock, policy, blockPrivateTargets: config.blockPrivateTargets };
+  return { db, clock, policy, blockPrivateTargets: config.blockPrivateTargets, browserChecks: config.browserChecks };
 }
 
 
@@ -142,6 +142,14 @@ export const monitorRoutes = new Hono<AppEnv>()
   .get('/monitors/:id', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return html(c, 'pages/monitors/show', await detailData(c, m));
+  })
+  .get('/monitors/:id/screenshot.png', async (c) => {
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+    const shot = await c.get('deps').db.selectFrom('monitor_screenshots').select(['png', 'taken_at']).where('monitor_id', '=', m.id).executeTakeFirst();
+    if (!shot) return c.text('No screenshot', 404);
+    c.header('Content-Type', 'image/png');
+    c.header('Cache-Control', 'private, no-cache');
+    return c.body(new Uint8Array(shot.png));
   })
   .get('/monitors/:id/live', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));

@@ -1,4 +1,5 @@
 import type { Monitor } from '../../monitors/monitors.ts';
+import { browserProbe } from './browser.ts';
 import { dnsProbe, type DnsTarget } from './dns.ts';
 import { httpProbe, type HttpTarget } from './http.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
@@ -26,6 +27,8 @@ export function probe(m: Monitor, opts: ProbeOptions): Promise<ProbeResult> {
       return tlsProbe({ host: m.settings.host!, port: Number(m.settings.port ?? 443), timeoutMs: m.timeoutMs }, opts);
     case 'ping':
       return pingProbe({ host: m.settings.host!, count: Number(m.settings.count ?? 3), maxLossPercent: Number(m.settings.max_loss ?? 0), timeoutMs: m.timeoutMs }, opts);
+    case 'browser':
+      return browserProbe({ steps: m.settings.steps ?? '', timeoutMs: m.timeoutMs }, opts);
     case 'heartbeat':
       throw new Error('heartbeat monitors are not probed');
     default:

@@ -1,3 +1,5 @@
+import type { BrowserPool } from '../../../lib/browser-pool.ts';
+
 /** What every probe returns: no I/O other than the check itself happens in a probe. */
 export interface ProbeResult {
   ok: boolean;
@@ -8,6 +10,8 @@ export interface ProbeResult {
   attempts?: number;
   /** TLS checks: the certificate's remaining validity. */
   cert?: { daysLeft: number; validTo: number };
+  /** Browser checks: the page when the journey failed. */
+  screenshot?: Buffer;
 }
 
 export interface ProbeOptions {
@@ -17,4 +21,6 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Extra trusted CA certificates (PEM) for TLS checks; a parameter so tests can use their own CA. */
   ca?: string;
+  /** Headless chromium for browser journeys; absent = browser checks are off. */
+  browsers?: BrowserPool;
 }

@@ -1,0 +1,116 @@
+import type { BrowserPool } from '../../../lib/browser-pool.ts';
+import { literalHostViolation } from '../../../lib/net-guard.ts';
+import type { ProbeOptions, ProbeResult } from './probe.ts';
+
+export type Step =
+  | { op: 'goto'; url: string }
+  | { op: 'click'; target: string }
+  | { op: 'fill'; target: string; value: string }
+  | { op: 'expect_text'; text: string }
+  | { op: 'expect_url'; text: string };
+
+export const MAX_STEPS = 30;
+
+/**
+ * Parses the declarative journey, one step per line:
+ *   goto https://example.com/login
+ *   fill #email = me@example.com
+ *   click text=Sign in
+ *   expect text Welcome back
+ *   expect url /dashboard
+ * Targets are CSS selectors or text=… ; nothing here runs user JavaScript on the server.
+ */
+export function parseSteps(source: string): Step[] {
+  const steps: Step[] = [];
+  const lines = source.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (lines.length === 0) throw new Error('Add at least one step, starting with goto <url>');
+  if (lines.length > MAX_STEPS) throw new Error(`At most ${MAX_STEPS} steps`);
+  for (const [i, line] of lines.entries()) {
+    const n = i + 1;
+    let m: RegExpExecArray | null;
+    if ((m = /^goto\s+(\S+)$/i.exec(line))) {
+      let u: URL;
+      try {
+        u = new URL(m[1]!);
+      } catch {
+        throw new Error(`Step ${n}: "${m[1]}" is not a full URL`);
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`Step ${n}: only http:// and https:// pages`);
+      steps.push({ op: 'goto', url: u.href });
+    } else if ((m = /^click\s+(.+)$/i.exec(line))) steps.push({ op: 'click', target: m[1]!.trim() });
+    else if ((m = /^fill\s+(.+?)\s+=\s?(.*)$/i.exec(line))) steps.push({ op: 'fill', target: m[1]!.trim(), value: m[2]! });
+    else if ((m = /^expect\s+text\s+(.+)$/i.exec(line))) steps.push({ op: 'expect_text', text: m[1]!.trim() });
+    else if ((m = /^expect\s+url\s+(.+)$/i.exec(line))) steps.push({ op: 'expect_url', text: m[1]!.trim() });
+    else throw new Error(`Step ${n}: "${line}" is not a step (goto, click, fill … = …, expect text, expect url)`);
+  }
+  if (steps[0]!.op !== 'goto') throw new Error('The first step must be goto <url>');
+  return steps;
+}
+
+function describe(s: Step): string {
+  switch (s.op) {
+    case 'goto':
+      return `goto ${s.url}`;
+    case 'click':
+      return `click ${s.target}`;
+    case 'fill':
+      return `fill ${s.target}`;
+    case 'expect_text':
+      return `expect text "${s.text}"`;
+    case 'expect_url':
+      return `expect url "${s.text}"`;
+  }
+}
+
+/**
+ * Runs the journey in a fresh browser context under one hard deadline. On failure the
+ * result carries a PNG screenshot of the page as it was.
+ */
+export async function browserProbe(
+  t: { steps: string; timeoutMs: number },
+  opts: ProbeOptions & { browsers?: BrowserPool },
+): Promise<ProbeResult & { screenshot?: Buffer }> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  if (!opts.browsers) return { ok: false, statusCode: null, responseMs: 0, error: 'Browser checks are not enabled on this instance (BROWSER_CHECKS=1)' };
+  let steps: Step[];
+  try {
+    steps = parseSteps(t.steps);
+  } catch (err) {
+    return { ok: false, statusCode: null, responseMs: 0, error: (err as Error).message };
+  }
+  return opts.browsers.withContext(async (ctx) => {
+    const deadline = Date.now() + t.timeoutMs;
+    const left = () => Math.max(1, deadline - Date.now());
+    const page = await ctx.newPage();
+    if (opts.blockPrivate) {
+      // Every request the page makes, not just the steps' URLs, is held to the guard.
+      await page.route('**/*', (route) => {
+        try {
+          const u = new URL(route.request().url());
+          if ((u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'data:') || literalHostViolation(u)) return route.abort('blockedbyclient');
+        } catch {
+          return route.abort('blockedbyclient');
+        }
+        return route.continue();
+      });
+    }
+    let current: Step | undefined;
+    try {
+      for (const step of steps) {
+        current = step;
+        if (step.op === 'goto') await page.goto(step.url, { timeout: left(), waitUntil: 'load' });
+        else if (step.op === 'click') await page.locator(step.target).first().click({ timeout: left() });
+        else if (step.op === 'fill') await page.locator(step.target).first().fill(step.value, { timeout: left() });
+        else if (step.op === 'expect_text') await page.getByText(step.text).first().waitFor({ state: 'visible', timeout: left() });
+        else if (step.op === 'expect_url') await page.waitForURL((u) => u.href.includes(step.text), { timeout: left() });
+      }
+      return { ok: true, statusCode: null, responseMs: elapsed(), error: null };
+    } catch (err) {
+      const timedOut = (err as Error).name === 'TimeoutError';
+      const screenshot = await page.screenshot({ type: 'png', timeout: 5000 }).catch(() => undefined);
+      const why = timedOut ? 'timed out' : ((err as Error).message.split('\n')[0] ?? 'failed');
+      return { ok: false, statusCode: null, responseMs: elapsed(), error: `Step "${current ? describe(current) : '?'}" failed: ${why}`, screenshot };
+    }
+  });
+}
