@@ -24,6 +24,8 @@ export interface Config {
   readonly workerConcurrency: number;
   readonly mail: { from: string; resendApiKey?: string; resendBaseUrl: string; smtpUrl?: string };
   /** Browser journeys: on for self-hosted with BROWSER_CHECKS=1; in SaaS mode for the business plan. */
+  /** Name of this check node, stored with each result (default "local"). */
+  readonly region: string;
   readonly browserChecks: boolean;
   readonly chromiumPath: string;
   readonly browserConcurrency: number;
@@ -59,6 +61,7 @@ const schema = z.object({
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: z.string().url().default('https://api.resend.com'),
   SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, 'must be smtp://user:pass@host:port or smtps://…').optional(),
+  REGION: z.string().regex(/^[a-z0-9-]{1,32}$/, 'lowercase letters, digits and dashes').default('local'),
   BROWSER_CHECKS: bool.default(false),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   BROWSER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
@@ -111,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     blockPrivateTargets: e.BLOCK_PRIVATE_TARGETS || !!e.STRIPE_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    region: e.REGION,
     browserChecks: e.BROWSER_CHECKS,
     chromiumPath: e.CHROMIUM_PATH,
     browserConcurrency: e.BROWSER_CONCURRENCY,

@@ -51,8 +51,9 @@ export function guardedLookup(
 }
 
 /** Literal-IP hosts skip DNS, so they are checked before connecting. */
-export function literalHostViolation(url: URL): string | null {
+export function literalHostViolation(url: URL, ownHost?: string): string | null {
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (ownHost && host.toLowerCase() === ownHost.toLowerCase()) return `${host} is this StatusPing instance itself; it cannot monitor itself from here`;
   if (isIP(host) && isPrivateAddress(host)) {
     return `${host} is a private or reserved address; checks of internal networks are not allowed on this instance`;
   }

@@ -86,6 +86,7 @@ export function workerDeps(rt: Runtime): WorkerDeps {
     concurrency: rt.config.workerConcurrency,
     alerts: alertContext(rt),
     delivery: deliveryDeps(rt),
+    region: rt.config.region,
   };
 }
 

@@ -23,6 +23,7 @@ export interface WorkerDeps {
   alerts: AlertContext;
   delivery: DeliveryDeps;
   dispatchPollMs?: number;
+  region?: string;
 }
 
 export interface Worker {

@@ -120,6 +120,22 @@ describe.each(testDbKinds())('check engine on %s', (kind) => {
     expect(inc.cause).toBe(`Connection refused by 127.0.0.1:${port}`);
   });
 
+  it('records the check node (region) when it is not "local"', async () => {
+    const { account } = await makeAccount(t.db);
+    const m = await createMonitor({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'ok', url: `${target.url}/ok`, interval_seconds: 60 });
+    await runCheck({ ...deps(), region: 'eu-west' }, m.id);
+    await runCheck({ ...deps(), region: 'local' }, m.id);
+    const rows = await t.db.selectFrom('check_results').select('region').where('monitor_id', '=', m.id).orderBy('checked_at').execute();
+    expect(rows.map((r) => r.region)).toEqual(['eu-west', null]);
+  });
+
+  it('SaaS mode refuses the instance itself as a target', async () => {
+    const { account } = await makeAccount(t.db);
+    await expect(
+      createMonitor({ db: t.db, clock: new ManualClock(), policy: SAAS, blockPrivateTargets: true, ownHost: 'status.example.com' }, account.id, { name: 'x', url: 'https://status.example.com/healthz', interval_seconds: 300 }),
+    ).rejects.toThrow(/this StatusPing instance itself/);
+  });
+
   it('SaaS mode refuses a private TCP host in the form', async () => {
     const { account } = await makeAccount(t.db);
     await expect(

@@ -53,6 +53,23 @@ describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
     expect((await ctx.t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow()).resolved_at).not.toBeNull();
   });
 
+  it('a cron schedule: the run due longer than the grace ago must have pinged', async () => {
+    // Every day at 03:00 UTC, 10 minutes of grace.
+    const day = Date.UTC(2030, 0, 10);
+    ctx.built.clock.set(day + 2 * 3600_000); // created at 02:00
+    const { id, token } = await heartbeat({ cron: '0 3 * * *', timezone: 'UTC', grace_seconds: '600', interval_seconds: '86400' });
+    const deps = { db: ctx.t.db, clock: ctx.built.clock, logger: silentLogger, probe: { blockPrivate: false }, alerts: TEST_ALERTS };
+    ctx.built.clock.set(day + 3 * 3600_000 + 5 * 60_000); // 03:05, within the grace
+    expect(await runCheck(deps, id)).toBe('skipped');
+    ctx.built.clock.set(day + 3 * 3600_000 + 11 * 60_000); // 03:11: the 03:00 run never pinged
+    expect(await runCheck(deps, id)).toMatchObject({ status: 'down' });
+    const inc = await ctx.t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+    expect(inc.cause).toBe('No ping for the run due at 2030-01-10T03:00:00.000Z ("0 3 * * *", 600 s grace)');
+    await ctx.built.app.request(`/push/${token}`);
+    ctx.built.clock.set(day + 20 * 3600_000);
+    expect(await runCheck(deps, id)).toBe('skipped');
+  });
+
   it('unknown tokens are 404 JSON, and pings are rate-limited per token', async () => {
     const { token } = await heartbeat();
     const missing = await ctx.built.app.request('/push/not-a-real-token-at-all');

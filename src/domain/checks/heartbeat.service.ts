@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import type { Db } from '../../db/create-db.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import type { AlertContext } from '../alerts/enqueue.ts';
@@ -39,6 +40,14 @@ export async function receivePing(db: Db, alerts: AlertContext, token: string, k
 export function overdueResult(m: Monitor, now: number): ProbeResult | null {
   const grace = Number(m.settings.grace_seconds ?? 60) * 1000;
   const last = m.lastPingAt ?? m.createdAt;
+  if (m.settings.cron) {
+    // Cron period: the latest scheduled run that is more than `grace` old must have pinged.
+    const cron = new Cron(m.settings.cron, { timezone: m.settings.timezone || 'UTC', paused: true });
+    const expected = cron.previousRuns(1, new Date(now - grace))[0];
+    cron.stop();
+    if (!expected || last >= expected.getTime() || expected.getTime() < m.createdAt) return null;
+    return { ok: false, statusCode: null, responseMs: 0, error: `No ping for the run due at ${expected.toISOString()} ("${m.settings.cron}", ${grace / 1000} s grace)` };
+  }
   const due = last + m.intervalSeconds * 1000 + grace;
   if (now <= due) return null;
   const ago = Math.round((now - last) / 1000);

@@ -19,6 +19,8 @@ export interface MonitorDeps {
   blockPrivateTargets?: boolean;
   /** BROWSER_CHECKS=1 on a self-hosted instance. */
   browserChecks?: boolean;
+  /** The instance's own host name (from BASE_URL), refused as a target with the private ones. */
+  ownHost?: string;
 }
 
 function columnsFrom(input: ParsedMonitor) {
@@ -50,7 +52,7 @@ async function planLimits(db: Db, deps: MonitorDeps, accountId: number) {
  * Validates input and the plan's minimum interval together, so a form shows every problem
  * at once (an interval under the plan minimum is often also shorter than the timeout).
  */
-function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPrivate = false): ParsedMonitor {
+function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPrivate = false, ownHost?: string): ParsedMonitor {
   const rawInterval = Number((raw as { interval_seconds?: unknown } | null)?.interval_seconds);
   const planMsg = Number.isFinite(rawInterval) && rawInterval >= 1 ? intervalViolation(limits, rawInterval) : null;
   let input: ParsedMonitor;
@@ -65,7 +67,7 @@ function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPr
   // The worker re-checks every resolved address; this catches the obvious cases in the form.
   const hostMsg =
     blockPrivate && input.type !== 'heartbeat'
-      ? literalHostViolation(new URL(input.type === 'http' || input.type === 'browser' ? input.url : `http://${input.settings.host}/`))
+      ? literalHostViolation(new URL(input.type === 'http' || input.type === 'browser' ? input.url : `http://${input.settings.host}/`), ownHost)
       : null;
   if (hostMsg) throw new ValidationError(hostMsg, { url: hostMsg });
   // A plan limit is a payment matter (402); the self-hosted minimum is plain validation.
@@ -95,7 +97,7 @@ async function checkBrowserAllowed(deps: MonitorDeps, accountId: number, type: s
 }
 
 export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown): Promise<Monitor> {
-  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets);
+  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets, deps.ownHost);
   await checkBrowserAllowed(deps, accountId, input.type);
   const now = deps.clock.now();
   const id = await writeTx(deps.db, async (trx) => {
@@ -125,7 +127,7 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
 
 export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown): Promise<Monitor> {
   await getMonitor(deps, accountId, id);
-  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets);
+  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets, deps.ownHost);
   await repo.updateInAccount(deps.db, accountId, id, { ...columnsFrom(input), updated_at: deps.clock.now() });
   return getMonitor(deps, accountId, id);
 }

@@ -1,4 +1,6 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
+import { isTimeZone } from '../../lib/timezone.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { httpUrl, parseInput } from '../../lib/validate.ts';
 import { parseSteps } from '../checks/probes/browser.ts';
@@ -221,6 +223,20 @@ const browserSchema = z.object({
 });
 
 const heartbeatSchema = z.object({
+  cron: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || '')
+    .superRefine((v, ctx) => {
+      if (!v) return;
+      try {
+        new Cron(v, { paused: true }).stop();
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `Not a valid cron expression: ${(err as Error).message}` });
+      }
+    }),
+  timezone: z.string().trim().optional().transform((v) => v || 'UTC').refine(isTimeZone, 'Unknown time zone (use a name like Europe/Paris or UTC)'),
   grace_seconds: z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),
     z.coerce.number({ message: 'Grace must be a number of seconds' }).int('Whole seconds').min(0, 'Grace cannot be negative').max(86_400, 'At most a day of grace').default(60),

@@ -23,7 +23,7 @@ import { html, isHtmx } from '../render.ts';
 
 function monitorDeps(c: Context<AppEnv>) {
   const { db, clock, policy, config } = c.get('deps');
-  return { db, clock, policy, blockPrivateTargets: config.blockPrivateTargets, browserChecks: config.browserChecks };
+  return { db, clock, policy, blockPrivateTargets: config.blockPrivateTargets, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname };
 }
 
 
