@@ -75,6 +75,8 @@ describe('TCP and DNS probes against local servers', () => {
     expect(await dnsProbe({ ...base, host: 'example.test', recordType: 'MX', expected: '10 mail.example.test' }, open)).toMatchObject({ ok: true });
     expect(await dnsProbe({ ...base, host: 'example.test', recordType: 'TXT', expected: 'v=spf1 -all' }, open)).toMatchObject({ ok: true });
     expect(await dnsProbe({ ...base, host: 'alias.example.test', recordType: 'CNAME', expected: 'example.test.' }, open)).toMatchObject({ ok: true });
+    const blocked = await dnsProbe({ ...base, host: 'example.test', recordType: 'A' }, { blockPrivate: true });
+    expect(blocked.error).toMatch(/^Blocked: resolver 127\.0\.0\.1/);
     const nx = await dnsProbe({ ...base, host: 'missing.example.test', recordType: 'A' }, open);
     expect(nx.error).toBe('DNS failure: A missing.example.test: no such domain (NXDOMAIN)');
   });

@@ -1,5 +1,6 @@
 import type { BrowserPool } from '../../../lib/browser-pool.ts';
-import { literalHostViolation } from '../../../lib/net-guard.ts';
+import { lookup } from 'node:dns/promises';
+import { isPrivateAddress, literalHostViolation } from '../../../lib/net-guard.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export type Step =
@@ -85,10 +86,15 @@ export async function browserProbe(
     const page = await ctx.newPage();
     if (opts.blockPrivate) {
       // Every request the page makes, not just the steps' URLs, is held to the guard.
-      await page.route('**/*', (route) => {
+      // Host names are resolved here first; chromium's own lookup can still differ (a DNS
+      // rebinding window that the HTTP checks, which guard the connection itself, do not have).
+      await page.route('**/*', async (route) => {
         try {
           const u = new URL(route.request().url());
-          if ((u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'data:') || literalHostViolation(u)) return route.abort('blockedbyclient');
+          if (u.protocol === 'data:') return route.continue();
+          if ((u.protocol !== 'http:' && u.protocol !== 'https:') || literalHostViolation(u)) return route.abort('blockedbyclient');
+          const addresses = await lookup(u.hostname.replace(/^\[|\]$/g, ''), { all: true });
+          if (addresses.some((a) => isPrivateAddress(a.address))) return route.abort('blockedbyclient');
         } catch {
           return route.abort('blockedbyclient');
         }

@@ -1,4 +1,5 @@
 import { Resolver } from 'node:dns/promises';
+import { isPrivateAddress } from '../../../lib/net-guard.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface DnsTarget {
@@ -41,9 +42,13 @@ async function lookup(r: Resolver, t: DnsTarget): Promise<string[]> {
 const norm = (v: string) => v.trim().toLowerCase().replace(/\.$/, '');
 
 /** Resolves one record type through the chosen resolver and compares with the expected values. */
-export async function dnsProbe(t: DnsTarget, _opts: ProbeOptions): Promise<ProbeResult> {
+export async function dnsProbe(t: DnsTarget, opts: ProbeOptions): Promise<ProbeResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const resolverIp = t.resolver.replace(/^\[?([^\]]+?)\]?(:\d+)?$/, '$1');
+  if (opts.blockPrivate && t.resolver && isPrivateAddress(resolverIp)) {
+    return { ok: false, statusCode: null, responseMs: 0, error: `Blocked: resolver ${resolverIp} is a private or reserved address; not allowed on this instance` };
+  }
   const resolver = new Resolver({ timeout: t.timeoutMs, tries: 1 });
   if (t.resolver) resolver.setServers([t.resolver]);
   try {
