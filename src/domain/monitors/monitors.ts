@@ -283,6 +283,26 @@ const httpExtrasSchema = z
     if (v.auth_type === 'bearer' && !v.auth_token) ctx.addIssue({ code: 'custom', path: ['auth_token'], message: 'Enter the token for Bearer auth' });
   });
 
+/** Runs two parsers and reports both sets of field errors at once. */
+function parseAll<A, B>(a: () => A, b: () => B): [A, B] {
+  const errors: Record<string, string> = {};
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      Object.assign(errors, err.fields);
+      return undefined;
+    }
+  };
+  const ra = attempt(a);
+  const rb = attempt(b);
+  if (Object.keys(errors).length || ra === undefined || rb === undefined) {
+    throw new ValidationError(Object.keys(errors).length > 1 ? 'Please fix the highlighted fields' : (Object.values(errors)[0] ?? 'Invalid input'), errors);
+  }
+  return [ra, rb];
+}
+
 export interface ParsedMonitor extends MonitorInput {
   type: MonitorType;
   settings: Record<string, string>;
@@ -298,25 +318,15 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
   if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
     throw new ValidationError('Choose a monitor type: HTTP(S), TCP port, DNS, TLS certificate, Ping, Heartbeat or Browser journey', { type: 'Choose a monitor type' });
   }
-  if (type === 'http') {
-    const errors: Record<string, string> = {};
-    let base: MonitorInput | undefined;
-    let extras: Record<string, unknown> = {};
-    try {
-      base = parseInput(monitorInputSchema, raw);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      Object.assign(errors, err.fields);
-    }
-    try {
-      extras = parseInput(httpExtrasSchema, raw) as Record<string, unknown>;
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      Object.assign(errors, err.fields);
-    }
-    if (Object.keys(errors).length || !base) {
-      throw new ValidationError(Object.keys(errors).length > 1 ? 'Please fix the highlighted fields' : (Object.values(errors)[0] ?? 'Invalid input'), errors);
-    }
+  // Common fields and the type's own fields are validated together so the form shows every problem.
+  const isHttp = type === 'http';
+  const target = isHttp ? httpExtrasSchema : { tcp: tcpSchema, dns: dnsSchema, tls: tlsSchema, ping: pingSchema, heartbeat: heartbeatSchema, browser: browserSchema }[type as Exclude<MonitorType, 'http'>];
+  const commonRaw = isHttp ? raw : { ...r, url: 'http://placeholder.invalid/', method: 'GET', keyword: '' };
+  const [common, extras] = parseAll(
+    () => parseInput(monitorInputSchema, commonRaw),
+    () => parseInput(target as z.ZodType<Record<string, unknown>>, raw),
+  );
+  if (isHttp) {
     // Only what differs from the defaults is stored, so plain monitors keep "{}".
     const defaults: Record<string, string> = { auth_type: 'none', follow_redirects: 'true', max_redirects: '10', ignore_tls: 'false', json_op: 'equals' };
     const settings = Object.fromEntries(
@@ -325,30 +335,9 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
         .map(([k, v]) => [k, String(v)])
         .filter(([k, v]) => defaults[k!] !== v),
     ) as Record<string, string>;
-    return { ...base, type: 'http', settings };
+    return { ...common, type: 'http', settings };
   }
-  const target = { tcp: tcpSchema, dns: dnsSchema, tls: tlsSchema, ping: pingSchema, heartbeat: heartbeatSchema, browser: browserSchema }[type as Exclude<MonitorType, 'http'>];
-  const placeholderUrl = 'http://placeholder.invalid/';
-  const errors: Record<string, string> = {};
-  let common: MonitorInput | undefined;
-  let settings: Record<string, string> = {};
-  try {
-    common = parseInput(monitorInputSchema, { ...r, url: placeholderUrl, method: 'GET', keyword: '' });
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    Object.assign(errors, err.fields);
-  }
-  try {
-    const t = parseInput(target, raw) as Record<string, unknown>;
-    settings = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, String(v)]));
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    Object.assign(errors, err.fields);
-  }
-  if (Object.keys(errors).length || !common) {
-    const first = Object.values(errors)[0] ?? 'Invalid input';
-    throw new ValidationError(Object.keys(errors).length > 1 ? 'Please fix the highlighted fields' : first, errors);
-  }
+  const settings = Object.fromEntries(Object.entries(extras).map(([k, v]) => [k, String(v)])) as Record<string, string>;
   const url =
     type === 'tcp' ? `tcp://${settings.host}:${settings.port}`
     : type === 'dns' ? `dns://${settings.host}/${settings.record_type}`
