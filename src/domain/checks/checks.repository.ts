@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { HISTOGRAM_SIZE, type Database, type HistogramColumns } from '../../db/schema.ts';
+import { runPrecompiled } from '../../db/precompiled.ts';
 import { isPostgres } from '../../db/tx.ts';
 import { bucketStart, histogramIndex } from './rollups.ts';
 
@@ -23,22 +24,19 @@ export interface StoredResult {
  */
 export async function insertResult(db: DbLike, r: StoredResult): Promise<number> {
   for (let at = r.checkedAt; ; at++) {
-    const res = await db
-      .insertInto('check_results')
-      .values({
-        monitor_id: r.monitorId,
-        checked_at: at,
-        ok: r.ok ? 1 : 0,
-        status_code: r.statusCode,
-        response_ms: r.responseMs,
-        error: r.error,
-        ...(r.attempts ? { attempts: r.attempts } : {}),
-        ...(r.region ? { region: r.region } : {}),
-      })
-      .onConflict((oc) => oc.columns(['monitor_id', 'checked_at']).doNothing())
-      .returning('checked_at')
-      .executeTakeFirst();
-    if (res) return at;
+    const params = [r.monitorId, at, r.ok ? 1 : 0, r.statusCode, r.responseMs, r.error, r.attempts ?? null, r.region ?? null];
+    const rows = await runPrecompiled(
+      db,
+      'check_results.insert',
+      () =>
+        db
+          .insertInto('check_results')
+          .values({ monitor_id: 0, checked_at: 0, ok: 0, status_code: null, response_ms: null, error: null, attempts: null, region: null })
+          .onConflict((oc) => oc.columns(['monitor_id', 'checked_at']).doNothing())
+          .returning('checked_at'),
+      params,
+    );
+    if (rows.length) return at;
   }
 }
 

@@ -51,19 +51,15 @@ export async function recordResult(
     const inMaintenance = !result.ok && (await maintenanceFor(trx, monitorId, at)) !== null;
     const slow = result.ok && m.degradedMs !== null && result.responseMs > m.degradedMs;
     const { state, transition } = inMaintenance ? { state: prev, transition: 'none' as const } : nextState(prev, result.ok, m.failureThreshold, slow);
-    await trx
-      .updateTable('monitors')
-      .set({
-        status: state.status,
-        consecutive_failures: state.consecutiveFailures,
-        last_checked_at: at,
-        last_ok: result.ok ? 1 : 0,
-        last_status_code: result.statusCode,
-        last_response_ms: result.responseMs,
-        last_error: result.error,
-      })
-      .where('id', '=', monitorId)
-      .execute();
+    await monitors.saveCheckState(trx, monitorId, {
+      status: state.status,
+      consecutiveFailures: state.consecutiveFailures,
+      at,
+      ok: result.ok,
+      statusCode: result.statusCode,
+      responseMs: result.responseMs,
+      error: result.error,
+    });
 
     const ref = { id: m.id, accountId: m.accountId, name: m.name, url: m.url };
     let incident: { id: number; startedAt: number; resolvedAt: number | null; cause: string } | null = null;

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { runPrecompiled } from '../../db/precompiled.ts';
 import { isDbId } from '../../lib/ids.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 import type { HttpMethod, Monitor, MonitorType } from './monitors.ts';
@@ -60,9 +61,9 @@ export async function findInAccount(db: DbLike, accountId: number, id: number): 
   return row && toMonitor(row);
 }
 
-/** Unscoped: for the worker only, which acts on behalf of every account. */
+/** Unscoped: for the worker only, which acts on behalf of every account. Runs twice per check. */
 export async function findById(db: DbLike, id: number): Promise<Monitor | undefined> {
-  const row = await db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await runPrecompiled<Row>(db, 'monitors.findById', () => db.selectFrom('monitors').selectAll().where('id', '=', 0), [id]);
   return row && toMonitor(row);
 }
 
@@ -115,4 +116,22 @@ export async function allIds(db: DbLike): Promise<number[]> {
 export async function findByPushToken(db: DbLike, token: string): Promise<Monitor | undefined> {
   const row = await db.selectFrom('monitors').selectAll().where('push_token', '=', token).executeTakeFirst();
   return row && toMonitor(row);
+}
+
+/** The state and last-check fields written after every check (not updated_at: not a user edit). */
+export async function saveCheckState(
+  db: DbLike,
+  id: number,
+  v: { status: string; consecutiveFailures: number; at: number; ok: boolean; statusCode: number | null; responseMs: number | null; error: string | null },
+): Promise<void> {
+  await runPrecompiled(
+    db,
+    'monitors.saveCheckState',
+    () =>
+      db
+        .updateTable('monitors')
+        .set({ status: '', consecutive_failures: 0, last_checked_at: 0, last_ok: 0, last_status_code: null, last_response_ms: null, last_error: null })
+        .where('id', '=', 0),
+    [v.status, v.consecutiveFailures, v.at, v.ok ? 1 : 0, v.statusCode, v.responseMs, v.error, id],
+  );
 }
