@@ -71,6 +71,18 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     expect(html).toContain('Alert channel "Gone hook" is disabled: The receiver answered 410 Gone');
   });
 
+  it('a disabled channel can be enabled again, and deleted', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    await owner.post('/settings/alerts', { kind: 'webhook', name: 'Hook', url: `${rx.url}/hook` });
+    const ch = await ctx.t.db.selectFrom('alert_channels').select('id').executeTakeFirstOrThrow();
+    await ctx.t.db.updateTable('alert_channels').set({ disabled_at: Date.now(), disabled_reason: 'gone' }).execute();
+    expect(await (await owner.get('/settings/alerts')).text()).toContain('Disabled: gone');
+    expect((await owner.post(`/settings/alerts/${ch.id}/enable`)).status).toBe(303);
+    expect((await ctx.t.db.selectFrom('alert_channels').select('disabled_at').executeTakeFirstOrThrow()).disabled_at).toBeNull();
+    expect((await owner.post(`/settings/alerts/${ch.id}/delete`)).status).toBe(303);
+    expect(await ctx.t.db.selectFrom('alert_channels').select('id').execute()).toHaveLength(0);
+  });
+
   it('another account’s channel is 404 everywhere', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const outsider = await persona(ctx.built.app, 'outsider');
@@ -116,6 +128,18 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     const w = await ctx.t.db.selectFrom('maintenance_windows').select('id').executeTakeFirstOrThrow();
     await owner.post(`/maintenance/${w.id}/end`);
     expect(await (await owner.get('/maintenance')).text()).toContain('Ended');
+  });
+
+  it('maintenance windows can be deleted, only by their account', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const outsider = await persona(ctx.built.app, 'outsider');
+    const id = await createMonitorVia(owner);
+    await owner.post('/maintenance', { title: 'Weekly', type: 'recurring', timezone: 'UTC', cron: '0 3 * * SUN', duration_minutes: '60', [`monitor_${id}`]: 'on' });
+    const w = await ctx.t.db.selectFrom('maintenance_windows').select('id').executeTakeFirstOrThrow();
+    expect((await outsider.post(`/maintenance/${w.id}/delete`)).status).toBe(404);
+    expect((await outsider.post(`/maintenance/${w.id}/end`)).status).toBe(404);
+    expect((await owner.post(`/maintenance/${w.id}/delete`)).status).toBe(303);
+    expect(await ctx.t.db.selectFrom('maintenance_windows').select('id').execute()).toHaveLength(0);
   });
 
   it('maintenance form errors name the field', async () => {

@@ -50,6 +50,12 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(await bad.text()).toContain('The first step must be goto &lt;url&gt;');
   });
 
+  it('a monitor without a failure screenshot answers 404 for it', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const id = await createMonitorVia(owner);
+    expect((await owner.get(`/monitors/${id}/screenshot.png`)).status).toBe(404);
+  });
+
   it('an empty dashboard tells the user what to do next', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const html = await (await owner.get('/dashboard')).text();

@@ -89,6 +89,44 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     }
   });
 
+  it('has a title, description, canonical link, OpenGraph/Twitter tags and a self-refresh', async () => {
+    const { slug } = await setup();
+    const html = await (await ctx.built.app.request(`/s/${slug}`)).text();
+    expect(html).toContain('<title>owner Org status · StatusPing</title>');
+    expect(html).toContain(`<link rel="canonical" href="http://localhost:3000/s/${slug}">`);
+    expect(html).toContain('<meta property="og:title" content="owner Org: Partial outage">');
+    expect(html).toContain('<meta name="twitter:card" content="summary">');
+    expect(html).toContain(`hx-get="/s/${slug}" hx-select="#status-body"`);
+  });
+
+  it('serves Atom and RSS feeds of incidents', async () => {
+    const { slug } = await setup();
+    const atom = await ctx.built.app.request(`/s/${slug}/feed.atom`);
+    expect(atom.headers.get('content-type')).toContain('application/atom+xml');
+    const xml = await atom.text();
+    expect(xml).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
+    expect(xml).toContain('<title>API outage</title>');
+    const rss = await (await ctx.built.app.request(`/s/${slug}/feed.rss`)).text();
+    expect(rss).toContain('<rss version="2.0">');
+    expect(rss).toContain('<title>API outage</title>');
+    expect(rss).not.toContain('Internal DB');
+  });
+
+  it('serves status and uptime badges for public monitors only', async () => {
+    const { api, hidden } = await setup();
+    const status = await ctx.built.app.request(`/badge/${api}/status.svg`);
+    expect(status.status).toBe(200);
+    expect(status.headers.get('content-type')).toContain('image/svg+xml');
+    expect(status.headers.get('cache-control')).toMatch(/max-age=/);
+    const svg = await status.text();
+    expect(svg).toContain('aria-label="API: down"');
+    expect(svg).toContain('#dc2626');
+    const uptime = await (await ctx.built.app.request(`/badge/${api}/uptime.svg?period=24h`)).text();
+    expect(uptime).toContain('aria-label="uptime 24h: 0.00%"');
+    expect((await ctx.built.app.request(`/badge/${hidden}/status.svg`)).status).toBe(404);
+    expect((await ctx.built.app.request('/badge/99999/status.svg')).status).toBe(404);
+  });
+
   it('an unknown slug is a proper 404 page, and a JSON 404 on the API', async () => {
     const page = await ctx.built.app.request('/s/no-such-page');
     expect(page.status).toBe(404);

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/create-db.ts';
 import { type Clock, DAY } from '../../lib/clock.ts';
 import { NotFoundError } from '../../lib/errors.ts';
+import { isDbId } from '../../lib/ids.ts';
 import { type DayBar, historyFor, type UptimeSummary } from '../checks/uptime.service.ts';
 import { publicWindows } from '../alerts/maintenance.service.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
@@ -103,4 +104,12 @@ export function toPublicJson(s: PublicStatus) {
     maintenance: s.maintenance,
     generated_at: s.generated_at,
   };
+}
+
+/** What a badge shows for a public monitor; private or unknown monitors are not found. */
+export async function publicBadge(deps: { db: Db; clock: Clock }, monitorId: number) {
+  const m = isDbId(monitorId) ? await monitorsRepo.findById(deps.db, monitorId) : undefined;
+  if (!m || !m.isPublic) throw new NotFoundError('Monitor');
+  const h = (await historyFor(deps.db, [m.id], deps.clock.now(), false)).get(m.id)!;
+  return { name: m.name, status: displayStatus(m), uptime: h.uptime };
 }
