@@ -77,13 +77,13 @@ export function statusClass(s: string): string {
   }
 }
 
-/** Colour of a 90-day bar from that day's uptime. */
+/** Class of a 90-day bar from that day's uptime (short names: a page has thousands of bars). */
 export function barClass(uptime: number | null): string {
-  if (uptime === null) return 'bg-slate-200 dark:bg-slate-700';
-  if (uptime >= 99.9) return 'bg-emerald-500';
-  if (uptime >= 99) return 'bg-lime-500';
-  if (uptime >= 95) return 'bg-amber-500';
-  return 'bg-red-500';
+  if (uptime === null) return 'b0';
+  if (uptime >= 99.9) return 'b1';
+  if (uptime >= 99) return 'b2';
+  if (uptime >= 95) return 'b3';
+  return 'b4';
 }
 
 /** Points of an SVG polyline for a response-time series, scaled into width × height. */
