@@ -94,3 +94,12 @@ export function chartPath(points: Array<{ at: number; ms: number | null }>, from
   const y = (v: number) => (height - (v / max) * (height - 4) - 2).toFixed(1);
   return { line: values.map((p) => `${x(p.at)},${y(p.ms)}`).join(' '), max, x, y };
 }
+
+/** Polylines for p50/p95/p99 over a range, scaled to one shared maximum. */
+export function percentileChart(points: Array<{ at: number; p50: number | null; p95: number | null; p99: number | null }>, from: number, to: number, width: number, height: number) {
+  const max = Math.max(1, ...points.flatMap((p) => [p.p50 ?? 0, p.p95 ?? 0, p.p99 ?? 0]));
+  const x = (at: number) => (((at - from) / (to - from)) * width).toFixed(1);
+  const y = (v: number) => (height - (v / max) * (height - 4) - 2).toFixed(1);
+  const line = (k: 'p50' | 'p95' | 'p99') => points.filter((p) => p[k] !== null).map((p) => `${x(p.at)},${y(p[k]!)}`).join(' ');
+  return { max, p50: line('p50'), p95: line('p95'), p99: line('p99'), x };
+}

@@ -1,7 +1,7 @@
 import { TEST_ALERTS } from '../helpers/fixtures.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
-import { historyFor } from '../../src/domain/checks/uptime.service.ts';
+import { historyFor, rangeSeries } from '../../src/domain/checks/uptime.service.ts';
 import { setPaused } from '../../src/domain/monitors/monitors.service.ts';
 import { ManualClock, HOUR } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
@@ -88,6 +88,12 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
     expect(daily).toHaveLength(1);
     expect(daily[0]).toMatchObject({ checks: 5, failures: 1, rt_min: 10, rt_max: 300 });
 
+    const points = await rangeSeries(t.db, m.id, base + HOUR + 1000, '24h');
+    expect(points).toHaveLength(2);
+    expect(points[0]).toMatchObject({ at: Date.UTC(2026, 10, 20, 10), uptime: 75 });
+    expect(points[0]!.p50).toBe(200);
+    expect(points[0]!.p99).toBe(300);
+    expect(points[1]).toMatchObject({ p50: 10, p95: 10, uptime: 100 });
     const h = (await historyFor(t.db, [m.id], base + HOUR + 1000)).get(m.id)!;
     expect(h.uptime['24h']).toBe(80);
     expect(h.uptime['90d']).toBe(80);

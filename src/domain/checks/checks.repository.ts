@@ -185,6 +185,19 @@ export async function rollupMatrix(
   return out;
 }
 
+/** A monitor's rollup rows since `since`, oldest first, with their histograms. */
+export async function rollupSeries(db: DbLike, table: RollupTableName, monitorId: number, since: number) {
+  const rows = await db.selectFrom(table).selectAll().where('monitor_id', '=', monitorId).where('bucket_start', '>=', since).orderBy('bucket_start').execute();
+  return rows.map((r) => ({
+    bucketStart: r.bucket_start,
+    checks: r.checks,
+    failures: r.failures,
+    min: r.rt_min,
+    max: r.rt_max,
+    histogram: hcols.map((c) => r[c]),
+  }));
+}
+
 /** Summed response-time histogram, min, max, count and sum of a monitor's rollups since `since`. */
 export async function responseStats(db: DbLike, table: RollupTableName, monitorId: number, since: number) {
   const r = await db

@@ -105,3 +105,27 @@ export async function responseSummary24h(db: Db, monitorId: number, now: number)
     max: s.max,
   };
 }
+
+export const RANGES = { '24h': { ms: DAY, table: 'rollups_hourly' }, '7d': { ms: 7 * DAY, table: 'rollups_hourly' }, '30d': { ms: 30 * DAY, table: 'rollups_daily' }, '90d': { ms: 90 * DAY, table: 'rollups_daily' } } as const;
+export type RangeKey = keyof typeof RANGES;
+
+export interface RangePoint {
+  at: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  uptime: number | null;
+}
+
+/** Response-time percentiles and uptime per bucket over a range, from the rollups only. */
+export async function rangeSeries(db: Db, monitorId: number, now: number, range: RangeKey): Promise<RangePoint[]> {
+  const r = RANGES[range];
+  const rows = await repo.rollupSeries(db, r.table, monitorId, now - r.ms);
+  return rows.map((b) => ({
+    at: b.bucketStart,
+    p50: percentileFromHistogram(b.histogram, 50, b.min, b.max),
+    p95: percentileFromHistogram(b.histogram, 95, b.min, b.max),
+    p99: percentileFromHistogram(b.histogram, 99, b.min, b.max),
+    uptime: uptimePercent(b.checks, b.failures),
+  }));
+}

@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { parseDbId } from '../../lib/ids.ts';
 import { recentResults } from '../../domain/checks/checks.repository.ts';
-import { historyFor, responseSeries, responseSummary24h } from '../../domain/checks/uptime.service.ts';
+import { historyFor, RANGES, type RangeKey, rangeSeries, responseSeries, responseSummary24h } from '../../domain/checks/uptime.service.ts';
 import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
 import { failedAlerts, listChannels, monitorChannelIds, setMonitorChannels } from '../../domain/alerts/alerts.service.ts';
 import { limitsFor } from '../../domain/billing/plans.ts';
@@ -101,15 +101,20 @@ async function rowFor(c: Context<AppEnv>, m: Monitor) {
 async function detailData(c: Context<AppEnv>, m: Monitor) {
   const deps = monitorDeps(c);
   const now = deps.clock.now();
-  const [history, results, incidents, series, response] = await Promise.all([
+  const range = (Object.keys(RANGES) as RangeKey[]).find((k) => k === c.req.query('range')) ?? '24h';
+  const [history, results, incidents, series, response, rangePoints] = await Promise.all([
     historyFor(deps.db, [m.id], now, false),
     recentResults(deps.db, m.id, 50),
     listForMonitor(deps.db, m.accountId, m.id, 20),
     responseSeries(deps.db, m.id, now),
     responseSummary24h(deps.db, m.id, now),
+    rangeSeries(deps.db, m.id, now, range),
   ]);
   const checking = c.req.query('checking') === '1' && (m.checkRequestedAt ?? 0) > (m.lastCheckedAt ?? 0);
-  return { m, uptime: history.get(m.id)!.uptime, results, incidents, series, response, checking, now, chartFrom: now - DAY, chartTo: now, baseUrl: c.get('deps').config.baseUrl };
+  return {
+    m, uptime: history.get(m.id)!.uptime, results, incidents, series, response, checking, now, chartFrom: now - DAY, chartTo: now,
+    baseUrl: c.get('deps').config.baseUrl, range, ranges: Object.keys(RANGES), rangePoints, rangeFrom: now - RANGES[range].ms,
+  };
 }
 
 const FORM_VIEWS = { page: 'pages/monitors/form', partial: 'partials/monitors/form' };
