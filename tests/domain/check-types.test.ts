@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 import { dnsProbe } from '../../src/domain/checks/probes/dns.ts';
 import { tcpProbe } from '../../src/domain/checks/probes/tcp.ts';
 import { nextState } from '../../src/domain/checks/state-machine.ts';
-import { parseMonitorInput } from '../../src/domain/monitors/monitors.ts';
+import { parseMonitorInput } from '../../src/domain/monitors/monitor-input.ts';
 import { createMonitor } from '../../src/domain/monitors/monitors.service.ts';
 import { getPublicStatus } from '../../src/domain/statuspages/statuspages.service.ts';
 import { ManualClock, systemClock } from '../../src/lib/clock.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAssertions, jsonPathGet, safeRegexTest } from '../../src/domain/checks/probes/assertions.ts';
 import { httpProbe } from '../../src/domain/checks/probes/http.ts';
 import { httpTarget } from '../../src/domain/checks/probes/index.ts';
-import { parseMonitorInput } from '../../src/domain/monitors/monitors.ts';
+import { parseMonitorInput } from '../../src/domain/monitors/monitor-input.ts';
 import type { Monitor } from '../../src/domain/monitors/monitors.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { pingProbe, validPingHost } from '../../src/domain/checks/probes/ping.ts';
-import { parseMonitorInput } from '../../src/domain/monitors/monitors.ts';
+import { parseMonitorInput } from '../../src/domain/monitors/monitor-input.ts';
 
 function hasPing(): boolean {
   try {

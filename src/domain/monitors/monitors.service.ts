@@ -9,7 +9,8 @@ import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, t
 import * as accounts from '../accounts/accounts.repository.ts';
 import * as channels from '../alerts/channels.repository.ts';
 import * as repo from './monitors.repository.ts';
-import { type Monitor, type ParsedMonitor, parseMonitorInput } from './monitors.ts';
+import { type ParsedMonitor, parseMonitorInput } from './monitor-input.ts';
+import type { Monitor } from './monitors.ts';
 
 export interface MonitorDeps {
   db: Db;
