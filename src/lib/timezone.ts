@@ -22,7 +22,9 @@ function offsetAt(utcMs: number, tz: string): number {
 export function zonedToUtc(local: string, tz: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local.trim());
   if (!m) return null;
+  if (!isTimeZone(tz)) return null;
   const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
+  if (Number.isNaN(guess)) return null;
   let utc = guess - offsetAt(guess, tz);
   utc = guess - offsetAt(utc, tz); // second pass settles DST edges
   return utc;

@@ -7,7 +7,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   if (r.success) return r.data;
   const fields: Record<string, string> = {};
   for (const issue of r.error.issues) {
-    const key = issue.path.map(String).join('.') || '_';
+    // Forms have flat fields: an error deep inside one (a list's 2nd item) belongs to that field.
+    const key = issue.path.length ? String(issue.path[0]) : '_';
     fields[key] ??= issue.message;
   }
   const first = Object.values(fields)[0] ?? 'Invalid input';

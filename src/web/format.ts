@@ -103,3 +103,24 @@ export function percentileChart(points: Array<{ at: number; p50: number | null; 
   const line = (k: 'p50' | 'p95' | 'p99') => points.filter((p) => p[k] !== null).map((p) => `${x(p.at)},${y(p[k]!)}`).join(' ');
   return { max, p50: line('p50'), p95: line('p95'), p99: line('p99'), x };
 }
+
+/** What a monitor checks, in words (non-HTTP monitors keep an internal pseudo-URL). */
+export function target(m: { type: string; url: string; method?: string; settings: Record<string, string> }): string {
+  const st = m.settings;
+  switch (m.type) {
+    case 'tcp':
+      return `TCP ${st.host}:${st.port}`;
+    case 'dns':
+      return `DNS ${st.record_type ?? 'A'} ${st.host}${st.resolver ? ` @${st.resolver}` : ''}`;
+    case 'tls':
+      return `TLS certificate ${st.host}:${st.port ?? 443}`;
+    case 'ping':
+      return `Ping ${st.host}`;
+    case 'heartbeat':
+      return st.cron ? `Heartbeat, cron "${st.cron}"` : 'Heartbeat (push)';
+    case 'browser':
+      return `Browser journey from ${m.url}`;
+    default:
+      return m.url;
+  }
+}

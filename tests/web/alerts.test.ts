@@ -125,6 +125,10 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     expect(status).toContain('Under maintenance: DB upgrade');
     const json = await (await ctx.built.app.request(`/s/${slug}/api`)).json();
     expect(json.maintenance[0]).toMatchObject({ title: 'DB upgrade', active: true, monitor_ids: [id] });
+    // A component down during its maintenance is not an outage on the banner.
+    await ctx.t.db.updateTable('monitors').set({ status: 'down' }).where('id', '=', id).execute();
+    ctx.built.clock.advance(11_000);
+    expect((await (await ctx.built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
     const w = await ctx.t.db.selectFrom('maintenance_windows').select('id').executeTakeFirstOrThrow();
     await owner.post(`/maintenance/${w.id}/end`);
     expect(await (await owner.get('/maintenance')).text()).toContain('Ended');
@@ -140,6 +144,23 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     expect((await outsider.post(`/maintenance/${w.id}/end`)).status).toBe(404);
     expect((await owner.post(`/maintenance/${w.id}/delete`)).status).toBe(303);
     expect(await ctx.t.db.selectFrom('maintenance_windows').select('id').execute()).toHaveLength(0);
+  });
+
+  it('a one-off window with an unknown time zone is a form error, not a crash', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const id = await createMonitorVia(owner);
+    const res = await owner.post('/maintenance', { title: 'x', type: 'once', timezone: 'Nowhere/Zone', starts_at: '2030-01-01T10:00', ends_at: '2030-01-01T11:00', [`monitor_${id}`]: 'on' });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('Unknown time zone');
+    expect(html).toContain('value="2030-01-01T10:00"');
+  });
+
+  it('email recipients errors land on the Recipients field', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const res = await owner.post('/settings/alerts', { kind: 'email', name: 'Mail', recipients: 'not-an-email, also bad' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/id="e-recipients">One of the addresses is not valid</);
   });
 
   it('maintenance form errors name the field', async () => {

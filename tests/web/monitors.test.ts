@@ -30,7 +30,8 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(res.status).toBe(303);
     const id = Number(res.headers.get('location')!.split('/').pop());
     const show = await (await owner.get(`/monitors/${id}`)).text();
-    expect(show).toContain('TCP <span class="font-mono">db.internal.example:5432</span>');
+    expect(show).toContain('<span class="font-mono">TCP db.internal.example:5432</span>');
+    expect(await (await owner.get('/dashboard')).text()).toContain('TCP db.internal.example:5432');
     const bad = await owner.post('/monitors', { type: 'tcp', name: 'x', host: '', port: '0', interval_seconds: '60' });
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain('Ports are 1–65535');

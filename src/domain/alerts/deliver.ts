@@ -57,7 +57,9 @@ export async function deliver(msg: OutgoingMessage, deps: DeliveryDeps): Promise
       signal,
       dispatcher: agentFor(deps.blockPrivate),
     });
-    const snippet = (await res.body.text()).slice(0, 200).replace(/\s+/g, ' ').trim();
+    const raw = (await res.body.text()).slice(0, 2000);
+    // An HTML error page is shown as its text, not its markup.
+    const snippet = raw.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
     const response = `HTTP ${res.statusCode}${snippet ? `: ${snippet}` : ''}`;
     if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, response, error: null, permanent: false, gone: false };
     const code = res.statusCode;

@@ -37,6 +37,7 @@ const schema = z
   })
   .superRefine((v, ctx) => {
     if (v.type === 'once') {
+      if (!isTimeZone(v.timezone)) return; // times cannot be read; the field says why
       const start = v.starts_at ? zonedToUtc(v.starts_at, v.timezone) : null;
       const end = v.ends_at ? zonedToUtc(v.ends_at, v.timezone) : null;
       if (start === null) ctx.addIssue({ code: 'custom', path: ['starts_at'], message: 'Enter when the window starts' });
@@ -48,7 +49,7 @@ const schema = z
         try {
           new Cron(v.cron, { paused: true }).stop();
         } catch (err) {
-          ctx.addIssue({ code: 'custom', path: ['cron'], message: `Not a valid cron expression: ${(err as Error).message}` });
+          ctx.addIssue({ code: 'custom', path: ['cron'], message: 'Not a valid cron expression; use five fields like 0 3 * * SUN' });
         }
       }
       if (!v.duration_minutes) ctx.addIssue({ code: 'custom', path: ['duration_minutes'], message: 'Enter how long each window lasts' });

@@ -79,7 +79,8 @@ const heartbeatSchema = z.object({
       try {
         new Cron(v, { paused: true }).stop();
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `Not a valid cron expression: ${(err as Error).message}` });
+        void err;
+        ctx.addIssue({ code: 'custom', message: 'Not a valid cron expression; use five fields like 0 3 * * *' });
       }
     }),
   timezone: z.string().trim().optional().transform((v) => v || 'UTC').refine(isTimeZone, 'Unknown time zone (use a name like Europe/Paris or UTC)'),

@@ -111,8 +111,8 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
     const id = await repo.insert(trx, {
       account_id: accountId,
       ...columnsFrom(input),
-      // Heartbeats are measured from creation: the first ping is due one period (+ grace) later.
-      ...(input.type === 'heartbeat' ? { push_token: randomToken(18), last_ping_at: now } : {}),
+      // Heartbeats count from creation: the first ping is due one period (+ grace) later.
+      ...(input.type === 'heartbeat' ? { push_token: randomToken(18) } : {}),
       is_paused: 0,
       status: 'pending',
       consecutive_failures: 0,

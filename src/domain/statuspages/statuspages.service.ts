@@ -24,7 +24,9 @@ export interface PublicStatus {
  * Overall banner: any monitor down → partial outage, or major outage when every monitor
  * that has an opinion is down; a monitor failing below its threshold → degraded.
  */
-export function overallStatus(monitors: Array<{ status: DisplayStatus; retrying: boolean }>): OverallStatus {
+export function overallStatus(monitors: Array<{ status: DisplayStatus; retrying: boolean; maintenance?: boolean }>): OverallStatus {
+  // Components under planned maintenance are announced separately, not counted as an outage.
+  monitors = monitors.filter((m) => !m.maintenance);
   const active = monitors.filter((m) => m.status === 'up' || m.status === 'down');
   const down = active.filter((m) => m.status === 'down').length;
   if (down > 0) return down === active.length ? 'major_outage' : 'partial_outage';
