@@ -99,6 +99,22 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     expect(html).toContain(`hx-get="/s/${slug}" hx-select="#status-body"`);
   });
 
+  it('shows a monthly uptime calendar per public component', async () => {
+    const { slug } = await setup();
+    const month = new Date(ctx.built.clock.now()).toISOString().slice(0, 7);
+    const res = await ctx.built.app.request(`/s/${slug}/history`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain(`Uptime history · ${month}`);
+    expect((html.match(/data-testid="calendar"/g) ?? []).length).toBe(2);
+    expect(html).not.toContain('Internal DB');
+    expect(html).toMatch(new RegExp(`title="${new Date(ctx.built.clock.now()).toISOString().slice(0, 10)}: 0\\.00%"`));
+    const older = await (await ctx.built.app.request(`/s/${slug}/history?month=2020-01`)).text();
+    expect(older).toContain('Uptime history · 2020-01');
+    expect(older).toContain('title="2020-01-31: no data"');
+    expect((await ctx.built.app.request(`/s/${slug}/history?month=2999-01`)).status).toBe(200);
+  });
+
   it('serves Atom and RSS feeds of incidents', async () => {
     const { slug } = await setup();
     const atom = await ctx.built.app.request(`/s/${slug}/feed.atom`);

@@ -2,6 +2,8 @@ import type { Db } from '../../db/create-db.ts';
 import { type Clock, DAY } from '../../lib/clock.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { isDbId } from '../../lib/ids.ts';
+import { rollupMatrix } from '../checks/checks.repository.ts';
+import { uptimePercent } from '../checks/rollups.ts';
 import { type DayBar, historyFor, type UptimeSummary } from '../checks/uptime.service.ts';
 import { publicWindows } from '../alerts/maintenance.service.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
@@ -114,4 +116,36 @@ export async function publicBadge(deps: { db: Db; clock: Clock }, monitorId: num
   if (!m || !m.isPublic) throw new NotFoundError('Monitor');
   const h = (await historyFor(deps.db, [m.id], deps.clock.now(), false)).get(m.id)!;
   return { name: m.name, status: displayStatus(m), uptime: h.uptime };
+}
+
+/** A month of daily uptime per public component, for the history calendar. */
+export async function getHistory(deps: { db: Db; clock: Clock }, slug: string, month: string | undefined) {
+  const page = await findPage(deps.db, slug);
+  const now = deps.clock.now();
+  const current = new Date(now).toISOString().slice(0, 7);
+  const m = /^(\d{4})-(\d{2})$/.exec(month ?? '') && month! <= current ? month! : current;
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  const first = Date.UTC(y, mo - 1, 1);
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const visible = (await monitorsRepo.listByAccount(deps.db, page.account_id)).filter((x) => x.isPublic);
+  const matrix = await rollupMatrix(deps.db, 'rollups_daily', visible.map((x) => x.id), first, DAY, days);
+  const shift = (d: number) => new Date(Date.UTC(y, mo - 1 + d, 1)).toISOString().slice(0, 7);
+  return {
+    page: { slug: page.slug, title: page.title },
+    month: m,
+    prev: shift(-1),
+    next: m < current ? shift(1) : null,
+    firstWeekday: (new Date(first).getUTCDay() + 6) % 7, // Monday first
+    monitors: visible.map((x) => {
+      const d = matrix.get(x.id);
+      return {
+        id: x.id,
+        name: x.name,
+        days: Array.from({ length: days }, (_, i) => ({
+          date: new Date(first + i * DAY).toISOString().slice(0, 10),
+          uptime: d && first + i * DAY <= now ? uptimePercent(d.checks[i]!, d.failures[i]!) : null,
+        })),
+      };
+    }),
+  };
 }

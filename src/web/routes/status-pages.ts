@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
-import { getPublicStatus, publicBadge, toPublicJson } from '../../domain/statuspages/statuspages.service.ts';
+import { getHistory, getPublicStatus, publicBadge, toPublicJson } from '../../domain/statuspages/statuspages.service.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import { BADGE_COLORS, badgeSvg, uptimeColor } from '../badges.ts';
 import { atomFeed, rssFeed } from '../feeds.ts';
@@ -44,6 +44,15 @@ export function statusPageRoutes(deps: WebDeps) {
         const s = await getPublicStatus(deps, slug);
         const canonical = `${deps.config.baseUrl}/s/${s.page.slug}`;
         return rendered(renderView(c, 'pages/statuspages/show', { s, csrf: '', user: null, account: null, canonical }), s.generated_at);
+      });
+      return send(c, r, 'text/html; charset=UTF-8');
+    })
+    .get('/s/:slug/history', async (c) => {
+      const slug = c.req.param('slug');
+      const month = c.req.query('month');
+      const r = await cache.get(`history:${slug}:${month ?? ''}`, async () => {
+        const h = await getHistory(deps, slug, month);
+        return rendered(renderView(c, 'pages/statuspages/history', { h, csrf: '', user: null, account: null }), new Date(deps.clock.now()).toISOString());
       });
       return send(c, r, 'text/html; charset=UTF-8');
     })
