@@ -15,6 +15,7 @@ import {
   setPaused,
   updateMonitor,
 } from '../../domain/monitors/monitors.service.ts';
+import { slaForMonitor } from '../../domain/incidents/sla.ts';
 import { DAY } from '../../lib/clock.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
@@ -147,6 +148,26 @@ export const monitorRoutes = new Hono<AppEnv>()
   .get('/monitors/:id', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return html(c, 'pages/monitors/show', await detailData(c, m));
+  })
+  // SLA report for a month: printable HTML, or CSV with ?format=csv.
+  .get('/monitors/:id/sla', async (c) => {
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+    const now = c.get('deps').clock.now();
+    const current = new Date(now).toISOString().slice(0, 7);
+    const q = c.req.query();
+    const month = /^\d{4}-\d{2}$/.test(q.month ?? '') ? q.month! : current;
+    const [y, mo] = month.split('-').map(Number) as [number, number];
+    const target = Math.min(100, Math.max(0, Number(q.target) || 99.9));
+    const excludeMaintenance = q.maintenance !== 'count';
+    const report = await slaForMonitor(c.get('deps').db, m.accountId, m.id, { from: Date.UTC(y, mo - 1, 1), to: Date.UTC(y, mo, 1), target, excludeMaintenance }, now);
+    if (q.format === 'csv') {
+      const esc = (v: string) => `"${v.replace(/"/g, '""')}"`;
+      const header = 'monitor,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes';
+      const row = [esc(m.name), month, target, report.uptimePercent, report.met, report.periodMinutes, report.downtimeMinutes, report.incidents, report.mttrMinutes ?? '', report.excludedMaintenanceMinutes].join(',');
+      c.header('Content-Disposition', `attachment; filename="sla-${m.id}-${month}.csv"`);
+      return c.body(`${header}\n${row}\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    }
+    return html(c, 'pages/monitors/sla', { m, report, month, target, excludeMaintenance });
   })
   .get('/monitors/:id/screenshot.png', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
