@@ -4,6 +4,7 @@ import * as m20261122_002 from './20261122_002_alerts.ts';
 import * as m20261122_003 from './20261122_003_check_types.ts';
 import * as m20261122_004 from './20261122_004_heartbeats.ts';
 import * as m20261122_005 from './20261122_005_screenshots.ts';
+import * as m20261122_006 from './20261122_006_page_settings.ts';
 
 // Every migration, by name; names sort in the order they run. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '20261122_003_check_types': m20261122_003,
   '20261122_004_heartbeats': m20261122_004,
   '20261122_005_screenshots': m20261122_005,
+  '20261122_006_page_settings': m20261122_006,
 };

@@ -1,7 +1,10 @@
 // Theme toggle: cycles system → dark → light, remembered in localStorage.
 (function () {
   var root = document.documentElement;
+  // A status page may fix its theme; a visitor's own choice still wins.
+  var fixed = root.classList.contains('dark') ? 'dark' : root.classList.contains('light') ? 'light' : null;
   function apply(theme) {
+    theme = theme || fixed;
     root.classList.remove('dark', 'light');
     if (theme === 'dark' || theme === 'light') root.classList.add(theme);
     var btn = document.getElementById('theme-toggle');

@@ -145,6 +145,12 @@ export interface Database {
     slug: string;
     title: string;
     created_at: number;
+    description: Generated<string>;
+    footer_text: Generated<string>;
+    bar_days: Generated<number>;
+    accent: Generated<string>;
+    theme: Generated<string>;
+    hide_powered_by: Generated<number>;
   };
 }
 

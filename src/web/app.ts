@@ -10,6 +10,7 @@ import { createEta, html, isHtmx, useEta } from './render.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { maintenanceRoutes } from './routes/maintenance.ts';
+import { pageSettingsRoutes } from './routes/page-settings.ts';
 import { publicAuthRoutes, settingsRoutes } from './routes/auth.ts';
 import { monitorRoutes } from './routes/monitors.ts';
 import { healthRoutes, publicRoutes } from './routes/public.ts';
@@ -59,6 +60,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/', settingsRoutes);
   app.route('/', alertRoutes);
   app.route('/', maintenanceRoutes);
+  app.route('/', pageSettingsRoutes);
 
   app.notFound((c) => respondError(c, 404, 'not_found', 'Page not found'));
   app.onError((err, c) => {

@@ -115,6 +115,35 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     expect((await ctx.built.app.request(`/s/${slug}/history?month=2999-01`)).status).toBe(200);
   });
 
+  it('the owner customizes the page: title, description, 30-day bars, theme, footer, powered-by', async () => {
+    const { owner, slug } = await setup();
+    const form = await (await owner.get('/settings/status-page')).text();
+    expect(form).toContain('for="f-title">Title</label>');
+    const saved = await owner.post('/settings/status-page', {
+      title: 'Acme Cloud', description: 'Live status of Acme services', footer_text: 'Questions? support@acme.test',
+      bar_days: '30', accent: '#ff6600', theme: 'dark', hide_powered_by: 'true',
+    });
+    expect(saved.status).toBe(303);
+    ctx.built.clock.advance(11_000);
+    const html = await (await ctx.built.app.request(`/s/${slug}`)).text();
+    expect(html).toContain('<html lang="en" class="dark">');
+    expect(html).toContain('<h1 class="text-2xl font-bold">Acme Cloud</h1>');
+    expect(html).toContain('Live status of Acme services');
+    expect(html).toContain('Questions? support@acme.test');
+    expect(html).toContain('border-color: #ff6600');
+    expect(html).not.toContain('Powered by StatusPing');
+    expect((html.match(/title="\d{4}-\d{2}-\d{2}: /g) ?? []).length).toBe(60);
+    const bad = await owner.post('/settings/status-page', { title: '', bar_days: '45', accent: 'red', theme: 'neon' });
+    expect(bad.status).toBe(422);
+    const text = await bad.text();
+    expect(text).toContain('Give the page a title');
+    expect(text).toContain('Choose 30, 60 or 90 days');
+    const saas = buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_x' });
+    const free = await persona(saas.app, 'free');
+    const gated = await free.post('/settings/status-page', { title: 'x', bar_days: '90', accent: '#000000', theme: 'auto', hide_powered_by: 'true' });
+    expect(gated.status).toBe(402);
+  });
+
   it('serves Atom and RSS feeds of incidents', async () => {
     const { slug } = await setup();
     const atom = await ctx.built.app.request(`/s/${slug}/feed.atom`);

@@ -1,6 +1,9 @@
 import type { Db } from '../../db/create-db.ts';
 import { type Clock, DAY } from '../../lib/clock.ts';
-import { NotFoundError } from '../../lib/errors.ts';
+import { z } from 'zod';
+import { NotFoundError, PlanLimitError } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validate.ts';
+import type { PlanPolicy } from '../billing/plans.ts';
 import { isDbId } from '../../lib/ids.ts';
 import { rollupMatrix } from '../checks/checks.repository.ts';
 import { uptimePercent } from '../checks/rollups.ts';
@@ -12,8 +15,18 @@ import * as monitorsRepo from '../monitors/monitors.repository.ts';
 
 export type OverallStatus = 'operational' | 'degraded' | 'partial_outage' | 'major_outage';
 
+export interface PageLook {
+  description: string;
+  footerText: string;
+  barDays: number;
+  accent: string;
+  theme: 'auto' | 'light' | 'dark';
+  hidePoweredBy: boolean;
+}
+
 export interface PublicStatus {
   page: { slug: string; title: string };
+  look: PageLook;
   accountName: string;
   status: OverallStatus;
   monitors: Array<{ id: number; name: string; status: DisplayStatus; uptime: UptimeSummary; days: DayBar[]; retrying: boolean; maintenance: boolean }>;
@@ -42,7 +55,10 @@ export async function findPage(db: Db, slug: string) {
   const page = await db
     .selectFrom('status_pages')
     .innerJoin('accounts', 'accounts.id', 'status_pages.account_id')
-    .select(['status_pages.slug', 'status_pages.title', 'status_pages.account_id', 'accounts.name as account_name'])
+    .select([
+      'status_pages.slug', 'status_pages.title', 'status_pages.account_id', 'accounts.name as account_name', 'accounts.plan',
+      'status_pages.description', 'status_pages.footer_text', 'status_pages.bar_days', 'status_pages.accent', 'status_pages.theme', 'status_pages.hide_powered_by',
+    ])
     .where('status_pages.slug', '=', slug)
     .executeTakeFirst();
   if (!page) throw new NotFoundError('Status page');
@@ -75,6 +91,14 @@ export async function getPublicStatus(deps: { db: Db; clock: Clock }, slug: stri
   const recent = await incidents.listPublic(deps.db, page.account_id, now - INCIDENT_WINDOW);
   return {
     page: { slug: page.slug, title: page.title },
+    look: {
+      description: page.description,
+      footerText: page.footer_text,
+      barDays: page.bar_days,
+      accent: page.accent,
+      theme: page.theme as PageLook['theme'],
+      hidePoweredBy: page.hide_powered_by === 1,
+    },
     accountName: page.account_name,
     status: overallStatus(monitors),
     monitors,
@@ -148,4 +172,38 @@ export async function getHistory(deps: { db: Db; clock: Clock }, slug: string, m
       };
     }),
   };
+}
+
+export const pageSettingsSchema = z.object({
+  title: z.string().trim().min(1, 'Give the page a title').max(80, 'Keep the title under 80 characters'),
+  description: z.string().trim().max(500, 'Keep the description under 500 characters').optional().transform((v) => v ?? ''),
+  footer_text: z.string().trim().max(300, 'Keep the footer under 300 characters').optional().transform((v) => v ?? ''),
+  bar_days: z.coerce.number().refine((n) => n === 30 || n === 60 || n === 90, 'Choose 30, 60 or 90 days'),
+  accent: z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'A colour like #4f46e5'),
+  theme: z.enum(['auto', 'light', 'dark'], { message: 'Choose auto, light or dark' }),
+  hide_powered_by: z.union([z.boolean(), z.string()]).optional().transform((v) => v === true || v === 'on' || v === 'true'),
+});
+
+/** The account's status page (the default one) with its settings. */
+export async function getOwnPage(db: Db, accountId: number) {
+  const p = await db.selectFrom('status_pages').selectAll().where('account_id', '=', accountId).orderBy('id').executeTakeFirst();
+  if (!p) throw new NotFoundError('Status page');
+  return p;
+}
+
+/** Saves the page's look; hiding "Powered by StatusPing" needs a paid plan (or self-hosting). */
+export async function updateOwnPage(deps: { db: Db; policy: PlanPolicy }, accountId: number, raw: unknown) {
+  const input = parseInput(pageSettingsSchema, raw);
+  const page = await getOwnPage(deps.db, accountId);
+  const account = await deps.db.selectFrom('accounts').select('plan').where('id', '=', accountId).executeTakeFirstOrThrow();
+  if (input.hide_powered_by && !deps.policy.selfHosted && account.plan === 'free') {
+    throw new PlanLimitError('Hiding "Powered by StatusPing" needs the Pro or Business plan.', { hide_powered_by: 'Pro or Business plan only' });
+  }
+  await deps.db
+    .updateTable('status_pages')
+    .set({ ...input, hide_powered_by: input.hide_powered_by ? 1 : 0 })
+    .where('id', '=', page.id)
+    .where('account_id', '=', accountId)
+    .execute();
+  return getOwnPage(deps.db, accountId);
 }
