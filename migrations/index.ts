@@ -5,6 +5,7 @@ import * as m20261122_003 from './20261122_003_check_types.ts';
 import * as m20261122_004 from './20261122_004_heartbeats.ts';
 import * as m20261122_005 from './20261122_005_screenshots.ts';
 import * as m20261122_006 from './20261122_006_page_settings.ts';
+import * as m20261122_007 from './20261122_007_page_access.ts';
 
 // Every migration, by name; names sort in the order they run. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '20261122_004_heartbeats': m20261122_004,
   '20261122_005_screenshots': m20261122_005,
   '20261122_006_page_settings': m20261122_006,
+  '20261122_007_page_access': m20261122_007,
 };

@@ -151,6 +151,9 @@ export interface Database {
     accent: Generated<string>;
     theme: Generated<string>;
     hide_powered_by: Generated<number>;
+    access: Generated<string>;
+    password_hash: string | null;
+    custom_domain: string | null;
   };
 }
 

@@ -31,6 +31,11 @@ export class SessionTokens {
     }
   }
 
+  /** A secret for another purpose, derived so that it never equals the signing key. */
+  secretFor(purpose: string): string {
+    return createHmac('sha256', this.secret).update(`purpose:${purpose}`).digest('base64url');
+  }
+
   /** CSRF token bound to a per-browser random cookie value. */
   csrfFor(cookieValue: string): string {
     return createHmac('sha256', this.secret).update(`csrf:${cookieValue}`).digest('base64url');

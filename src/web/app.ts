@@ -3,6 +3,7 @@ import { AppError, RateLimitError } from '../lib/errors.ts';
 import type { AppEnv, WebDeps } from './deps.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { csrf } from './middleware/csrf.ts';
+import { customDomains } from './middleware/custom-domain.ts';
 import { formBody, limitBody } from './middleware/form.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession, requireAuth } from './middleware/session.ts';
@@ -46,6 +47,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     await next();
   });
   app.use('*', securityHeaders);
+  app.use('*', customDomains(deps, (req) => app.fetch(req)));
   app.route('/', assetRoutes(deps.config.env === 'production'));
   app.route('/', healthRoutes);
   app.route('/', statusPageRoutes(deps));

@@ -3,7 +3,7 @@ import { Client, createMonitorVia, persona, useAppPerTest } from '../helpers/app
 import { testDbKinds } from '../helpers/env.ts';
 
 /** Routes anyone may use without a session; everything else must refuse. */
-const PUBLIC = new Set(['/', '/healthz', '/s/:slug', '/s/:slug/api', '/signup', '/login', '/logout', '/static/:file', '/push/:token', '/push/:token/fail', '/push/:token/start', '/s/:slug/feed.atom', '/s/:slug/feed.rss', '/s/:slug/history', '/badge/:id/:kind{status\\.svg|uptime\\.svg}']);
+const PUBLIC = new Set(['/', '/healthz', '/s/:slug', '/s/:slug/api', '/signup', '/login', '/logout', '/static/:file', '/push/:token', '/push/:token/fail', '/push/:token/start', '/s/:slug/feed.atom', '/s/:slug/feed.rss', '/s/:slug/history', '/s/:slug/unlock', '/badge/:id/:kind{status\\.svg|uptime\\.svg}']);
 
 describe.each(testDbKinds())('web security on %s', (kind) => {
   const ctx = useAppPerTest(kind);

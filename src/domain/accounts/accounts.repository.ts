@@ -108,3 +108,8 @@ export async function revokeUserSessions(db: DbLike, userId: number, now: number
 export async function deleteExpiredSessions(db: DbLike, now: number) {
   await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
 }
+
+export async function isMember(db: DbLike, accountId: number, userId: number): Promise<boolean> {
+  const r = await db.selectFrom('memberships').select('user_id').where('account_id', '=', accountId).where('user_id', '=', userId).executeTakeFirst();
+  return !!r;
+}

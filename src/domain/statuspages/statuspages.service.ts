@@ -1,7 +1,8 @@
 import type { Db } from '../../db/create-db.ts';
 import { type Clock, DAY } from '../../lib/clock.ts';
 import { z } from 'zod';
-import { NotFoundError, PlanLimitError } from '../../lib/errors.ts';
+import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
+import { hashPassword } from '../../lib/password.ts';
 import { parseInput } from '../../lib/validate.ts';
 import type { PlanPolicy } from '../billing/plans.ts';
 import { isDbId } from '../../lib/ids.ts';
@@ -182,6 +183,15 @@ export const pageSettingsSchema = z.object({
   accent: z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'A colour like #4f46e5'),
   theme: z.enum(['auto', 'light', 'dark'], { message: 'Choose auto, light or dark' }),
   hide_powered_by: z.union([z.boolean(), z.string()]).optional().transform((v) => v === true || v === 'on' || v === 'true'),
+  access: z.enum(['public', 'password', 'members'], { message: 'Choose who can see the page' }).optional().transform((v) => v ?? 'public'),
+  page_password: z.string().max(200, 'Keep the password under 200 characters').optional().transform((v) => v ?? ''),
+  custom_domain: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v) => v || '')
+    .refine((v) => v === '' || /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(v), 'A host name like status.example.com'),
 });
 
 /** The account's status page (the default one) with its settings. */
@@ -199,9 +209,26 @@ export async function updateOwnPage(deps: { db: Db; policy: PlanPolicy }, accoun
   if (input.hide_powered_by && !deps.policy.selfHosted && account.plan === 'free') {
     throw new PlanLimitError('Hiding "Powered by StatusPing" needs the Pro or Business plan.', { hide_powered_by: 'Pro or Business plan only' });
   }
+  if (input.custom_domain && !deps.policy.selfHosted && account.plan !== 'business') {
+    throw new PlanLimitError('Custom domains come with the Business plan.', { custom_domain: 'Business plan only' });
+  }
+  if (input.access === 'password' && !input.page_password && !page.password_hash) {
+    throw new ValidationError('Set a password for the page', { page_password: 'Set a password for the page' });
+  }
+  if (input.page_password && input.page_password.length < 8) throw new ValidationError('Use at least 8 characters', { page_password: 'Use at least 8 characters' });
+  if (input.custom_domain) {
+    const taken = await deps.db.selectFrom('status_pages').select('id').where('custom_domain', '=', input.custom_domain).where('id', '!=', page.id).executeTakeFirst();
+    if (taken) throw new ValidationError('That domain is already used by another status page', { custom_domain: 'Already used by another status page' });
+  }
+  const { page_password, custom_domain, ...look } = input;
   await deps.db
     .updateTable('status_pages')
-    .set({ ...input, hide_powered_by: input.hide_powered_by ? 1 : 0 })
+    .set({
+      ...look,
+      hide_powered_by: look.hide_powered_by ? 1 : 0,
+      custom_domain: custom_domain || null,
+      ...(page_password ? { password_hash: await hashPassword(page_password) } : {}),
+    })
     .where('id', '=', page.id)
     .where('account_id', '=', accountId)
     .execute();

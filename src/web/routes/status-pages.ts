@@ -5,6 +5,16 @@ import { parseDbId } from '../../lib/ids.ts';
 import { BADGE_COLORS, badgeSvg, uptimeColor } from '../badges.ts';
 import { atomFeed, rssFeed } from '../feeds.ts';
 import { TtlCache } from '../../lib/ttl-cache.ts';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { getCookie, setCookie } from 'hono/cookie';
+import { isMember } from '../../domain/accounts/accounts.repository.ts';
+import { resumeSession } from '../../domain/accounts/accounts.service.ts';
+import { pageGate, passwordMatches, unlockToken, unlockValid } from '../../domain/statuspages/page-access.ts';
+import { MINUTE } from '../../lib/clock.ts';
+import { RateLimitError } from '../../lib/errors.ts';
+import { RateLimiter } from '../../lib/rate-limit.ts';
+import { readBody } from '../middleware/form.ts';
+import { SESSION_COOKIE } from '../middleware/session.ts';
 import type { AppEnv, WebDeps } from '../deps.ts';
 import { renderView } from '../render.ts';
 
@@ -24,7 +34,8 @@ function rendered(body: string, generatedAt: string): Rendered {
 function send(c: Context<AppEnv>, r: Rendered, type: string) {
   c.header('ETag', r.etag);
   c.header('Last-Modified', r.lastModified);
-  c.header('Cache-Control', `public, max-age=${CACHE_SECONDS}`);
+  // A private page may still be held in our own cache, never in a shared one.
+  if (!c.res.headers.get('Cache-Control')?.startsWith('private')) c.header('Cache-Control', `public, max-age=${CACHE_SECONDS}`);
   if (c.req.header('if-none-match') === r.etag) return c.body(null, 304);
   c.header('Content-Type', type);
   return c.body(r.body);
@@ -37,9 +48,62 @@ function send(c: Context<AppEnv>, r: Rendered, type: string) {
  */
 export function statusPageRoutes(deps: WebDeps) {
   const cache = new TtlCache<Rendered>(deps.clock, CACHE_SECONDS * 1000);
+  const unlockLimit = new RateLimiter(deps.clock, 10, 15 * MINUTE);
+  const secret = deps.tokens.secretFor('status-page-unlock');
+
+  /**
+   * Private pages: a password page needs its unlock cookie, a members page a session of a
+   * member of the account. Returns the answer to send instead, or null to go on.
+   */
+  async function guard(c: Context<AppEnv>, slug: string, kind: 'html' | 'data'): Promise<Response | null> {
+    const gate = await pageGate(deps.db, slug);
+    if (!gate || gate.access === 'public') return null;
+    c.header('Cache-Control', 'private, no-store');
+    if (gate.access === 'password') {
+      if (unlockValid(secret, gate, getCookie(c, `sp_page_${gate.slug}`))) return null;
+      if (kind === 'data') return c.json({ error: { code: 'unauthenticated', message: 'This status page is protected by a password' } }, 401);
+      return c.html(renderView(c, 'pages/statuspages/unlock', { slug: gate.slug, csrf: '', user: null, account: null }), 401);
+    }
+    const token = getCookie(c, SESSION_COOKIE);
+    const claims = token ? await deps.tokens.verify(token) : null;
+    const auth = claims ? await resumeSession(deps, claims.sessionId) : null;
+    if (auth && (await isMember(deps.db, gate.accountId, auth.user.id))) return null;
+    if (kind === 'data') return c.json({ error: { code: 'unauthenticated', message: 'This status page is for members of its account only' } }, 401);
+    return c.redirect(`/login?next=${encodeURIComponent(`/s/${gate.slug}`)}`, 302);
+  }
+
   return new Hono<AppEnv>()
+    .post('/s/:slug/unlock', async (c) => {
+      const slug = c.req.param('slug');
+      const gate = await pageGate(deps.db, slug);
+      if (!gate || gate.access !== 'password') return c.redirect(`/s/${encodeURIComponent(slug)}`, 303);
+      const origin = c.req.header('origin');
+      if (origin && new URL(origin).host !== c.req.header('host')) return c.text('Cross-site request refused', 403);
+      const ip = (() => {
+        try {
+          return getConnInfo(c).remote.address ?? 'unknown';
+        } catch {
+          return 'unknown';
+        }
+      })();
+      const key = `${slug}:${ip}`;
+      const wait = unlockLimit.retryAfter(key);
+      if (wait > 0) throw new RateLimitError(wait);
+      unlockLimit.hit(key);
+      const form = await readBody(c);
+      if (!(await passwordMatches(gate, form.password ?? ''))) {
+        c.header('Cache-Control', 'private, no-store');
+        return c.html(renderView(c, 'pages/statuspages/unlock', { slug, error: 'That password is not right.', csrf: '', user: null, account: null }), 401);
+      }
+      setCookie(c, `sp_page_${gate.slug}`, unlockToken(secret, gate), {
+        path: '/', httpOnly: true, sameSite: 'Lax', secure: deps.config.baseUrl.startsWith('https:'), maxAge: 30 * 24 * 3600,
+      });
+      return c.redirect(`/s/${gate.slug}`, 303);
+    })
     .get('/s/:slug', async (c) => {
       const slug = c.req.param('slug');
+      const blocked = await guard(c, slug, 'html');
+      if (blocked) return blocked;
       const r = await cache.get(`html:${slug}`, async () => {
         const s = await getPublicStatus(deps, slug);
         const canonical = `${deps.config.baseUrl}/s/${s.page.slug}`;
@@ -49,6 +113,8 @@ export function statusPageRoutes(deps: WebDeps) {
     })
     .get('/s/:slug/history', async (c) => {
       const slug = c.req.param('slug');
+      const blocked = await guard(c, slug, 'html');
+      if (blocked) return blocked;
       const month = c.req.query('month');
       const r = await cache.get(`history:${slug}:${month ?? ''}`, async () => {
         const h = await getHistory(deps, slug, month);
@@ -58,6 +124,8 @@ export function statusPageRoutes(deps: WebDeps) {
     })
     .get('/s/:slug/feed.atom', async (c) => {
       const slug = c.req.param('slug');
+      const blocked = await guard(c, slug, 'data');
+      if (blocked) return blocked;
       const r = await cache.get(`atom:${slug}`, async () => {
         const s = await getPublicStatus(deps, slug);
         const pageUrl = `${deps.config.baseUrl}/s/${s.page.slug}`;
@@ -67,6 +135,8 @@ export function statusPageRoutes(deps: WebDeps) {
     })
     .get('/s/:slug/feed.rss', async (c) => {
       const slug = c.req.param('slug');
+      const blocked = await guard(c, slug, 'data');
+      if (blocked) return blocked;
       const r = await cache.get(`rss:${slug}`, async () => {
         const s = await getPublicStatus(deps, slug);
         return rendered(rssFeed(s, `${deps.config.baseUrl}/s/${s.page.slug}`), s.generated_at);
@@ -91,6 +161,8 @@ export function statusPageRoutes(deps: WebDeps) {
     })
     .get('/s/:slug/api', async (c) => {
       const slug = c.req.param('slug');
+      const blocked = await guard(c, slug, 'data');
+      if (blocked) return blocked;
       const r = await cache.get(`json:${slug}`, async () => {
         const s = await getPublicStatus(deps, slug);
         return rendered(JSON.stringify(toPublicJson(s)), s.generated_at);
