@@ -47,7 +47,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     await next();
   });
   app.use('*', securityHeaders);
-  app.use('*', customDomains(deps, (req) => app.fetch(req)));
+  app.use('*', customDomains(deps, (req, env) => app.fetch(req, env as never)));
   app.route('/', assetRoutes(deps.config.env === 'production'));
   app.route('/', healthRoutes);
   app.route('/', statusPageRoutes(deps));

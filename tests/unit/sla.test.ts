@@ -48,6 +48,14 @@ describe('SLA accounting', () => {
     expect(new Date(spans[0]![0]).toISOString()).toBe('2026-10-04T03:00:00.000Z');
   });
 
+  it('"met" uses the exact uptime, not the rounded one', () => {
+    const period = 31 * 24 * 60; // minutes
+    const downMs = Math.ceil(period * 0.001004 * 60_000); // 99.8996 %
+    const r = computeSla([{ startedAt: from, resolvedAt: from + downMs }], [], { from, to, target: 99.9, excludeMaintenance: false }, later);
+    expect(r.uptimePercent).toBe(99.9);
+    expect(r.met).toBe(false);
+  });
+
   it('an open incident counts until now, and the current month up to now', () => {
     const now = from + 10 * 24 * H;
     const r = computeSla([{ startedAt: now - H, resolvedAt: null }], [], { from, to, target: 99, excludeMaintenance: false }, now);

@@ -31,6 +31,19 @@ describe.each(testDbKinds())('private status pages and custom domains on %s', (k
     expect((await visitor.get(`/s/${slug}`)).status).toBe(401);
   });
 
+  it('a private page hides its badges, and a malformed Origin is refused, not a crash', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const res = await owner.post('/monitors', { name: 'API', url: 'https://example.com/', interval_seconds: '60', is_public: 'true' });
+    const id = Number(res.headers.get('location')!.split('/').pop());
+    expect((await ctx.built.app.request(`/badge/${id}/status.svg`)).status).toBe(200);
+    await owner.post('/settings/status-page', { ...base, access: 'password', page_password: 'open sesame' });
+    ctx.built.clock.advance(11_000);
+    expect((await ctx.built.app.request(`/badge/${id}/status.svg`)).status).toBe(404);
+    const slug = await slugOf();
+    const odd = await ctx.built.app.request(`/s/${slug}/unlock`, { method: 'POST', headers: { origin: 'null', 'content-type': 'application/x-www-form-urlencoded' }, body: 'password=x' });
+    expect(odd.status).toBe(403);
+  });
+
   it('unlock attempts are rate-limited', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     await owner.post('/settings/status-page', { ...base, access: 'password', page_password: 'open sesame' });
@@ -69,5 +82,9 @@ describe.each(testDbKinds())('private status pages and custom domains on %s', (k
     expect(clash.status).toBe(422);
     expect(await clash.text()).toContain('Already used by another status page');
     expect((await ctx.built.app.request('http://unknown.test/', { headers: { host: 'unknown.test' } })).status).toBe(302);
+    // Nothing but the status page on a customer's domain, and never the instance's own names.
+    expect((await ctx.built.app.request('http://status.acme.test/login', { headers: { host: 'status.acme.test' } })).status).toBe(404);
+    const own = await other.post('/settings/status-page', { ...base, custom_domain: 'www.localhost' });
+    expect(own.status).toBe(422);
   });
 });

@@ -41,14 +41,14 @@ function merge(spans: Span[]): Span[] {
   return out;
 }
 
-/** Occurrences of maintenance windows inside [from, to). Recurring ones are capped at 1,000. */
+/** Occurrences of maintenance windows inside [from, to). */
 export function maintenanceSpans(windows: WindowRow[], from: number, to: number): Span[] {
   const spans: Span[] = [];
   for (const w of windows) {
     if (w.cron && w.duration_minutes) {
       const cron = new Cron(w.cron, { timezone: w.timezone, paused: true });
       let cursor: Date | null = new Date(from - w.duration_minutes * MINUTE);
-      for (let i = 0; i < 1000 && cursor; i++) {
+      for (let i = 0; i < 100_000 && cursor; i++) {
         cursor = cron.nextRun(cursor);
         if (!cursor || cursor.getTime() >= to) break;
         const start = cursor.getTime();
@@ -84,7 +84,8 @@ export function computeSla(incidents: Array<{ startedAt: number; resolvedAt: num
   const period = Math.max(0, range[1] - range[0] - excluded);
   const inRange = incidents.filter((i) => overlap([i.startedAt, i.resolvedAt ?? now], range) > 0);
   const ended = inRange.filter((i) => i.resolvedAt !== null && i.resolvedAt <= range[1]);
-  const uptime = period > 0 ? Math.round((1 - Math.max(0, downtime) / period) * 100_000) / 1000 : 100;
+  const ratio = period > 0 ? 1 - Math.max(0, downtime) / period : 1;
+  const uptime = Math.round(ratio * 100_000) / 1000;
   return {
     periodMinutes: Math.round(period / MINUTE),
     downtimeMinutes: Math.round(Math.max(0, downtime) / MINUTE),
@@ -92,7 +93,7 @@ export function computeSla(incidents: Array<{ startedAt: number; resolvedAt: num
     incidents: inRange.length,
     mttrMinutes: ended.length ? Math.round(ended.reduce((n, i) => n + (i.resolvedAt! - i.startedAt), 0) / ended.length / MINUTE) : null,
     target: o.target,
-    met: uptime >= o.target,
+    met: ratio * 100 >= o.target, // the exact figure, not the rounded one
     excludedMaintenanceMinutes: Math.round(excluded / MINUTE),
   };
 }

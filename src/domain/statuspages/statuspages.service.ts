@@ -139,6 +139,9 @@ export function toPublicJson(s: PublicStatus) {
 export async function publicBadge(deps: { db: Db; clock: Clock }, monitorId: number) {
   const m = isDbId(monitorId) ? await monitorsRepo.findById(deps.db, monitorId) : undefined;
   if (!m || !m.isPublic) throw new NotFoundError('Monitor');
+  // An account whose status page is private shows no badges either.
+  const page = await deps.db.selectFrom('status_pages').select('access').where('account_id', '=', m.accountId).orderBy('id').executeTakeFirst();
+  if (page && page.access !== 'public') throw new NotFoundError('Monitor');
   const h = (await historyFor(deps.db, [m.id], deps.clock.now(), false)).get(m.id)!;
   return { name: m.name, status: displayStatus(m), uptime: h.uptime };
 }
@@ -202,7 +205,14 @@ export async function getOwnPage(db: Db, accountId: number) {
 }
 
 /** Saves the page's look; hiding "Powered by StatusPing" needs a paid plan (or self-hosting). */
-export async function updateOwnPage(deps: { db: Db; policy: PlanPolicy }, accountId: number, raw: unknown) {
+/** Same registrable domain (approximated by the last two labels) as the instance's host. */
+function sameSite(domain: string, ownHost: string): boolean {
+  const base = (h: string) => h.toLowerCase().split('.').slice(-2).join('.');
+  const own = ownHost.toLowerCase();
+  return domain === own || domain.endsWith(`.${own}`) || base(domain) === base(own);
+}
+
+export async function updateOwnPage(deps: { db: Db; policy: PlanPolicy; ownHost?: string }, accountId: number, raw: unknown) {
   const input = parseInput(pageSettingsSchema, raw);
   const page = await getOwnPage(deps.db, accountId);
   const account = await deps.db.selectFrom('accounts').select('plan').where('id', '=', accountId).executeTakeFirstOrThrow();
@@ -211,6 +221,13 @@ export async function updateOwnPage(deps: { db: Db; policy: PlanPolicy }, accoun
   }
   if (input.custom_domain && !deps.policy.selfHosted && account.plan !== 'business') {
     throw new PlanLimitError('Custom domains come with the Business plan.', { custom_domain: 'Business plan only' });
+  }
+  if (input.custom_domain && deps.ownHost && sameSite(input.custom_domain, deps.ownHost)) {
+    throw new ValidationError('That name belongs to this StatusPing instance', { custom_domain: 'That name belongs to this StatusPing instance' });
+  }
+  if (input.custom_domain && input.access === 'members') {
+    // Session cookies belong to the instance's own host and are never sent to a custom domain.
+    throw new ValidationError('A members-only page cannot use a custom domain', { custom_domain: 'Not with a members-only page' });
   }
   if (input.access === 'password' && !input.page_password && !page.password_hash) {
     throw new ValidationError('Set a password for the page', { page_password: 'Set a password for the page' });

@@ -9,17 +9,21 @@ const PATHS: Record<string, string> = { '/': '', '/api': '/api', '/history': '/h
  * A status page on its own host name: a request whose Host is a page's custom domain is
  * answered as /s/<slug>… of that page. Other paths (static files) pass through unchanged.
  */
-export function customDomains(deps: WebDeps, refetch: (req: Request) => Response | Promise<Response>): MiddlewareHandler<AppEnv> {
+export function customDomains(deps: WebDeps, refetch: (req: Request, env: unknown) => Response | Promise<Response>): MiddlewareHandler<AppEnv> {
   const ownHost = new URL(deps.config.baseUrl).hostname.toLowerCase();
   const lookups = new TtlCache<string | undefined>(deps.clock, 30_000, 10_000);
   return async (c, next) => {
     const host = (c.req.header('host') ?? '').replace(/:\d+$/, '').toLowerCase();
-    const suffix = PATHS[c.req.path];
-    if (!host || host === ownHost || host === 'localhost' || suffix === undefined) return next();
+    if (!host || host === ownHost || host === 'localhost' || c.req.path.startsWith('/static/')) return next();
     const slug = await lookups.get(host, () => pageForDomain(deps.db, host));
     if (!slug) return next();
+    // A customer's domain shows its status page and nothing else of the app.
+    if (c.req.path === `/s/${slug}` || c.req.path.startsWith(`/s/${slug}/`)) return next();
+    const suffix = PATHS[c.req.path];
+    if (suffix === undefined) return c.text('Not found', 404);
     const url = new URL(c.req.url);
     url.pathname = `/s/${slug}${suffix}`;
-    return refetch(new Request(url, c.req.raw));
+    // The server context (env) goes along so the client address is still known.
+    return refetch(new Request(url, c.req.raw), c.env);
   };
 }

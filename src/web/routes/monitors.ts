@@ -155,9 +155,10 @@ export const monitorRoutes = new Hono<AppEnv>()
     const now = c.get('deps').clock.now();
     const current = new Date(now).toISOString().slice(0, 7);
     const q = c.req.query();
-    const month = /^\d{4}-\d{2}$/.test(q.month ?? '') ? q.month! : current;
+    const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(q.month ?? '') && q.month! <= current ? q.month! : current;
     const [y, mo] = month.split('-').map(Number) as [number, number];
-    const target = Math.min(100, Math.max(0, Number(q.target) || 99.9));
+    const t = q.target === undefined || q.target === '' ? 99.9 : Number(q.target);
+    const target = Number.isFinite(t) ? Math.min(100, Math.max(0, t)) : 99.9;
     const excludeMaintenance = q.maintenance !== 'count';
     const report = await slaForMonitor(c.get('deps').db, m.accountId, m.id, { from: Date.UTC(y, mo - 1, 1), to: Date.UTC(y, mo, 1), target, excludeMaintenance }, now);
     if (q.format === 'csv') {

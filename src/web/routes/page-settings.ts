@@ -13,9 +13,9 @@ export const pageSettingsRoutes = new Hono<AppEnv>()
   })
   .post('/settings/status-page', async (c) => {
     const form = c.get('form');
-    const { db, policy } = c.get('deps');
+    const { db, policy, config } = c.get('deps');
     try {
-      await updateOwnPage({ db, policy }, authOf(c).account.id, form);
+      await updateOwnPage({ db, policy, ownHost: new URL(config.baseUrl).hostname }, authOf(c).account.id, form);
       return redirectAfterPost(c, '/settings/status-page?saved=1');
     } catch (err) {
       const page = await getOwnPage(db, authOf(c).account.id);

@@ -67,7 +67,7 @@ export function statusPageRoutes(deps: WebDeps) {
     const token = getCookie(c, SESSION_COOKIE);
     const claims = token ? await deps.tokens.verify(token) : null;
     const auth = claims ? await resumeSession(deps, claims.sessionId) : null;
-    if (auth && (await isMember(deps.db, gate.accountId, auth.user.id))) return null;
+    if (auth && auth.user.id === claims?.userId && (await isMember(deps.db, gate.accountId, auth.user.id))) return null;
     if (kind === 'data') return c.json({ error: { code: 'unauthenticated', message: 'This status page is for members of its account only' } }, 401);
     return c.redirect(`/login?next=${encodeURIComponent(`/s/${gate.slug}`)}`, 302);
   }
@@ -77,21 +77,32 @@ export function statusPageRoutes(deps: WebDeps) {
       const slug = c.req.param('slug');
       const gate = await pageGate(deps.db, slug);
       if (!gate || gate.access !== 'password') return c.redirect(`/s/${encodeURIComponent(slug)}`, 303);
+      // CSRF: a browser's cross-site POST carries a foreign Origin.
       const origin = c.req.header('origin');
-      if (origin && new URL(origin).host !== c.req.header('host')) return c.text('Cross-site request refused', 403);
-      const ip = (() => {
+      if (origin) {
+        let sameSite = false;
         try {
-          return getConnInfo(c).remote.address ?? 'unknown';
+          const o = new URL(origin);
+          sameSite = o.host === c.req.header('host') || o.origin === new URL(deps.config.baseUrl).origin;
         } catch {
-          return 'unknown';
+          sameSite = false;
         }
-      })();
+        if (!sameSite) return c.text('Cross-site request refused', 403);
+      }
+      if (Number(c.req.header('content-length') ?? 0) > 4096) return c.text('Request body too large', 413);
+      let ip = 'unknown';
+      try {
+        ip = getConnInfo(c).remote.address ?? 'unknown';
+      } catch {
+        /* no socket (tests) */
+      }
+      if (deps.config.trustProxy) ip = c.req.header('x-forwarded-for')?.split(',').map((x) => x.trim()).filter(Boolean).at(-1) ?? ip;
       const key = `${slug}:${ip}`;
       const wait = unlockLimit.retryAfter(key);
       if (wait > 0) throw new RateLimitError(wait);
-      unlockLimit.hit(key);
       const form = await readBody(c);
       if (!(await passwordMatches(gate, form.password ?? ''))) {
+        unlockLimit.hit(key); // only failures count
         c.header('Cache-Control', 'private, no-store');
         return c.html(renderView(c, 'pages/statuspages/unlock', { slug, error: 'That password is not right.', csrf: '', user: null, account: null }), 401);
       }
@@ -115,7 +126,8 @@ export function statusPageRoutes(deps: WebDeps) {
       const slug = c.req.param('slug');
       const blocked = await guard(c, slug, 'html');
       if (blocked) return blocked;
-      const month = c.req.query('month');
+      const q = c.req.query('month') ?? '';
+      const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(q) ? q : undefined;
       const r = await cache.get(`history:${slug}:${month ?? ''}`, async () => {
         const h = await getHistory(deps, slug, month);
         return rendered(renderView(c, 'pages/statuspages/history', { h, csrf: '', user: null, account: null }), new Date(deps.clock.now()).toISOString());
