@@ -26,8 +26,9 @@ describe.each(testDbKinds())('private status pages and custom domains on %s', (k
     expect(page.status).toBe(200);
     expect(page.headers.get('cache-control')).toBe('private, no-store');
     expect((await visitor.get(`/s/${slug}/api`)).status).toBe(200);
-    // Changing the password locks out the old unlock cookie.
+    // Changing the password locks out the old unlock cookie (once the 10 s cache turns over).
     await owner.post('/settings/status-page', { ...base, access: 'password', page_password: 'a new secret' });
+    ctx.built.clock.advance(11_000);
     expect((await visitor.get(`/s/${slug}`)).status).toBe(401);
   });
 

@@ -9,7 +9,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { getCookie, setCookie } from 'hono/cookie';
 import { isMember } from '../../domain/accounts/accounts.repository.ts';
 import { resumeSession } from '../../domain/accounts/accounts.service.ts';
-import { pageGate, passwordMatches, unlockToken, unlockValid } from '../../domain/statuspages/page-access.ts';
+import { type PageGate, pageGate, passwordMatches, unlockToken, unlockValid } from '../../domain/statuspages/page-access.ts';
 import { MINUTE } from '../../lib/clock.ts';
 import { RateLimitError } from '../../lib/errors.ts';
 import { RateLimiter } from '../../lib/rate-limit.ts';
@@ -55,8 +55,11 @@ export function statusPageRoutes(deps: WebDeps) {
    * Private pages: a password page needs its unlock cookie, a members page a session of a
    * member of the account. Returns the answer to send instead, or null to go on.
    */
+  // Who may see a page is looked up at most once per cache period, like the page itself.
+  const gates = new TtlCache<PageGate | undefined>(deps.clock, CACHE_SECONDS * 1000);
+
   async function guard(c: Context<AppEnv>, slug: string, kind: 'html' | 'data'): Promise<Response | null> {
-    const gate = await pageGate(deps.db, slug);
+    const gate = await gates.get(slug, () => pageGate(deps.db, slug));
     if (!gate || gate.access === 'public') return null;
     c.header('Cache-Control', 'private, no-store');
     if (gate.access === 'password') {
