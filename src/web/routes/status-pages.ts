@@ -5,7 +5,6 @@ import { parseDbId } from '../../lib/ids.ts';
 import { BADGE_COLORS, badgeSvg, uptimeColor } from '../badges.ts';
 import { atomFeed, rssFeed } from '../feeds.ts';
 import { TtlCache } from '../../lib/ttl-cache.ts';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { getCookie, setCookie } from 'hono/cookie';
 import { isMember } from '../../domain/accounts/accounts.repository.ts';
 import { resumeSession } from '../../domain/accounts/accounts.service.ts';
@@ -14,6 +13,7 @@ import { MINUTE } from '../../lib/clock.ts';
 import { RateLimitError } from '../../lib/errors.ts';
 import { RateLimiter } from '../../lib/rate-limit.ts';
 import { readBody } from '../middleware/form.ts';
+import { resolveClientIp } from '../middleware/client-ip.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import type { AppEnv, WebDeps } from '../deps.ts';
 import { renderView } from '../render.ts';
@@ -25,6 +25,12 @@ interface Rendered {
 }
 
 const CACHE_SECONDS = 10;
+
+/** ?month=YYYY-MM when well-formed, so odd values cannot fill the cache with keys. */
+function monthParam(c: Context<AppEnv>): string | undefined {
+  const q = c.req.query('month') ?? '';
+  return /^\d{4}-(0[1-9]|1[0-2])$/.test(q) ? q : undefined;
+}
 
 function rendered(body: string, generatedAt: string): Rendered {
   return { body, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`, lastModified: new Date(generatedAt).toUTCString() };
@@ -75,6 +81,20 @@ export function statusPageRoutes(deps: WebDeps) {
     return c.redirect(`/login?next=${encodeURIComponent(`/s/${gate.slug}`)}`, 302);
   }
 
+  /**
+   * One public representation of a page: access check, then the cached rendering (built at
+   * most once per CACHE_SECONDS for every visitor), sent with validators.
+   */
+  function page(kind: 'html' | 'data', type: string, key: (c: Context<AppEnv>) => string, build: (c: Context<AppEnv>, slug: string) => Promise<Rendered>) {
+    return async (c: Context<AppEnv>) => {
+      const slug = c.req.param('slug') ?? '';
+      const blocked = await guard(c, slug, kind);
+      if (blocked) return blocked;
+      const r = await cache.get(`${key(c)}:${slug}`, () => build(c, slug));
+      return send(c, r, type);
+    };
+  }
+
   return new Hono<AppEnv>()
     .post('/s/:slug/unlock', async (c) => {
       const slug = c.req.param('slug');
@@ -93,14 +113,7 @@ export function statusPageRoutes(deps: WebDeps) {
         if (!sameSite) return c.text('Cross-site request refused', 403);
       }
       if (Number(c.req.header('content-length') ?? 0) > 4096) return c.text('Request body too large', 413);
-      let ip = 'unknown';
-      try {
-        ip = getConnInfo(c).remote.address ?? 'unknown';
-      } catch {
-        /* no socket (tests) */
-      }
-      if (deps.config.trustProxy) ip = c.req.header('x-forwarded-for')?.split(',').map((x) => x.trim()).filter(Boolean).at(-1) ?? ip;
-      const key = `${slug}:${ip}`;
+      const key = `${slug}:${resolveClientIp(c, deps.config.trustProxy)}`;
       const wait = unlockLimit.retryAfter(key);
       if (wait > 0) throw new RateLimitError(wait);
       const form = await readBody(c);
@@ -114,49 +127,30 @@ export function statusPageRoutes(deps: WebDeps) {
       });
       return c.redirect(`/s/${gate.slug}`, 303);
     })
-    .get('/s/:slug', async (c) => {
-      const slug = c.req.param('slug');
-      const blocked = await guard(c, slug, 'html');
-      if (blocked) return blocked;
-      const r = await cache.get(`html:${slug}`, async () => {
+    .get('/s/:slug', page('html', 'text/html; charset=UTF-8', () => 'html', async (c, slug) => {
+      const s = await getPublicStatus(deps, slug);
+      const canonical = `${deps.config.baseUrl}/s/${s.page.slug}`;
+      return rendered(renderView(c, 'pages/statuspages/show', { s, csrf: '', user: null, account: null, canonical }), s.generated_at);
+    }))
+    .get('/s/:slug/history', page('html', 'text/html; charset=UTF-8', (c) => `history:${monthParam(c) ?? ''}`, async (c, slug) => {
+      const h = await getHistory(deps, slug, monthParam(c));
+      return rendered(renderView(c, 'pages/statuspages/history', { h, csrf: '', user: null, account: null }), new Date(deps.clock.now()).toISOString());
+    }))
+    .get('/s/:slug/feed.atom', page('data', 'application/atom+xml; charset=UTF-8', () => 'atom', async (_c, slug) => {
+      const s = await getPublicStatus(deps, slug);
+      const pageUrl = `${deps.config.baseUrl}/s/${s.page.slug}`;
+      return rendered(atomFeed(s, pageUrl, `${pageUrl}/feed.atom`), s.generated_at);
+    }))
+    .get('/s/:slug/feed.rss', page('data', 'application/rss+xml; charset=UTF-8', () => 'rss', async (_c, slug) => {
+      const s = await getPublicStatus(deps, slug);
+      return rendered(rssFeed(s, `${deps.config.baseUrl}/s/${s.page.slug}`), s.generated_at);
+    }))
+    .get('/s/:slug/api', async (c) => {
+      c.header('Access-Control-Allow-Origin', '*');
+      return page('data', 'application/json; charset=UTF-8', () => 'json', async (_c, slug) => {
         const s = await getPublicStatus(deps, slug);
-        const canonical = `${deps.config.baseUrl}/s/${s.page.slug}`;
-        return rendered(renderView(c, 'pages/statuspages/show', { s, csrf: '', user: null, account: null, canonical }), s.generated_at);
-      });
-      return send(c, r, 'text/html; charset=UTF-8');
-    })
-    .get('/s/:slug/history', async (c) => {
-      const slug = c.req.param('slug');
-      const blocked = await guard(c, slug, 'html');
-      if (blocked) return blocked;
-      const q = c.req.query('month') ?? '';
-      const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(q) ? q : undefined;
-      const r = await cache.get(`history:${slug}:${month ?? ''}`, async () => {
-        const h = await getHistory(deps, slug, month);
-        return rendered(renderView(c, 'pages/statuspages/history', { h, csrf: '', user: null, account: null }), new Date(deps.clock.now()).toISOString());
-      });
-      return send(c, r, 'text/html; charset=UTF-8');
-    })
-    .get('/s/:slug/feed.atom', async (c) => {
-      const slug = c.req.param('slug');
-      const blocked = await guard(c, slug, 'data');
-      if (blocked) return blocked;
-      const r = await cache.get(`atom:${slug}`, async () => {
-        const s = await getPublicStatus(deps, slug);
-        const pageUrl = `${deps.config.baseUrl}/s/${s.page.slug}`;
-        return rendered(atomFeed(s, pageUrl, `${pageUrl}/feed.atom`), s.generated_at);
-      });
-      return send(c, r, 'application/atom+xml; charset=UTF-8');
-    })
-    .get('/s/:slug/feed.rss', async (c) => {
-      const slug = c.req.param('slug');
-      const blocked = await guard(c, slug, 'data');
-      if (blocked) return blocked;
-      const r = await cache.get(`rss:${slug}`, async () => {
-        const s = await getPublicStatus(deps, slug);
-        return rendered(rssFeed(s, `${deps.config.baseUrl}/s/${s.page.slug}`), s.generated_at);
-      });
-      return send(c, r, 'application/rss+xml; charset=UTF-8');
+        return rendered(JSON.stringify(toPublicJson(s)), s.generated_at);
+      })(c);
     })
     // Shields-style badges of public monitors, for READMEs and dashboards.
     .get('/badge/:id/:kind{status\\.svg|uptime\\.svg}', async (c) => {
@@ -173,16 +167,5 @@ export function statusPageRoutes(deps: WebDeps) {
       });
       c.header('Access-Control-Allow-Origin', '*');
       return send(c, r, 'image/svg+xml; charset=UTF-8');
-    })
-    .get('/s/:slug/api', async (c) => {
-      const slug = c.req.param('slug');
-      const blocked = await guard(c, slug, 'data');
-      if (blocked) return blocked;
-      const r = await cache.get(`json:${slug}`, async () => {
-        const s = await getPublicStatus(deps, slug);
-        return rendered(JSON.stringify(toPublicJson(s)), s.generated_at);
-      });
-      c.header('Access-Control-Allow-Origin', '*');
-      return send(c, r, 'application/json; charset=UTF-8');
     });
 }
