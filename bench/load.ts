@@ -1,8 +1,10 @@
-// HTTP load generator in its own process: GETs one URL with C connections for D seconds.
+// HTTP load generator in its own process: GETs one URL with C connections for D seconds
+// (optional fourth argument: request headers as JSON).
 import { Agent, request } from 'undici';
 
-const [url, conc = '50', secs = '10'] = process.argv.slice(2);
-const agent = new Agent({ connections: Number(conc), keepAliveTimeout: 30_000 });
+const [url, conc = '50', secs = '10', headersJson = '{}'] = process.argv.slice(2);
+const headers = JSON.parse(headersJson) as Record<string, string>;
+const agent = new Agent({ connections: Number(conc), keepAliveTimeout: 30_000, pipelining: Number(process.env.PIPELINING ?? 1) });
 const latencies: number[] = [];
 let errors = 0;
 const until = Date.now() + Number(secs) * 1000;
@@ -11,7 +13,7 @@ async function loop() {
   while (Date.now() < until) {
     const t0 = performance.now();
     try {
-      const res = await request(url!, { dispatcher: agent });
+      const res = await request(url!, { dispatcher: agent, headers });
       await res.body.dump();
       if (res.statusCode !== 200) errors++;
     } catch {

@@ -6,6 +6,11 @@ import * as m20261122_004 from './20261122_004_heartbeats.ts';
 import * as m20261122_005 from './20261122_005_screenshots.ts';
 import * as m20261122_006 from './20261122_006_page_settings.ts';
 import * as m20261122_007 from './20261122_007_page_access.ts';
+import * as m20261122_008 from './20261122_008_page_components.ts';
+import * as m20261122_011 from './20261122_011_subscriber_secret.ts';
+import * as m20261122_012 from './20261122_012_teams_billing_api.ts';
+import * as m20261122_014 from './20261122_014_billing_notice.ts';
+import * as m20261122_016 from './20261122_016_account_lifecycle.ts';
 
 // Every migration, by name; names sort in the order they run. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -16,4 +21,9 @@ export const migrations: Record<string, Migration> = {
   '20261122_005_screenshots': m20261122_005,
   '20261122_006_page_settings': m20261122_006,
   '20261122_007_page_access': m20261122_007,
+  '20261122_008_page_components': m20261122_008,
+  '20261122_011_subscriber_secret': m20261122_011,
+  '20261122_012_teams_billing_api': m20261122_012,
+  '20261122_014_billing_notice': m20261122_014,
+  '20261122_016_account_lifecycle': m20261122_016,
 };

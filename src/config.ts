@@ -12,6 +12,8 @@ export interface Config {
   /** Secret for session JWTs and CSRF tokens; when unset a random one is generated and kept in the database. */
   readonly sessionSecret: string | undefined;
   readonly stripeSecretKey: string | undefined;
+  /** Billing through Stripe; set exactly when STRIPE_SECRET_KEY is (SaaS mode). */
+  readonly stripe: StripeConfig | undefined;
   /** Self-hosted = no Stripe key: no plan limits. */
   readonly selfHosted: boolean;
   readonly minIntervalSeconds: number;
@@ -33,6 +35,14 @@ export interface Config {
   readonly providers: { telegram: string; pagerduty: string };
 }
 
+export interface StripeConfig {
+  readonly secretKey: string;
+  readonly webhookSecret: string;
+  readonly prices: { readonly pro: string; readonly business: string };
+  /** Another API host (a local stand-in in tests), e.g. http://127.0.0.1:12111; unset = Stripe's own. */
+  readonly apiBase: string | undefined;
+}
+
 export class ConfigError extends Error {}
 
 const bool = z
@@ -50,6 +60,10 @@ const schema = z.object({
   BASE_URL: z.string().url().optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_PRICE_PRO: z.string().min(1).optional(),
+  STRIPE_PRICE_BUSINESS: z.string().min(1).optional(),
+  STRIPE_API_BASE: z.string().url().regex(/^https?:\/\//, 'must be http://host:port or https://host').optional(),
   MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86400).default(10),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   TRUST_PROXY: bool.default(false),
@@ -97,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const stripe = stripeConfig(e);
   const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
   return Object.freeze({
     env: e.NODE_ENV,
@@ -106,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     baseUrl: (e.BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
     sessionSecret: e.SESSION_SECRET,
     stripeSecretKey: e.STRIPE_SECRET_KEY,
+    stripe,
     selfHosted: !e.STRIPE_SECRET_KEY,
     minIntervalSeconds: e.MIN_INTERVAL_SECONDS,
     retentionDays: e.RETENTION_DAYS,
@@ -120,5 +136,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     browserConcurrency: e.BROWSER_CONCURRENCY,
     mail: { from: e.MAIL_FROM, resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, smtpUrl: e.SMTP_URL },
     providers: { telegram: e.TELEGRAM_API_URL.replace(/\/+$/, ''), pagerduty: e.PAGERDUTY_EVENTS_URL.replace(/\/+$/, '') },
+  });
+}
+
+/**
+ * A Stripe key turns billing on, and billing cannot work without the webhook secret and
+ * both prices: refuse to start rather than fail at the first upgrade. Values never appear
+ * in the message, only the names of the missing variables.
+ */
+function stripeConfig(e: z.infer<typeof schema>): StripeConfig | undefined {
+  if (!e.STRIPE_SECRET_KEY) return undefined;
+  const missing = (['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_PRO', 'STRIPE_PRICE_BUSINESS'] as const).filter((k) => !e[k]);
+  if (missing.length) {
+    throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required when STRIPE_SECRET_KEY is set`).join('\n')}`);
+  }
+  return Object.freeze({
+    secretKey: e.STRIPE_SECRET_KEY,
+    webhookSecret: e.STRIPE_WEBHOOK_SECRET!,
+    prices: Object.freeze({ pro: e.STRIPE_PRICE_PRO!, business: e.STRIPE_PRICE_BUSINESS! }),
+    apiBase: e.STRIPE_API_BASE?.replace(/\/+$/, ''),
   });
 }

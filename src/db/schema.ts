@@ -13,6 +13,8 @@ export interface Database {
     is_admin: number;
     created_at: number;
     password_changed_at: number;
+    email_verified_at: number | null;
+    last_seen_at: number | null;
   };
   accounts: {
     id: Generated<number>;
@@ -20,6 +22,15 @@ export interface Database {
     slug: string;
     plan: string;
     created_at: number;
+    stripe_customer_id: string | null;
+    stripe_subscription_id: string | null;
+    subscription_status: string | null;
+    payment_failed_at: number | null;
+    plan_changed_at: number | null;
+    plan_notice: string | null;
+    current_period_end: number | null;
+    cancel_at_period_end: Generated<number>;
+    stripe_event_at: number | null;
   };
   memberships: { account_id: number; user_id: number; role: string; created_at: number };
   sessions: {
@@ -63,6 +74,7 @@ export interface Database {
     push_token: string | null;
     last_ping_at: number | null;
     run_started_at: number | null;
+    paused_reason: string | null;
   };
   check_results: {
     monitor_id: number;
@@ -154,6 +166,116 @@ export interface Database {
     access: Generated<string>;
     password_hash: string | null;
     custom_domain: string | null;
+    footer_links: Generated<string>;
+    auto_publish: Generated<number>;
+    sla_target: Generated<number>;
+  };
+  stripe_events: { id: string; type: string; received_at: number };
+  invitations: {
+    id: Generated<number>;
+    account_id: number;
+    email: string;
+    role: string;
+    token_hash: string;
+    invited_by: number | null;
+    created_at: number;
+    expires_at: number;
+    accepted_at: number | null;
+    revoked_at: number | null;
+  };
+  user_tokens: {
+    id: Generated<number>;
+    user_id: number;
+    purpose: string;
+    token_hash: string;
+    new_email: string | null;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+  };
+  api_keys: {
+    id: Generated<number>;
+    account_id: number;
+    name: string;
+    scope: string;
+    prefix: string;
+    key_hash: string;
+    created_by: number | null;
+    created_at: number;
+    last_used_at: number | null;
+    revoked_at: number | null;
+  };
+  audit_log: {
+    id: Generated<number>;
+    account_id: number;
+    user_id: number | null;
+    api_key_id: number | null;
+    actor: string;
+    action: string;
+    target: Generated<string>;
+    details: Generated<string>;
+    ip: string | null;
+    created_at: number;
+  };
+  page_assets: { page_id: number; kind: string; content_type: string; data: Buffer; updated_at: number };
+  page_groups: { id: Generated<number>; page_id: number; name: string; position: number };
+  page_components: {
+    id: Generated<number>;
+    page_id: number;
+    group_id: number | null;
+    monitor_id: number | null;
+    name: string | null;
+    description: Generated<string>;
+    manual_status: string | null;
+    position: number;
+    created_at: number;
+  };
+  page_incidents: {
+    id: Generated<number>;
+    account_id: number;
+    page_id: number;
+    kind: string;
+    title: string;
+    state: string;
+    published_at: number | null;
+    postmortem: string | null;
+    incident_id: number | null;
+    maintenance_window_id: number | null;
+    scheduled_start: number | null;
+    scheduled_end: number | null;
+    created_at: number;
+    updated_at: number;
+    resolved_at: number | null;
+  };
+  page_incident_components: { page_incident_id: number; component_id: number; impact: string };
+  page_incident_updates: { id: Generated<number>; page_incident_id: number; state: string; body: string; created_at: number };
+  incident_templates: { id: Generated<number>; account_id: number; name: string; title: string; state: string; body: string; created_at: number };
+  subscribers: {
+    id: Generated<number>;
+    page_id: number;
+    kind: string;
+    address: string;
+    component_ids: string | null;
+    token: string;
+    confirmed_at: number | null;
+    created_at: number;
+    /** Standard Webhooks signing secret of a webhook subscriber (migration 011). */
+    secret: string | null;
+  };
+  subscriber_outbox: {
+    id: Generated<number>;
+    page_id: number;
+    subscriber_id: number;
+    event: string;
+    idempotency_key: string;
+    payload: string;
+    status: string;
+    attempts: number;
+    next_attempt_at: number;
+    claimed_until: number | null;
+    last_error: string | null;
+    created_at: number;
+    sent_at: number | null;
   };
 }
 

@@ -54,4 +54,10 @@ export class RateLimitError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
     super('rate_limited', `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, 429);
   }
+
+  /** Retry-After, and the RateLimit fields a client can act on without knowing the limit. */
+  headers(): Record<string, string> {
+    const s = String(this.retryAfterSeconds);
+    return { 'Retry-After': s, 'RateLimit-Remaining': '0', 'RateLimit-Reset': s };
+  }
 }

@@ -1,3 +1,4 @@
+import { PastDaysCache } from '../domain/checks/uptime.service.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { createDb, type Db } from '../db/create-db.ts';
 import { migrate } from '../db/migrate.ts';
@@ -72,6 +73,7 @@ export async function webDeps(rt: Runtime): Promise<WebDeps> {
     signupLimit: new RateLimiter(rt.clock, 20, HOUR),
     delivery: deliveryDeps(rt),
     alerts: alertContext(rt),
+    history: new PastDaysCache(),
   };
 }
 

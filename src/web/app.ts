@@ -8,15 +8,29 @@ import { formBody, limitBody } from './middleware/form.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession, requireAuth } from './middleware/session.ts';
 import { createEta, html, isHtmx, useEta } from './render.ts';
+import { API_BASE, createApiApp } from './api/app.ts';
+import { apiDocsRoutes } from './api/docs.ts';
+import { lifecyclePublicRoutes, lifecycleSettingsRoutes } from './routes/account-lifecycle.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { loadMemberships } from './middleware/accounts.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { invitationRoutes, publicInvitationRoutes } from './routes/invitations.ts';
+import { memberRoutes } from './routes/members.ts';
+import { billingClient, billingRoutes, stripeWebhookRoutes } from './routes/billing.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { maintenanceRoutes } from './routes/maintenance.ts';
-import { pageSettingsRoutes } from './routes/page-settings.ts';
+import { pageComponentRoutes } from './routes/page-components.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { pagePostRoutes } from './routes/page-posts.ts';
 import { publicAuthRoutes, settingsRoutes } from './routes/auth.ts';
 import { monitorRoutes } from './routes/monitors.ts';
 import { healthRoutes, publicRoutes } from './routes/public.ts';
 import { pushRoutes } from './routes/push.ts';
 import { statusPageRoutes } from './routes/status-pages.ts';
+import { subscribeRoutes } from './routes/subscribe.ts';
+import { subscriberRoutes } from './routes/subscribers.ts';
 
 function wantsJson(c: Context): boolean {
   const p = c.req.path;
@@ -51,22 +65,40 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/', assetRoutes(deps.config.env === 'production'));
   app.route('/', healthRoutes);
   app.route('/', statusPageRoutes(deps));
+  app.route('/', subscribeRoutes(deps));
   app.route('/', pushRoutes(deps));
+  // The API authenticates with keys, never cookies: mounted before the session and CSRF middleware.
+  app.route(API_BASE, createApiApp(deps) as unknown as Hono<AppEnv>);
+  app.route('/', apiDocsRoutes);
+  const stripe = billingClient(deps);
+  app.route('/', stripeWebhookRoutes(deps, stripe));
   app.use('*', clientIp, limitBody, formBody, loadSession, csrf());
 
   app.route('/', publicRoutes);
   app.route('/', publicAuthRoutes);
+  app.route('/', publicInvitationRoutes);
+  app.route('/', lifecyclePublicRoutes(deps));
 
-  app.use('*', requireAuth);
+  app.use('*', requireAuth, loadMemberships);
   app.route('/', monitorRoutes);
   app.route('/', settingsRoutes);
   app.route('/', alertRoutes);
   app.route('/', maintenanceRoutes);
-  app.route('/', pageSettingsRoutes);
+  app.route('/', pageRoutes);
+  app.route('/', pageComponentRoutes);
+  app.route('/', subscriberRoutes);
+  app.route('/', pagePostRoutes);
+  app.route('/', apiKeyRoutes);
+  app.route('/', memberRoutes);
+  app.route('/', invitationRoutes);
+  app.route('/', auditRoutes);
+  app.route('/', billingRoutes(deps, stripe));
+  app.route('/', lifecycleSettingsRoutes(deps));
+  app.route('/', adminRoutes(deps));
 
   app.notFound((c) => respondError(c, 404, 'not_found', 'Page not found'));
   app.onError((err, c) => {
-    if (err instanceof RateLimitError) c.header('Retry-After', String(err.retryAfterSeconds));
+    if (err instanceof RateLimitError) for (const [k, v] of Object.entries(err.headers())) c.header(k, v);
     if (err instanceof AppError) return respondError(c, err.status, err.code, err.message);
     deps.logger.error({ err, path: c.req.path }, 'unhandled error');
     return respondError(c, 500, 'internal', 'Something went wrong on our side. Please try again.');

@@ -5,6 +5,7 @@ import type { SignedIn } from '../domain/accounts/accounts.service.ts';
 import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import type { PlanPolicy } from '../domain/billing/plans.ts';
+import type { PastDaysCache } from '../domain/checks/uptime.service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { RateLimiter } from '../lib/rate-limit.ts';
@@ -22,6 +23,8 @@ export interface WebDeps {
   policy: PlanPolicy;
   delivery: DeliveryDeps;
   alerts: AlertContext;
+  /** Settled days of daily rollups, shared by status pages and the dashboard. */
+  history: PastDaysCache;
 }
 
 export type FormData = Record<string, string>;
@@ -34,5 +37,11 @@ export interface AppEnv {
     csrf: string;
     form: FormData;
     clientIp: string;
+    /** The signed-in user's accounts, for the account switcher (set on dashboard pages). */
+    memberships?: { id: number; name: string; role: string }[];
+    /** Set by the status-page guard: this answer is for one visitor only (never cached by proxies). */
+    privateAnswer?: boolean;
+    /** The security headers of this request (see middleware/security-headers.ts). */
+    securityHeaders?: Readonly<Record<string, string>>;
   };
 }

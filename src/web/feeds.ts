@@ -1,4 +1,7 @@
+import type { PublicPosts } from '../domain/statuspages/posts.public.ts';
+import { STATE_LABELS } from '../domain/statuspages/posts.ts';
 import type { PublicStatus } from '../domain/statuspages/statuspages.service.ts';
+import { markdownExcerpt } from '../lib/markdown.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -10,15 +13,24 @@ interface Entry {
   link: string;
 }
 
-/** Incidents and maintenance of a status page as feed entries, newest first. */
-export function feedEntries(s: PublicStatus, pageUrl: string): Entry[] {
-  const incidents = s.incidents.map((i) => ({
-    id: `${pageUrl}#incident-${i.id}`,
-    title: `${i.title}${i.resolved_at ? ' (resolved)' : ''}`,
-    summary: i.resolved_at ? `Started ${i.started_at}, resolved ${i.resolved_at}.` : `Ongoing since ${i.started_at}.`,
-    updated: i.resolved_at ?? i.started_at,
-    link: pageUrl,
-  }));
+/**
+ * Published incident and maintenance posts of a status page as feed entries, newest first,
+ * each linking to the post's own page, plus the monitors' maintenance windows. Raw monitor
+ * outages are not listed: what the public reads is what the team wrote.
+ */
+export function feedEntries(s: PublicStatus, posts: PublicPosts, pageUrl: string): Entry[] {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const fromPosts = [...posts.active, ...posts.maintenance, ...posts.past].map((p) => {
+    const latest = p.updates.at(-1);
+    const when = p.kind === 'maintenance' ? ` (${iso(p.scheduledStart ?? 0)} to ${iso(p.scheduledEnd ?? 0)})` : '';
+    return {
+      id: `${pageUrl}/incidents/${p.id}`,
+      title: `${p.kind === 'maintenance' ? 'Maintenance: ' : ''}${p.title} [${STATE_LABELS[p.state] ?? p.state}]`,
+      summary: `${latest ? markdownExcerpt(latest.body) : ''}${when}`,
+      updated: iso(Math.max(latest?.createdAt ?? 0, p.publishedAt ?? 0, p.updatedAt)),
+      link: `${pageUrl}/incidents/${p.id}`,
+    };
+  });
   const maintenance = s.maintenance.map((w) => ({
     id: `${pageUrl}#maintenance-${w.id}-${w.starts_at}`,
     title: `${w.active ? 'Under maintenance' : 'Scheduled maintenance'}: ${w.title}`,
@@ -26,11 +38,11 @@ export function feedEntries(s: PublicStatus, pageUrl: string): Entry[] {
     updated: w.starts_at,
     link: pageUrl,
   }));
-  return [...incidents, ...maintenance].sort((a, b) => b.updated.localeCompare(a.updated));
+  return [...fromPosts, ...maintenance].sort((a, b) => b.updated.localeCompare(a.updated));
 }
 
-export function atomFeed(s: PublicStatus, pageUrl: string, feedUrl: string): string {
-  const entries = feedEntries(s, pageUrl);
+export function atomFeed(s: PublicStatus, posts: PublicPosts, pageUrl: string, feedUrl: string): string {
+  const entries = feedEntries(s, posts, pageUrl);
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
 <title>${esc(s.page.title)} status</title>
@@ -47,8 +59,8 @@ ${entries
 `;
 }
 
-export function rssFeed(s: PublicStatus, pageUrl: string): string {
-  const entries = feedEntries(s, pageUrl);
+export function rssFeed(s: PublicStatus, posts: PublicPosts, pageUrl: string): string {
+  const entries = feedEntries(s, posts, pageUrl);
   return `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0">
 <channel>

@@ -86,6 +86,49 @@ export function barClass(uptime: number | null): string {
   return 'b4';
 }
 
+/**
+ * An address shown to members who may not manage subscribers: enough to recognise it, not
+ * enough to harvest it ("r•••@example.com", "https://hooks.example.com/•••").
+ */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at > 0) return `${address[0]}•••${address.slice(at)}`;
+  try {
+    return `${new URL(address).origin}/•••`;
+  } catch {
+    return '•••';
+  }
+}
+
+/**
+ * Day bars as runs of one colour: a single element per run (widened with flex-grow) keeps a
+ * 90-day bar near 1 KB instead of 4 KB, so a 100-component page stays small. The tooltip of a
+ * run names its dates and its lowest day. Only dates and numbers go in, so nothing needs escaping.
+ */
+export function dayBars(days: ReadonlyArray<{ date: string; uptime: number | null }>): string {
+  let out = '';
+  for (let i = 0; i < days.length; ) {
+    const cls = barClass(days[i]!.uptime);
+    let j = i;
+    let low = days[i]!.uptime;
+    let high = low;
+    while (j + 1 < days.length && barClass(days[j + 1]!.uptime) === cls) {
+      j++;
+      const u = days[j]!.uptime;
+      if (u !== null && low !== null) {
+        low = Math.min(low, u);
+        high = Math.max(high!, u);
+      }
+    }
+    const n = j - i + 1;
+    const when = n === 1 ? days[i]!.date : `${days[i]!.date} – ${days[j]!.date}`;
+    const what = low === null ? 'no data' : low === high ? `${low.toFixed(2)}%` : `${low.toFixed(2)}–${high!.toFixed(2)}%`;
+    out += `<i class="b ${cls}"${n > 1 ? ` style="flex-grow:${n}"` : ''} title="${when}: ${what}"></i>`;
+    i = j + 1;
+  }
+  return out;
+}
+
 /** Points of an SVG polyline for a response-time series, scaled into width × height. */
 export function chartPath(points: Array<{ at: number; ms: number | null }>, from: number, to: number, width: number, height: number) {
   const values = points.filter((p) => p.ms !== null) as Array<{ at: number; ms: number }>;

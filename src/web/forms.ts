@@ -17,7 +17,7 @@ export function renderFormError(
   data: Record<string, unknown>,
 ) {
   const e = userError(err);
-  if (e instanceof RateLimitError) c.header('Retry-After', String(e.retryAfterSeconds));
+  if (e instanceof RateLimitError) for (const [k, v] of Object.entries(e.headers())) c.header(k, v);
   const view = isHtmx(c) && views.partial ? views.partial : views.page;
   return html(c, view, { ...data, error: e.message, fields: e.fields }, e.status);
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Eta } from 'eta';
 import type { Context } from 'hono';
 import { projectRoot } from '../lib/paths.ts';
+import { type Action, can } from '../domain/accounts/roles.ts';
 import type { AppEnv } from './deps.ts';
 import * as fmt from './format.ts';
 
@@ -23,6 +24,10 @@ function baseData(c: Context<AppEnv>) {
   return {
     user: auth?.user ?? null,
     account: auth?.account ?? null,
+    role: auth?.role ?? null,
+    /** Whether the signed-in member may do an action: views hide what the server would refuse. */
+    can: (action: Action) => !!auth && can(auth.role, action),
+    accounts: c.get('memberships') ?? [],
     csrf: c.get('csrf') ?? '',
     path: c.req.path,
     selfHosted: c.get('deps').config.selfHosted,

@@ -3,11 +3,13 @@ import type { Db } from '../db/create-db.ts';
 import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import { enqueueReminders } from '../domain/alerts/reminders.ts';
+import { tickMaintenance } from '../domain/statuspages/posts.maintenance.ts';
 import type { PlanPolicy } from '../domain/billing/plans.ts';
 import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { Dispatcher } from './dispatch-outbox.ts';
+import { endGracePeriods } from './grace.ts';
 import { pruneOnce } from './prune.ts';
 import { runCheck } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
@@ -33,8 +35,8 @@ export interface Worker {
 }
 
 /**
- * The check worker: the scheduler, the outbox dispatcher, reminders every minute and the
- * daily prune. Meets the web app only in the database.
+ * The check worker: the scheduler, the outbox dispatcher, reminders every minute, maintenance
+ * posts moved along their schedule every minute, and the daily prune. Meets the web app only in the database.
  */
 export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const scheduler = new Scheduler({
@@ -46,10 +48,19 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
     check: (id, signal) => runCheck(deps, id, signal),
   });
   await scheduler.start();
-  const dispatcher = new Dispatcher({ db: deps.db, clock: deps.clock, logger: deps.logger, delivery: deps.delivery, pollMs: deps.dispatchPollMs });
+  const dispatcher = new Dispatcher({ db: deps.db, clock: deps.clock, logger: deps.logger, delivery: deps.delivery, pollMs: deps.dispatchPollMs, baseUrl: deps.alerts.baseUrl });
   dispatcher.start();
   const reminders = new Cron('30 * * * * *', { protect: true, catch: true }, async () => {
     await enqueueReminders(deps.db, deps.alerts, deps.clock.now());
+  });
+  // Maintenance posts start and complete on the clock; subscribers hear it (idempotent per post and step).
+  const maintenance = new Cron('45 * * * * *', { protect: true, catch: true }, async () => {
+    await tickMaintenance({ db: deps.db, clock: deps.clock, baseUrl: deps.alerts.baseUrl });
+  });
+  // Grace periods after failed payments end here: cheap (one small query on accounts)
+  // and reliable (no request needed), every five minutes.
+  const grace = new Cron('45 */5 * * * *', { protect: true, catch: true }, async () => {
+    await endGracePeriods(deps);
   });
   let pruning: Promise<void> | undefined;
   const prune = new Cron('17 3 * * *', { timezone: 'UTC', protect: true, catch: true }, async () => {
@@ -62,6 +73,8 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
     async stop(graceMs = 5000) {
       prune.stop();
       reminders.stop();
+      maintenance.stop();
+      grace.stop();
       await scheduler.stop(graceMs);
       await dispatcher.stop(graceMs);
       await deps.probe.browsers?.close();

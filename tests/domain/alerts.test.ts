@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createChannel, sendTest, setMonitorChannels } from '../../src/domain/alerts/alerts.service.ts';
 import { MAX_ATTEMPTS } from '../../src/domain/alerts/dispatch.ts';
 import { enqueueReminders } from '../../src/domain/alerts/reminders.ts';
@@ -14,47 +12,19 @@ import { Dispatcher } from '../../src/worker/dispatch-outbox.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
 import { makeAccount, makeMonitor, SAAS, SELF_HOSTED, TEST_ALERTS } from '../helpers/fixtures.ts';
-import { type Receiver, startReceiver } from '../helpers/receiver.ts';
+import { useReceiver } from '../helpers/receiver.ts';
+import { useSmtp } from '../helpers/smtp.ts';
 
-interface Mail {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-let smtp: SMTPServer;
-let smtpPort: number;
-const mails: Mail[] = [];
-let rx: Receiver;
-
-beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, done) {
-      let raw = '';
-      stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
-  rx = await startReceiver();
-});
-afterAll(async () => {
-  await new Promise<void>((r) => smtp.close(() => r()));
-  await rx.close();
-});
+const smtp = useSmtp();
+const mails = smtp.mails;
+const rx = useReceiver();
 
 describe.each(testDbKinds())('alerts on %s', (kind) => {
   let t: TestDb;
   let clock: ManualClock;
   let dispatcher: Dispatcher;
   const delivery = () => ({
-    mailer: createMailer({ from: 'StatusPing <alerts@statusping.test>', smtpUrl: `smtp://127.0.0.1:${smtpPort}`, resendBaseUrl: rx.url }, silentLogger),
+    mailer: createMailer({ from: 'StatusPing <alerts@statusping.test>', smtpUrl: smtp.url, resendBaseUrl: rx.url }, silentLogger),
     blockPrivate: false,
     providers: { telegram: rx.url, pagerduty: rx.url },
     timeoutMs: 2000,
@@ -72,7 +42,6 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
   afterEach(() => t.close());
 
   /** Quoted-printable soft breaks and escapes, so mail bodies can be searched as text. */
-  const qp = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 
   /** Runs the dispatcher (2 attempts per account per round); advances the clock by `stepMs` between rounds. */
   async function pump(rounds = 1, stepMs = 0) {
@@ -103,7 +72,7 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
     await check(m.id, false, 5);
     await pump();
     expect(mails).toHaveLength(1);
-    const down = { ...mails[0]!, raw: qp(mails[0]!.raw) };
+    const down = { ...mails[0]!, raw: mails[0]!.text };
     expect(down.to.sort()).toEqual(['cto@example.com', 'ops@example.com']);
     expect(down.from).toBe('alerts@statusping.test');
     expect(down.raw).toMatch(/^Subject: Checkout API is down/m);
@@ -118,7 +87,7 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
     await pump();
     expect(mails).toHaveLength(2);
     expect(mails[1]!.raw).toMatch(/^Subject: Checkout API is back up/m);
-    expect(qp(mails[1]!.raw)).toMatch(/Down for: 5m 0s/);
+    expect(mails[1]!.text).toMatch(/Down for: 5m 0s/);
     const log = await t.db.selectFrom('deliveries').selectAll().execute();
     expect(log).toHaveLength(2);
     expect(log.every((d) => d.ok === 1 && /^250/.test(d.response ?? ''))).toBe(true);
@@ -247,7 +216,7 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
     const channel = await t.db.selectFrom('alert_channels').selectAll().where('id', '=', ch.id).executeTakeFirstOrThrow();
     expect(channel.disabled_at).not.toBeNull();
     expect(channel.disabled_reason).toMatch(/410 Gone/);
-    const notice = mails.map((mail) => qp(mail.raw)).find((raw) => raw.includes('Your alert channel "Hook" has been disabled'));
+    const notice = mails.map((mail) => mail.text).find((raw) => raw.includes('Your alert channel "Hook" has been disabled'));
     expect(notice).toContain('Subject: =?UTF-8?Q?Alert_channel_"Hook"_was_disabled');
     expect(notice).toContain('410 Gone');
     await check(m.id, false, 3);

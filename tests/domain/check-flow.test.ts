@@ -1,47 +1,27 @@
 import { TEST_ALERTS } from '../helpers/fixtures.ts';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { historyFor, rangeSeries } from '../../src/domain/checks/uptime.service.ts';
 import { setPaused } from '../../src/domain/monitors/monitors.service.ts';
-import { ManualClock, HOUR } from '../../src/lib/clock.ts';
-import { silentLogger } from '../../src/lib/logger.ts';
-import { runCheck } from '../../src/worker/run-check.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { HOUR } from '../../src/lib/clock.ts';
+import { useCheckFlow } from '../helpers/check-flow.ts';
 import { testDbKinds } from '../helpers/env.ts';
 import { makeAccount, makeMonitor, SELF_HOSTED } from '../helpers/fixtures.ts';
-import { startTarget, type Target } from '../helpers/target.ts';
-
-let target: Target;
-beforeAll(async () => {
-  target = await startTarget();
-});
-afterAll(() => target.close());
 
 describe.each(testDbKinds())('check flow on %s', (kind) => {
-  let t: TestDb;
-  let clock: ManualClock;
-  beforeEach(async () => {
-    t = await openTestDb(kind);
-    clock = new ManualClock(Date.UTC(2026, 10, 20, 12));
-    target.healthy = true;
-  });
-  afterEach(() => t.close());
-
-  const check = async (id: number) => {
-    clock.advance(60_000);
-    return runCheck({ db: t.db, clock, logger: silentLogger, probe: { blockPrivate: false }, alerts: TEST_ALERTS }, id);
-  };
-  const incidentsOf = (id: number) => t.db.selectFrom('incidents').selectAll().where('monitor_id', '=', id).orderBy('id').execute();
+  const ctx = useCheckFlow(kind);
+  const { check } = ctx;
+  const incidentsOf = (id: number) => ctx.t.db.selectFrom('incidents').selectAll().where('monitor_id', '=', id).orderBy('id').execute();
 
   it('goes down after 3 real failures, opens one incident, and the first success closes it', async () => {
-    const { account } = await makeAccount(t.db);
-    const m = await makeMonitor(t.db, account.id, { url: `${target.url}/flip` });
+    const { account } = await makeAccount(ctx.t.db);
+    const m = await makeMonitor(ctx.t.db, account.id, { url: `${ctx.target.url}/flip` });
     expect(m.status).toBe('pending');
 
     await check(m.id);
-    expect((await t.db.selectFrom('monitors').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status).toBe('up');
+    expect((await ctx.t.db.selectFrom('monitors').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status).toBe('up');
 
-    target.healthy = false;
+    ctx.target.healthy = false;
     const first = await check(m.id);
     await check(m.id);
     expect(await incidentsOf(m.id)).toHaveLength(0);
@@ -55,21 +35,21 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
     // The outage started at the first failure of the streak.
     expect(open[0]!.started_at).toBe(typeof first === 'object' ? first.checkedAt : -1);
 
-    target.healthy = true;
+    ctx.target.healthy = true;
     const back = await check(m.id);
     expect(back).toMatchObject({ transition: 'recovered', status: 'up' });
     const closed = await incidentsOf(m.id);
     expect(closed).toHaveLength(1);
     expect(closed[0]!.resolved_at).toBe(typeof back === 'object' ? back.checkedAt : -1);
 
-    const results = await t.db.selectFrom('check_results').selectAll().where('monitor_id', '=', m.id).execute();
+    const results = await ctx.t.db.selectFrom('check_results').selectAll().where('monitor_id', '=', m.id).execute();
     expect(results).toHaveLength(6);
     expect(results.filter((r) => r.ok === 0)).toHaveLength(4);
   });
 
   it('maintains hourly and daily rollups as results arrive', async () => {
-    const { account } = await makeAccount(t.db);
-    const m = await makeMonitor(t.db, account.id);
+    const { account } = await makeAccount(ctx.t.db);
+    const m = await makeMonitor(ctx.t.db, account.id);
     const base = Date.UTC(2026, 10, 20, 10, 5);
     const rs = [
       { ok: true, ms: 100 },
@@ -78,23 +58,23 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
       { ok: true, ms: 200 },
     ];
     for (const [i, r] of rs.entries()) {
-      await recordResult(t.db, m.id, { ok: r.ok, statusCode: r.ok ? 200 : 500, responseMs: r.ms, error: r.ok ? null : 'boom' }, base + i * 1000, TEST_ALERTS);
+      await recordResult(ctx.t.db, m.id, { ok: r.ok, statusCode: r.ok ? 200 : 500, responseMs: r.ms, error: r.ok ? null : 'boom' }, base + i * 1000, TEST_ALERTS);
     }
-    await recordResult(t.db, m.id, { ok: true, statusCode: 200, responseMs: 10, error: null }, base + HOUR, TEST_ALERTS);
-    const hourly = await t.db.selectFrom('rollups_hourly').selectAll().where('monitor_id', '=', m.id).orderBy('bucket_start').execute();
+    await recordResult(ctx.t.db, m.id, { ok: true, statusCode: 200, responseMs: 10, error: null }, base + HOUR, TEST_ALERTS);
+    const hourly = await ctx.t.db.selectFrom('rollups_hourly').selectAll().where('monitor_id', '=', m.id).orderBy('bucket_start').execute();
     expect(hourly).toHaveLength(2);
     expect(hourly[0]).toMatchObject({ checks: 4, failures: 1, rt_count: 3, rt_sum: 600, rt_min: 100, rt_max: 300 });
-    const daily = await t.db.selectFrom('rollups_daily').selectAll().where('monitor_id', '=', m.id).execute();
+    const daily = await ctx.t.db.selectFrom('rollups_daily').selectAll().where('monitor_id', '=', m.id).execute();
     expect(daily).toHaveLength(1);
     expect(daily[0]).toMatchObject({ checks: 5, failures: 1, rt_min: 10, rt_max: 300 });
 
-    const points = await rangeSeries(t.db, m.id, base + HOUR + 1000, '24h');
+    const points = await rangeSeries(ctx.t.db, m.id, base + HOUR + 1000, '24h');
     expect(points).toHaveLength(2);
     expect(points[0]).toMatchObject({ at: Date.UTC(2026, 10, 20, 10), uptime: 75 });
     expect(points[0]!.p50).toBe(200);
     expect(points[0]!.p99).toBe(300);
     expect(points[1]).toMatchObject({ p50: 10, p95: 10, uptime: 100 });
-    const h = (await historyFor(t.db, [m.id], base + HOUR + 1000)).get(m.id)!;
+    const h = (await historyFor(ctx.t.db, [m.id], base + HOUR + 1000)).get(m.id)!;
     expect(h.uptime['24h']).toBe(80);
     expect(h.uptime['90d']).toBe(80);
     expect(h.days).toHaveLength(90);
@@ -103,18 +83,18 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
   });
 
   it('a paused monitor discards a result that was in flight, and a resumed outage is not opened twice', async () => {
-    const { account } = await makeAccount(t.db);
-    const m = await makeMonitor(t.db, account.id, { url: `${target.url}/flip`, failure_threshold: 2 });
-    target.healthy = false;
+    const { account } = await makeAccount(ctx.t.db);
+    const m = await makeMonitor(ctx.t.db, account.id, { url: `${ctx.target.url}/flip`, failure_threshold: 2 });
+    ctx.target.healthy = false;
     await check(m.id);
     await check(m.id);
     expect(await incidentsOf(m.id)).toHaveLength(1);
-    await setPaused({ db: t.db, clock, policy: SELF_HOSTED }, account.id, m.id, true);
-    expect(await recordResult(t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, clock.now(), TEST_ALERTS)).toBeNull();
-    await setPaused({ db: t.db, clock, policy: SELF_HOSTED }, account.id, m.id, false);
+    await setPaused({ db: ctx.t.db, clock: ctx.clock, policy: SELF_HOSTED }, account.id, m.id, true);
+    expect(await recordResult(ctx.t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, ctx.clock.now(), TEST_ALERTS)).toBeNull();
+    await setPaused({ db: ctx.t.db, clock: ctx.clock, policy: SELF_HOSTED }, account.id, m.id, false);
     await check(m.id); // still failing after resume: same incident
     expect(await incidentsOf(m.id)).toHaveLength(1);
-    target.healthy = true;
+    ctx.target.healthy = true;
     await check(m.id);
     const all = await incidentsOf(m.id);
     expect(all).toHaveLength(1);
@@ -122,12 +102,12 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
   });
 
   it('two results in the same millisecond are both stored', async () => {
-    const { account } = await makeAccount(t.db);
-    const m = await makeMonitor(t.db, account.id);
+    const { account } = await makeAccount(ctx.t.db);
+    const m = await makeMonitor(ctx.t.db, account.id);
     const at = Date.UTC(2026, 10, 20, 10);
-    await recordResult(t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, at, TEST_ALERTS);
-    await recordResult(t.db, m.id, { ok: false, statusCode: 500, responseMs: 5, error: 'x' }, at, TEST_ALERTS);
-    const rows = await t.db.selectFrom('check_results').select('checked_at').where('monitor_id', '=', m.id).orderBy('checked_at').execute();
+    await recordResult(ctx.t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, at, TEST_ALERTS);
+    await recordResult(ctx.t.db, m.id, { ok: false, statusCode: 500, responseMs: 5, error: 'x' }, at, TEST_ALERTS);
+    const rows = await ctx.t.db.selectFrom('check_results').select('checked_at').where('monitor_id', '=', m.id).orderBy('checked_at').execute();
     expect(rows.map((r) => r.checked_at)).toEqual([at, at + 1]);
   });
 });

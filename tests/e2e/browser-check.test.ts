@@ -7,11 +7,10 @@ import { silentLogger } from '../../src/lib/logger.ts';
 import { runCheck } from '../../src/worker/run-check.ts';
 import { buildApp, persona } from '../helpers/app.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
-import { chromiumPath } from '../helpers/env.ts';
+import { executablePath } from '../helpers/browser.ts';
 import { SELF_HOSTED, TEST_ALERTS } from '../helpers/fixtures.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 
-const executablePath = chromiumPath();
 
 describe.skipIf(!executablePath)('browser journey checks (headless chromium)', () => {
   let target: Target;

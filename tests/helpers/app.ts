@@ -1,3 +1,4 @@
+import { PastDaysCache } from '../../src/domain/checks/uptime.service.ts';
 import { afterEach, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/create-db.ts';
@@ -16,7 +17,9 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
 /** The real app over a test database; `env` overrides configuration (e.g. STRIPE_SECRET_KEY for SaaS mode). */
 export function buildApp(db: Db, env: Record<string, string> = {}) {
-  const config = loadConfig({ NODE_ENV: 'test', SESSION_SECRET: TEST_SECRET, ALLOW_SIGNUP: '1', ...env });
+  // SaaS mode needs the rest of the Stripe settings; tests that only want plan limits get stand-ins.
+  const stripe = env.STRIPE_SECRET_KEY ? { STRIPE_WEBHOOK_SECRET: 'whsec_test', STRIPE_PRICE_PRO: 'price_pro', STRIPE_PRICE_BUSINESS: 'price_business' } : {};
+  const config = loadConfig({ NODE_ENV: 'test', SESSION_SECRET: TEST_SECRET, ALLOW_SIGNUP: '1', ...stripe, ...env });
   const clock = new ManualClock(Date.now());
   const deps: WebDeps = {
     config,
@@ -30,6 +33,7 @@ export function buildApp(db: Db, env: Record<string, string> = {}) {
     policy: policyFrom(config),
     delivery: { ...deliveryDeps({ config, logger: silentLogger }), timeoutMs: 3000 },
     alerts: alertContext({ config, policy: policyFrom(config) }),
+    history: new PastDaysCache(),
   };
   return { app: createApp(deps), deps, clock };
 }

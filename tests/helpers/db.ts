@@ -37,7 +37,7 @@ export async function openTestDb(kind: TestDbKind): Promise<TestDb> {
   }
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
-  const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const schema = `${schemaPrefix()}${process.pid}_${Date.now().toString(36)}_${counter++}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
@@ -53,11 +53,31 @@ export async function openTestDb(kind: TestDbKind): Promise<TestDb> {
     url,
     async close() {
       await db.destroy();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
+      // Outside a vitest run (no global teardown) the schema goes now; inside one, the
+      // teardown drops them all at the end, because dropping a schema while another test
+      // file's migrator lists tables across schemas makes that migrator fail.
+      if (!process.env.STATUSPING_TEST_RUN) await dropSchemas(base, schema);
     },
   };
+}
+
+/** Test schemas of this run start with this; the global teardown drops them. */
+export function schemaPrefix(): string {
+  return `t_${process.env.STATUSPING_TEST_RUN ?? 'x'}_`;
+}
+
+/** Drops one schema, or every schema starting with `prefix` when it ends with an underscore. */
+export async function dropSchemas(base: string, nameOrPrefix: string): Promise<number> {
+  const c = new pg.Client({ connectionString: base });
+  await c.connect();
+  try {
+    const names = nameOrPrefix.endsWith('_')
+      ? (await c.query<{ nspname: string }>(`select nspname from pg_namespace where starts_with(nspname, $1)`, [nameOrPrefix])).rows.map((r) => r.nspname)
+      : [nameOrPrefix];
+    for (const n of names) await c.query(`drop schema if exists "${n}" cascade`);
+    return names.length;
+  } finally {
+    await c.end();
+  }
 }
 

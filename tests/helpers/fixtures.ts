@@ -10,8 +10,13 @@ export const SAAS: PlanPolicy = { selfHosted: false, minIntervalSeconds: 10, ret
 let n = 0;
 
 /** An account (with owner and default status page) created through the real sign-up verb. */
-export async function makeAccount(db: Db, clock = new ManualClock(Date.now()), org = 'Acme') {
+export async function makeAccount(db: Db, clock = new ManualClock(Date.now()), org = 'Acme', opts: { verified?: boolean } = {}) {
   const signed = await signUp({ db, clock, loginLimits: new LoginLimits(clock), signupsOpen: true }, { email: `owner${n++}-${process.pid}@example.com`, password: 'correct horse', organization: org }, 'fixture', null);
+  // An established owner has confirmed their address (alerts and notices need it); `verified: false` = just signed up.
+  if (opts.verified !== false) {
+    await db.updateTable('users').set({ email_verified_at: clock.now() }).where('id', '=', signed.user.id).execute();
+    signed.user.emailVerifiedAt = clock.now();
+  }
   return signed;
 }
 

@@ -1,11 +1,17 @@
 import { execFileSync } from 'node:child_process';
+import { dropSchemas, schemaPrefix } from './db.ts';
 import { chromiumPath } from './env.ts';
 
 /**
  * Says out loud which optional parts run, and fails when CI requires a part that cannot
  * run (REQUIRE_POSTGRES=1, REQUIRE_BROWSER=1), so nothing is skipped silently.
  */
-export default function setup(): void {
+export default function setup(): () => Promise<void> {
+  // Names this run's PostgreSQL test schemas, so the teardown drops exactly those. Every
+  // project (unit, integration, e2e) runs this set-up and its teardown, so the name is made
+  // once and the schemas go only when the last project is done.
+  process.env.STATUSPING_TEST_RUN ??= `${process.pid.toString(36)}${Date.now().toString(36)}`;
+  process.env.STATUSPING_TEST_PROJECTS = String(Number(process.env.STATUSPING_TEST_PROJECTS ?? 0) + 1);
   const notes: string[] = [];
   if (process.env.TEST_DB === 'postgres' || process.env.REQUIRE_POSTGRES === '1') {
     if (!process.env.TEST_DATABASE_URL) throw new Error('PostgreSQL tests are required but TEST_DATABASE_URL is not set');
@@ -24,4 +30,9 @@ export default function setup(): void {
     notes.push('Ping: ICMP tests not run (install iputils-ping)');
   }
   for (const n of notes) console.warn(`\n[statusping tests] NOTE ${n}`);
+  return async () => {
+    const left = Number(process.env.STATUSPING_TEST_PROJECTS ?? 1) - 1;
+    process.env.STATUSPING_TEST_PROJECTS = String(left);
+    if (left === 0 && process.env.TEST_DATABASE_URL) await dropSchemas(process.env.TEST_DATABASE_URL, schemaPrefix());
+  };
 }

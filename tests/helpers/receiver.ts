@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface Received {
   method: string;
@@ -19,8 +20,12 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(): Promise<Receiver> {
-  const r: Receiver = { url: '', received: [], respond: () => ({ status: 200, body: '{"ok":true}' }), close: async () => undefined };
+function blankReceiver(): Receiver {
+  return { url: '', received: [], respond: () => ({ status: 200, body: '{"ok":true}' }), close: async () => undefined };
+}
+
+/** Starts a receiver; `r` (filled in place) lets a caller hand out the object before the server is up. */
+export async function startReceiver(r: Receiver = blankReceiver()): Promise<Receiver> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
@@ -41,5 +46,15 @@ export async function startReceiver(): Promise<Receiver> {
       server.closeAllConnections();
       server.close(() => resolve());
     });
+  return r;
+}
+
+/** A receiver for the enclosing file or describe block: started before its tests, closed after; read `url` inside tests. */
+export function useReceiver(): Receiver {
+  const r = blankReceiver();
+  beforeAll(async () => {
+    await startReceiver(r);
+  });
+  afterAll(() => r.close());
   return r;
 }

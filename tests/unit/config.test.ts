@@ -28,9 +28,31 @@ describe('configuration', () => {
     expect(() => loadConfig({ SESSION_SECRET_FILE: '/does/not/exist' })).toThrow(/SESSION_SECRET_FILE/);
   });
 
+  const STRIPE = { STRIPE_SECRET_KEY: 'sk_test_123', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_PRICE_PRO: 'price_p', STRIPE_PRICE_BUSINESS: 'price_b' };
+
   it('a Stripe key switches to SaaS mode, which blocks private targets', () => {
-    const c = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_123' });
+    const c = loadConfig(STRIPE);
     expect(c.selfHosted).toBe(false);
     expect(c.blockPrivateTargets).toBe(true);
+    expect(c.stripe).toEqual({ secretKey: 'sk_test_123', webhookSecret: 'whsec_abc', prices: { pro: 'price_p', business: 'price_b' }, apiBase: undefined });
+    expect(loadConfig({}).stripe).toBeUndefined();
+  });
+
+  it('a Stripe key without the webhook secret or prices stops the start, naming what is missing but no secret', () => {
+    const run = () => loadConfig({ STRIPE_SECRET_KEY: 'sk_live_secret_value', STRIPE_PRICE_PRO: 'price_p' });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(run).toThrow(/STRIPE_PRICE_BUSINESS/);
+    expect(run).not.toThrow(/STRIPE_PRICE_PRO:/);
+    expect(run).not.toThrow(/sk_live_secret_value/);
+  });
+
+  it('reads Stripe secrets from files and takes a local API base', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    writeFileSync(path.join(dir, 'key'), 'sk_test_file\n');
+    writeFileSync(path.join(dir, 'whsec'), 'whsec_file\n');
+    const c = loadConfig({ ...STRIPE, STRIPE_SECRET_KEY: undefined, STRIPE_SECRET_KEY_FILE: path.join(dir, 'key'), STRIPE_WEBHOOK_SECRET_FILE: path.join(dir, 'whsec'), STRIPE_API_BASE: 'http://127.0.0.1:12111/' });
+    expect(c.stripe).toMatchObject({ secretKey: 'sk_test_file', webhookSecret: 'whsec_file', apiBase: 'http://127.0.0.1:12111' });
+    expect(() => loadConfig({ ...STRIPE, STRIPE_API_BASE: 'ftp://x' })).toThrow(/STRIPE_API_BASE/);
   });
 });

@@ -24,6 +24,16 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(tcp).toContain('for="f-host">Host</label>');
     expect(tcp).toContain('for="f-port">Port</label>');
     expect(tcp).not.toContain('for="f-url"');
+    // The probe's timeout and retries come along out of band, and a heartbeat (which runs no probe) has none.
+    expect(tcp).toMatch(/<div id="probe-timing" hx-swap-oob="true">[\s\S]*for="f-timeout_seconds"[\s\S]*for="f-retries"/);
+    const beat = await (await owner.get('/monitors/type-fields?type=heartbeat', { 'hx-request': 'true' })).text();
+    expect(beat).toContain('<div id="probe-timing" hx-swap-oob="true">');
+    expect(beat).not.toContain('f-timeout_seconds');
+    expect(beat).not.toContain('f-retries');
+    const beatPage = await (await owner.get('/monitors/new?type=heartbeat')).text();
+    expect(beatPage).not.toContain('f-timeout_seconds');
+    expect(beatPage).toContain('for="f-interval_seconds"');
+    expect(page).toContain('for="f-timeout_seconds"');
     const noJs = await (await owner.get('/monitors/new?type=dns')).text();
     expect(noJs).toContain('for="f-record_type">Record type</label>');
     const res = await owner.post('/monitors', { type: 'tcp', name: 'Postgres', host: 'db.internal.example', port: '5432', interval_seconds: '60' });
@@ -77,8 +87,8 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('content-disposition')).toContain(`sla-${id}-2026-10.csv`);
     const lines = (await csv.text()).trim().split('\n');
-    expect(lines[0]).toBe('monitor,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes');
-    expect(lines[1]).toBe('"Billing API",2026-10,99.9,99.866,false,44640,60,1,60,0');
+    expect(lines[0]).toBe('monitor,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes,degraded_minutes,degraded_counted');
+    expect(lines[1]).toBe('"Billing API",2026-10,99.9,99.866,false,44640,60,1,60,0,0,false');
     expect((await outsider.get(`/monitors/${id}/sla`)).status).toBe(404);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Client, persona, useAppPerTest } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
+import { settingsPath } from '../helpers/pages.ts';
 
 describe.each(testDbKinds())('private status pages and custom domains on %s', (kind) => {
   const ctx = useAppPerTest(kind);
@@ -9,7 +10,7 @@ describe.each(testDbKinds())('private status pages and custom domains on %s', (k
 
   it('a password page asks for the password, refuses a wrong one, and remembers the right one', async () => {
     const owner = await persona(ctx.built.app, 'owner');
-    const set = await owner.post('/settings/status-page', { ...base, access: 'password', page_password: 'open sesame' });
+    const set = await owner.post(await settingsPath(owner), { ...base, access: 'password', page_password: 'open sesame' });
     expect(set.status).toBe(303);
     const slug = await slugOf();
     const visitor = new Client(ctx.built.app);
@@ -27,7 +28,7 @@ describe.each(testDbKinds())('private status pages and custom domains on %s', (k
     expect(page.headers.get('cache-control')).toBe('private, no-store');
     expect((await visitor.get(`/s/${slug}/api`)).status).toBe(200);
     // Changing the password locks out the old unlock cookie (once the 10 s cache turns over).
-    await owner.post('/settings/status-page', { ...base, access: 'password', page_password: 'a new secret' });
+    await owner.post(await settingsPath(owner), { ...base, access: 'password', page_password: 'a new secret' });
     ctx.built.clock.advance(11_000);
     expect((await visitor.get(`/s/${slug}`)).status).toBe(401);
   });
@@ -37,7 +38,7 @@ describe.each(testDbKinds())('private status pages and custom domains on %s', (k
     const res = await owner.post('/monitors', { name: 'API', url: 'https://example.com/', interval_seconds: '60', is_public: 'true' });
     const id = Number(res.headers.get('location')!.split('/').pop());
     expect((await ctx.built.app.request(`/badge/${id}/status.svg`)).status).toBe(200);
-    await owner.post('/settings/status-page', { ...base, access: 'password', page_password: 'open sesame' });
+    await owner.post(await settingsPath(owner), { ...base, access: 'password', page_password: 'open sesame' });
     ctx.built.clock.advance(11_000);
     expect((await ctx.built.app.request(`/badge/${id}/status.svg`)).status).toBe(404);
     const slug = await slugOf();
@@ -47,7 +48,7 @@ describe.each(testDbKinds())('private status pages and custom domains on %s', (k
 
   it('unlock attempts are rate-limited', async () => {
     const owner = await persona(ctx.built.app, 'owner');
-    await owner.post('/settings/status-page', { ...base, access: 'password', page_password: 'open sesame' });
+    await owner.post(await settingsPath(owner), { ...base, access: 'password', page_password: 'open sesame' });
     const slug = await slugOf();
     const statuses = [];
     for (let i = 0; i < 11; i++) {
@@ -59,7 +60,7 @@ describe.each(testDbKinds())('private status pages and custom domains on %s', (k
 
   it('a members page lets members in and sends others to log in', async () => {
     const owner = await persona(ctx.built.app, 'owner');
-    await owner.post('/settings/status-page', { ...base, access: 'members' });
+    await owner.post(await settingsPath(owner), { ...base, access: 'members' });
     const slug = await slugOf();
     expect((await owner.get(`/s/${slug}`)).status).toBe(200);
     const anon = await ctx.built.app.request(`/s/${slug}`);
@@ -72,20 +73,24 @@ describe.each(testDbKinds())('private status pages and custom domains on %s', (k
 
   it('a custom domain serves the page at its root, and a domain can only be used once', async () => {
     const owner = await persona(ctx.built.app, 'owner');
-    expect((await owner.post('/settings/status-page', { ...base, custom_domain: 'Status.Acme.test' })).status).toBe(303);
+    expect((await owner.post(await settingsPath(owner), { ...base, custom_domain: 'Status.Acme.test' })).status).toBe(303);
     const page = await ctx.built.app.request('http://status.acme.test/', { headers: { host: 'status.acme.test' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<h1 class="text-2xl font-bold">Acme</h1>');
     const api = await ctx.built.app.request('http://status.acme.test/api', { headers: { host: 'status.acme.test' } });
     expect((await api.json()).page.title).toBe('Acme');
     const other = await persona(ctx.built.app, 'other');
-    const clash = await other.post('/settings/status-page', { ...base, custom_domain: 'status.acme.test' });
+    const clash = await other.post(await settingsPath(other), { ...base, custom_domain: 'status.acme.test' });
     expect(clash.status).toBe(422);
     expect(await clash.text()).toContain('Already used by another status page');
     expect((await ctx.built.app.request('http://unknown.test/', { headers: { host: 'unknown.test' } })).status).toBe(302);
     // Nothing but the status page on a customer's domain, and never the instance's own names.
     expect((await ctx.built.app.request('http://status.acme.test/login', { headers: { host: 'status.acme.test' } })).status).toBe(404);
-    const own = await other.post('/settings/status-page', { ...base, custom_domain: 'www.localhost' });
+    expect((await ctx.built.app.request('http://status.acme.test/incidents/x', { headers: { host: 'status.acme.test' } })).status).toBe(404);
+    const history = await ctx.built.app.request('http://status.acme.test/history', { headers: { host: 'status.acme.test' } });
+    expect(history.status).toBe(200);
+    expect(await history.text()).toContain('Uptime history');
+    const own = await other.post(await settingsPath(other), { ...base, custom_domain: 'www.localhost' });
     expect(own.status).toBe(422);
   });
 });

@@ -1,9 +1,12 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { TEST_ALERTS } from '../helpers/fixtures.ts';
 import { describe, expect, it } from 'vitest';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { buildApp, useAppPerTest, createMonitorVia, persona } from '../helpers/app.ts';
 import { openTestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
+import { barDays } from '../helpers/pages.ts';
+import { settingsPath } from '../helpers/pages.ts';
 
 describe.each(testDbKinds())('public status page on %s', (kind) => {
   const ctx = useAppPerTest(kind);
@@ -30,7 +33,7 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
     const body = await res.json();
-    expect(Object.keys(body).sort()).toEqual(['generated_at', 'incidents', 'maintenance', 'monitors', 'page', 'status']);
+    expect(Object.keys(body).sort()).toEqual(['components', 'generated_at', 'groups', 'incidents', 'maintenance', 'monitors', 'page', 'posts', 'status']);
     expect(body.page).toEqual({ slug, title: 'owner Org' });
     expect(body.status).toBe('partial_outage');
     expect(body.monitors.map((m: { id: number }) => m.id).sort()).toEqual([api, web].sort());
@@ -57,8 +60,10 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     expect(html).toContain('Website &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).not.toContain('Internal DB');
-    expect(html).toContain('API outage');
-    expect((html.match(/title="\d{4}-\d{2}-\d{2}: /g) ?? []).length).toBe(180);
+    // An outage shows on its component at once; the incident history lists only what the team published.
+    expect(html).toMatch(/<span class="font-medium">API<\/span>.*?>Down<\/span>/s);
+    expect(html).toContain('No incidents in the last 14 days.');
+    expect(barDays(html)).toBe(180);
   });
 
   it('all up is operational; an account with only down monitors is a major outage', async () => {
@@ -89,6 +94,51 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     }
   });
 
+  it('answers brotli or gzip when accepted, the same bytes as the plain answer, and varies on it', async () => {
+    const { slug } = await setup();
+    const plain = await ctx.built.app.request(`/s/${slug}`);
+    const text = await plain.text();
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('vary')).toBe('Accept-Encoding');
+    for (const [accept, enc, decode] of [
+      ['gzip, deflate', 'gzip', gunzipSync],
+      ['gzip;q=1.0, br', 'br', brotliDecompressSync],
+      ['br;q=0, gzip', 'gzip', gunzipSync],
+    ] as const) {
+      const res = await ctx.built.app.request(`/s/${slug}`, { headers: { 'accept-encoding': accept } });
+      expect(res.headers.get('content-encoding')).toBe(enc);
+      expect(res.headers.get('etag')).toBe(plain.headers.get('etag'));
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.length).toBeLessThan(Buffer.byteLength(text) / 2);
+      expect(decode(bytes).toString()).toBe(text);
+    }
+    const none = await ctx.built.app.request(`/s/${slug}/api`, { headers: { 'accept-encoding': 'identity' } });
+    expect(none.headers.get('content-encoding')).toBeNull();
+    expect((await none.json()).page.slug).toBe(slug);
+  });
+
+  it('cached answers carry the security headers, also on 304, and the JSON and badges allow any origin', async () => {
+    const { slug, api } = await setup();
+    const first = await ctx.built.app.request(`/s/${slug}`);
+    const again = await ctx.built.app.request(`/s/${slug}`, { headers: { 'if-none-match': first.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    for (const res of [first, again]) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors *");
+      expect(res.headers.get('x-frame-options')).toBeNull(); // owners embed their pages
+      expect(res.headers.get('cache-control')).toBe('public, max-age=10');
+    }
+    expect(first.headers.get('access-control-allow-origin')).toBeNull();
+    const json = await ctx.built.app.request(`/s/${slug}/api`);
+    expect(json.headers.get('access-control-allow-origin')).toBe('*');
+    expect(json.headers.get('x-content-type-options')).toBe('nosniff');
+    const badge = await ctx.built.app.request(`/badge/${api}/status.svg`);
+    expect(badge.headers.get('access-control-allow-origin')).toBe('*');
+    expect(badge.headers.get('content-type')).toBe('image/svg+xml; charset=UTF-8');
+    // The dashboard may never be framed.
+    expect((await ctx.built.app.request('/login')).headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('has a title, description, canonical link, OpenGraph/Twitter tags and a self-refresh', async () => {
     const { slug } = await setup();
     const html = await (await ctx.built.app.request(`/s/${slug}`)).text();
@@ -117,9 +167,9 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
 
   it('the owner customizes the page: title, description, 30-day bars, theme, footer, powered-by', async () => {
     const { owner, slug } = await setup();
-    const form = await (await owner.get('/settings/status-page')).text();
+    const form = await (await owner.get(await settingsPath(owner))).text();
     expect(form).toContain('for="f-title">Title</label>');
-    const saved = await owner.post('/settings/status-page', {
+    const saved = await owner.post(await settingsPath(owner), {
       title: 'Acme Cloud', description: 'Live status of Acme services', footer_text: 'Questions? support@acme.test',
       bar_days: '30', accent: '#ff6600', theme: 'dark', hide_powered_by: 'true',
     });
@@ -132,28 +182,29 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     expect(html).toContain('Questions? support@acme.test');
     expect(html).toContain('border-color: #ff6600');
     expect(html).not.toContain('Powered by StatusPing');
-    expect((html.match(/title="\d{4}-\d{2}-\d{2}: /g) ?? []).length).toBe(60);
-    const bad = await owner.post('/settings/status-page', { title: '', bar_days: '45', accent: 'red', theme: 'neon' });
+    expect(barDays(html)).toBe(60);
+    const bad = await owner.post(await settingsPath(owner), { title: '', bar_days: '45', accent: 'red', theme: 'neon' });
     expect(bad.status).toBe(422);
     const text = await bad.text();
     expect(text).toContain('Give the page a title');
     expect(text).toContain('Choose 30, 60 or 90 days');
     const saas = buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_x' });
     const free = await persona(saas.app, 'free');
-    const gated = await free.post('/settings/status-page', { title: 'x', bar_days: '90', accent: '#000000', theme: 'auto', hide_powered_by: 'true' });
+    const gated = await free.post(await settingsPath(free), { title: 'x', bar_days: '90', accent: '#000000', theme: 'auto', hide_powered_by: 'true' });
     expect(gated.status).toBe(402);
   });
 
-  it('serves Atom and RSS feeds of incidents', async () => {
+  it('serves Atom and RSS feeds (of published posts, not raw outages)', async () => {
     const { slug } = await setup();
     const atom = await ctx.built.app.request(`/s/${slug}/feed.atom`);
     expect(atom.headers.get('content-type')).toContain('application/atom+xml');
     const xml = await atom.text();
     expect(xml).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
-    expect(xml).toContain('<title>API outage</title>');
+    // Raw monitor outages are not listed; the team's published posts are (tests/web/posts.test.ts).
+    expect(xml).not.toContain('API outage');
     const rss = await (await ctx.built.app.request(`/s/${slug}/feed.rss`)).text();
     expect(rss).toContain('<rss version="2.0">');
-    expect(rss).toContain('<title>API outage</title>');
+    expect(rss).not.toContain('API outage');
     expect(rss).not.toContain('Internal DB');
   });
 

@@ -3,7 +3,7 @@ import { Client, createMonitorVia, persona, useAppPerTest } from '../helpers/app
 import { testDbKinds } from '../helpers/env.ts';
 
 /** Routes anyone may use without a session; everything else must refuse. */
-const PUBLIC = new Set(['/', '/healthz', '/s/:slug', '/s/:slug/api', '/signup', '/login', '/logout', '/static/:file', '/push/:token', '/push/:token/fail', '/push/:token/start', '/s/:slug/feed.atom', '/s/:slug/feed.rss', '/s/:slug/history', '/s/:slug/unlock', '/badge/:id/:kind{status\\.svg|uptime\\.svg}']);
+const PUBLIC = new Set(['/', '/healthz', '/s/:slug', '/s/:slug/api', '/signup', '/login', '/logout', '/static/:file', '/push/:token', '/push/:token/fail', '/push/:token/start', '/s/:slug/feed.atom', '/s/:slug/feed.rss', '/s/:slug/history', '/s/:slug/unlock', '/s/:slug/subscribe', '/s/:slug/subscribe/confirm', '/s/:slug/unsubscribe', '/badge/:id/:kind{status\\.svg|uptime\\.svg}', '/s/:slug/logo', '/s/:slug/favicon', '/s/:slug/incidents/:id', '/api/v1/openapi.json', '/docs/api', '/invite/:token', '/webhooks/stripe', '/verify-email/:token', '/forgot-password', '/reset-password/:token', '/confirm-email/:token']);
 
 describe.each(testDbKinds())('web security on %s', (kind) => {
   const ctx = useAppPerTest(kind);
@@ -16,6 +16,13 @@ describe.each(testDbKinds())('web security on %s', (kind) => {
     await anon.ensureCsrf();
     for (const r of privateRoutes) {
       const path = r.path.replace(':id', '1').replace(':action{pause|resume|check}', 'pause');
+      // The API authenticates with keys, not sessions: no key is a 401 JSON error, never a redirect.
+      if (r.path.startsWith('/api/')) {
+        const res = await anon.raw(path, { method: r.method, headers: { 'content-type': 'application/json', 'x-csrf-token': anon.csrf }, body: r.method === 'GET' ? undefined : '{}' });
+        expect(res.status, `${r.method} ${r.path}`).toBe(401);
+        expect((await res.json()).error.code, `${r.method} ${r.path}`).toBe('unauthenticated');
+        continue;
+      }
       const res = r.method === 'GET' ? await anon.get(path) : await anon.post(path, {});
       expect([302, 401], `${r.method} ${r.path}`).toContain(res.status);
       if (r.method === 'GET') expect(res.headers.get('location')).toMatch(/^\/login\?next=/);

@@ -1,3 +1,4 @@
+import { isRole, type Role } from './roles.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { Account, Session, User } from './accounts.ts';
@@ -12,9 +13,65 @@ export async function findUserByEmail(db: DbLike, email: string) {
   return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
-export async function findUser(db: DbLike, id: number): Promise<(User & { passwordHash: string }) | undefined> {
+export async function findUser(db: DbLike, id: number): Promise<(User & { passwordHash: string; lastSeenAt: number | null }) | undefined> {
   const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return r && { id: r.id, email: r.email, isAdmin: r.is_admin === 1, passwordChangedAt: r.password_changed_at, passwordHash: r.password_hash };
+  return (
+    r && {
+      id: r.id,
+      email: r.email,
+      isAdmin: r.is_admin === 1,
+      passwordChangedAt: r.password_changed_at,
+      emailVerifiedAt: r.email_verified_at,
+      passwordHash: r.password_hash,
+      lastSeenAt: r.last_seen_at,
+    }
+  );
+}
+
+/** Records activity; the condition keeps it to one write per user per `everyMs` even when requests race. */
+export async function touchLastSeen(db: DbLike, userId: number, now: number, everyMs: number) {
+  await db
+    .updateTable('users')
+    .set({ last_seen_at: now })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<=', now - everyMs)]))
+    .execute();
+}
+
+export async function markEmailVerified(db: DbLike, userId: number, now: number) {
+  await db.updateTable('users').set({ email_verified_at: now }).where('id', '=', userId).where('email_verified_at', 'is', null).execute();
+}
+
+/** A confirmed address change: the new address is verified by the confirmation itself. */
+export async function updateEmail(db: DbLike, userId: number, email: string, now: number) {
+  await db.updateTable('users').set({ email, email_verified_at: now }).where('id', '=', userId).execute();
+}
+
+/** The members of an account with these addresses who have not verified them. */
+export async function unverifiedMemberEmails(db: DbLike, accountId: number, emails: string[]): Promise<string[]> {
+  if (emails.length === 0) return [];
+  const rows = await db
+    .selectFrom('users')
+    .innerJoin('memberships', 'memberships.user_id', 'users.id')
+    .select('users.email')
+    .where('memberships.account_id', '=', accountId)
+    .where('users.email', 'in', emails.map((e) => e.trim().toLowerCase()))
+    .where('users.email_verified_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.email);
+}
+
+/** The owners' addresses, for notices about the account; `verifiedOnly` skips addresses not yet verified. */
+export async function ownerEmails(db: DbLike, accountId: number, opts: { verifiedOnly?: boolean } = {}): Promise<string[]> {
+  let q = db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select('users.email')
+    .where('memberships.account_id', '=', accountId)
+    .where('memberships.role', '=', 'owner');
+  if (opts.verifiedOnly) q = q.where('users.email_verified_at', 'is not', null);
+  const rows = await q.execute();
+  return rows.map((r) => r.email);
 }
 
 export async function countUsers(db: DbLike): Promise<number> {
@@ -32,7 +89,7 @@ export async function slugTaken(db: DbLike, slug: string): Promise<boolean> {
 export async function insertUser(db: DbLike, v: { email: string; passwordHash: string; isAdmin: boolean; now: number }) {
   const r = await db
     .insertInto('users')
-    .values({ email: v.email, password_hash: v.passwordHash, is_admin: v.isAdmin ? 1 : 0, created_at: v.now, password_changed_at: v.now })
+    .values({ email: v.email, password_hash: v.passwordHash, is_admin: v.isAdmin ? 1 : 0, created_at: v.now, password_changed_at: v.now, email_verified_at: null })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
@@ -107,6 +164,11 @@ export async function revokeUserSessions(db: DbLike, userId: number, now: number
 
 export async function deleteExpiredSessions(db: DbLike, now: number) {
   await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+}
+
+export async function roleOf(db: DbLike, accountId: number, userId: number): Promise<Role | null> {
+  const r = await db.selectFrom('memberships').select('role').where('account_id', '=', accountId).where('user_id', '=', userId).executeTakeFirst();
+  return r && isRole(r.role) ? r.role : null;
 }
 
 export async function isMember(db: DbLike, accountId: number, userId: number): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { Role } from './roles.ts';
 import type { Db } from '../../db/create-db.ts';
 import { writeTx } from '../../db/tx.ts';
 import { type Clock, DAY, MINUTE } from '../../lib/clock.ts';
@@ -8,7 +9,8 @@ import { RateLimiter } from '../../lib/rate-limit.ts';
 import { RESERVED_SLUGS, slugify } from '../../lib/slug.ts';
 import { parseInput } from '../../lib/validate.ts';
 import * as repo from './accounts.repository.ts';
-import { type Account, changePasswordSchema, logInSchema, type Session, signUpSchema, type User } from './accounts.ts';
+import { getSetting, SIGNUP_SETTING } from './instance-settings.repository.ts';
+import { type Account, adminCreateUserSchema, changePasswordSchema, logInSchema, type Session, signUpSchema, type User } from './accounts.ts';
 
 export const SESSION_TTL_MS = 30 * DAY;
 const INVALID_LOGIN = 'Incorrect email or password.';
@@ -46,21 +48,36 @@ export interface SignedIn {
   user: User;
   account: Account;
   session: Session;
+  /** The user's role in the session's account. */
+  role: Role;
 }
 
-async function openSession(deps: AccountDeps, userId: number, accountId: number, userAgent: string | null): Promise<Session> {
+async function openSession(deps: Pick<AccountDeps, 'db' | 'clock'>, userId: number, accountId: number, userAgent: string | null): Promise<Session> {
   const now = deps.clock.now();
   const session: Session = { id: randomToken(24), userId, accountId, expiresAt: now + SESSION_TTL_MS };
   await repo.insertSession(deps.db, { ...session, createdAt: now, userAgent: userAgent?.slice(0, 200) ?? null });
   return session;
 }
 
-async function signedIn(deps: AccountDeps, userId: number, session: Session): Promise<SignedIn> {
+async function signedIn(deps: Pick<AccountDeps, 'db'>, userId: number, session: Session): Promise<SignedIn> {
   const user = await repo.findUser(deps.db, userId);
   const account = await repo.findAccount(deps.db, session.accountId);
-  if (!user || !account) throw new AuthError();
-  const { passwordHash: _, ...publicUser } = user;
-  return { user: publicUser, account, session };
+  const role = await repo.roleOf(deps.db, session.accountId, userId);
+  if (!user || !account || !role) throw new AuthError();
+  const { passwordHash: _, lastSeenAt: __, ...publicUser } = user;
+  return { user: publicUser, account, session, role };
+}
+
+/** Opens a fresh session in the user's first account (after a password reset, for instance). */
+export async function signInUser(deps: Pick<AccountDeps, 'db' | 'clock'>, userId: number, userAgent: string | null): Promise<SignedIn> {
+  const accountId = await repo.firstAccountOfUser(deps.db, userId);
+  if (!accountId) throw new AuthError('Your login has no account any more. Ask the administrator of this instance.');
+  return startSession(deps, userId, accountId, userAgent);
+}
+
+/** Opens a session for a user on one of their accounts (e.g. after accepting an invitation). */
+export async function startSession(deps: Pick<AccountDeps, 'db' | 'clock'>, userId: number, accountId: number, userAgent: string | null): Promise<SignedIn> {
+  return signedIn(deps, userId, await openSession(deps, userId, accountId, userAgent));
 }
 
 /**
@@ -121,11 +138,17 @@ function countAttempt(deps: AccountDeps, email: string, ip: string) {
   };
 }
 
-function createTenant(deps: AccountDeps, input: { email: string; organization: string }, passwordHash: string, now: number) {
+function createTenant(
+  deps: Pick<AccountDeps, 'db' | 'signupsOpen'>,
+  input: { email: string; organization: string },
+  passwordHash: string,
+  now: number,
+  opts: { byAdmin?: boolean } = {},
+) {
   return writeTx(deps.db, async (trx) => {
     if (await repo.findUserByEmail(trx, input.email)) return null;
     const isAdmin = (await repo.countUsers(trx)) === 0;
-    if (!isAdmin && !deps.signupsOpen) throw new ForbiddenError(SIGNUP_CLOSED, 'signup_closed');
+    if (!isAdmin && !opts.byAdmin && !(await signupsOpenNow({ ...deps, db: trx }))) throw new ForbiddenError(SIGNUP_CLOSED, 'signup_closed');
     const userId = await repo.insertUser(trx, { email: input.email, passwordHash, isAdmin, now });
     const slug = await uniqueSlug(trx, input.organization);
     const accountId = await repo.insertAccount(trx, { name: input.organization, slug, now });
@@ -133,6 +156,21 @@ function createTenant(deps: AccountDeps, input: { email: string; organization: s
     await trx.insertInto('status_pages').values({ account_id: accountId, slug, title: input.organization, created_at: now }).execute();
     return { userId, accountId };
   });
+}
+
+/**
+ * The instance admin creates a login with its own account, even with sign-up closed. The
+ * password is random and never shown: the user chooses theirs from an emailed link.
+ */
+export async function createUserByAdmin(deps: Pick<AccountDeps, 'db' | 'clock' | 'signupsOpen'>, raw: unknown): Promise<{ userId: number; accountId: number; email: string; organization: string }> {
+  const input = parseInput(adminCreateUserSchema, raw);
+  const passwordHash = await hashPassword(randomToken(32));
+  const created = await createTenant(deps, input, passwordHash, deps.clock.now(), { byAdmin: true }).catch(async (err) => {
+    if (isUniqueViolation(err)) return createTenant(deps, input, passwordHash, deps.clock.now(), { byAdmin: true });
+    throw err;
+  });
+  if (!created) throw new ValidationError('That address already has a login.', { email: 'That address already has a login.' });
+  return { ...created, email: input.email, organization: input.organization };
 }
 
 /** Email + password login, rate-limited per address and per client IP. */
@@ -149,7 +187,17 @@ export async function logIn(deps: AccountDeps, raw: unknown, ip: string, userAge
 
 /** Whether the sign-up form should be offered. */
 export async function signupAvailable(deps: Pick<AccountDeps, 'db' | 'signupsOpen'>): Promise<boolean> {
-  return deps.signupsOpen || (await repo.countUsers(deps.db)) === 0;
+  return (await signupsOpenNow(deps)) || (await repo.countUsers(deps.db)) === 0;
+}
+
+/**
+ * Whether anyone may sign up now. Precedence: the instance admin's choice on /admin (stored
+ * in instance_settings), else `deps.signupsOpen` (ALLOW_SIGNUP, whose own default is open in
+ * SaaS mode and closed self-hosted).
+ */
+export async function signupsOpenNow(deps: Pick<AccountDeps, 'db' | 'signupsOpen'>): Promise<boolean> {
+  const stored = await getSetting(deps.db, SIGNUP_SETTING);
+  return stored === '1' ? true : stored === '0' ? false : deps.signupsOpen;
 }
 
 /** Resolves a session id to the signed-in user, or null if it was revoked or expired. */
@@ -158,10 +206,17 @@ export async function resumeSession(deps: Pick<AccountDeps, 'db' | 'clock'>, ses
   if (!session) return null;
   const user = await repo.findUser(deps.db, session.userId);
   const account = await repo.findAccount(deps.db, session.accountId);
-  if (!user || !account) return null;
-  const { passwordHash: _, ...publicUser } = user;
-  return { user: publicUser, account, session };
+  // A session outlives nothing: a user removed from the account is signed out of it.
+  const role = await repo.roleOf(deps.db, session.accountId, session.userId);
+  if (!user || !account || !role) return null;
+  const now = deps.clock.now();
+  // "Last activity" for the instance admin, written at most once per 5 minutes per user.
+  if (user.lastSeenAt === null || now - user.lastSeenAt >= LAST_SEEN_EVERY_MS) await repo.touchLastSeen(deps.db, user.id, now, LAST_SEEN_EVERY_MS);
+  const { passwordHash: _, lastSeenAt: __, ...publicUser } = user;
+  return { user: publicUser, account, session, role };
 }
+
+export const LAST_SEEN_EVERY_MS = 5 * MINUTE;
 
 export function logOut(deps: Pick<AccountDeps, 'db' | 'clock'>, sessionId: string): Promise<void> {
   return repo.revokeSession(deps.db, sessionId, deps.clock.now());

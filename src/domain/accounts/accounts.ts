@@ -5,6 +5,8 @@ export interface User {
   email: string;
   isAdmin: boolean;
   passwordChangedAt: number;
+  /** Null until the user follows the link emailed at sign-up; alerts are only emailed to verified users. */
+  emailVerifiedAt: number | null;
 }
 
 export interface Account {
@@ -32,6 +34,8 @@ const email = z
   .max(254, 'That email address is too long')
   .email('Enter a valid email address, like you@example.com');
 
+export const emailField = email;
+
 const password = z
   .string()
   .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
@@ -43,6 +47,8 @@ export const signUpSchema = z.object({
   organization: z.string().trim().min(1, 'Enter your organization name').max(80, 'Keep it under 80 characters'),
 });
 
+export const adminCreateUserSchema = signUpSchema.pick({ email: true, organization: true });
+
 export const logInSchema = z.object({
   email,
   password: z.string().min(1, 'Enter your password').max(PASSWORD_MAX, 'Incorrect email or password'),
@@ -52,3 +58,5 @@ export const changePasswordSchema = z.object({
   current_password: z.string().min(1, 'Enter your current password'),
   new_password: password,
 });
+
+export const passwordField = password;

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/create-db.ts';
+import { writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
 import { literalHostViolation } from '../../lib/net-guard.ts';
 import { parseInput } from '../../lib/validate.ts';
 import { findAccount } from '../accounts/accounts.repository.ts';
+import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
 import { findInAccount as findMonitor } from '../monitors/monitors.repository.ts';
 import { type AlertEvent, allowedKinds, type Channel, type ChannelKind, CONFIG_SCHEMAS, channelBaseSchema, KIND_LABELS, URL_KINDS } from './alerts.ts';
@@ -42,7 +44,7 @@ export async function getChannel(deps: AlertDeps, accountId: number, id: number)
  * Creates a channel after checking the plan allows its kind and its URL is acceptable.
  * A webhook gets a Standard Webhooks secret (`whsec_…`), returned once, here only.
  */
-export async function createChannel(deps: AlertDeps, accountId: number, raw: Record<string, unknown>): Promise<{ channel: Channel; secret: string | null }> {
+export async function createChannel(deps: AlertDeps, accountId: number, raw: Record<string, unknown>, by?: AuditBy): Promise<{ channel: Channel; secret: string | null }> {
   const base = parseInput(channelBaseSchema, raw);
   const kinds = await kindsFor(deps, accountId);
   if (!kinds.includes(base.kind)) {
@@ -61,12 +63,21 @@ export async function createChannel(deps: AlertDeps, accountId: number, raw: Rec
     secret = `whsec_${randomBytes(24).toString('base64')}`;
     config.secret = secret;
   }
-  const id = await repo.insert(deps.db, { accountId, kind: base.kind, name: base.name, config, isDefault: base.is_default, now: deps.clock.now() });
+  const now = deps.clock.now();
+  const id = await writeTx(deps.db, async (trx) => {
+    const id = await repo.insert(trx, { accountId, kind: base.kind, name: base.name, config, isDefault: base.is_default, now });
+    if (by) await recordAudit(trx, { accountId, actor: by.actor, ip: by.ip ?? null, action: 'alert_channel.created', target: `channel ${id} (${base.name})`, details: { kind: base.kind }, at: now });
+    return id;
+  });
   return { channel: await getChannel(deps, accountId, id), secret };
 }
 
-export async function deleteChannel(deps: AlertDeps, accountId: number, id: number): Promise<void> {
-  if (!Number.isSafeInteger(id) || !(await repo.deleteInAccount(deps.db, accountId, id))) throw new NotFoundError('Channel');
+export async function deleteChannel(deps: AlertDeps, accountId: number, id: number, by?: AuditBy): Promise<void> {
+  await writeTx(deps.db, async (trx) => {
+    const ch = Number.isSafeInteger(id) ? await repo.findInAccount(trx, accountId, id) : undefined;
+    if (!ch || !(await repo.deleteInAccount(trx, accountId, id))) throw new NotFoundError('Channel');
+    if (by) await recordAudit(trx, { accountId, actor: by.actor, ip: by.ip ?? null, action: 'alert_channel.deleted', target: `channel ${id} (${ch.name})`, details: { kind: ch.kind }, at: deps.clock.now() });
+  });
 }
 
 export async function enableChannel(deps: AlertDeps, accountId: number, id: number): Promise<void> {

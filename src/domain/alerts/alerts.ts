@@ -116,3 +116,21 @@ export function formatDuration(ms: number): string {
   const h = Math.floor(m / 60);
   return h < 24 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
 }
+
+/**
+ * Where a channel sends, without its secret: the host of a webhook-style URL (for Slack,
+ * Discord, Teams and ntfy the URL is the credential) or the domains of the email recipients.
+ */
+export function redactedTarget(ch: Pick<Channel, 'kind' | 'config'>): string | null {
+  if (ch.kind === 'email') {
+    const domains = [...new Set((ch.config.recipients ?? '').split(/[,\s;]+/).filter(Boolean).map((a) => a.split('@')[1] ?? ''))].filter(Boolean);
+    return domains.length ? domains.join(', ') : null;
+  }
+  if (ch.kind === 'telegram') return 'api.telegram.org';
+  if (ch.kind === 'pagerduty') return 'events.pagerduty.com';
+  try {
+    return new URL(ch.config.url ?? '').hostname || null;
+  } catch {
+    return null;
+  }
+}

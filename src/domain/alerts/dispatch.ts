@@ -7,20 +7,13 @@ import { PLUGINS } from './channels/index.ts';
 import * as channels from './channels.repository.ts';
 import { deliver, type DeliveryDeps, type DeliveryOutcome } from './deliver.ts';
 import * as outbox from './outbox.repository.ts';
+import { afterAttempt } from '../outbox/retry.ts';
+import { unverifiedMemberEmails } from '../accounts/accounts.repository.ts';
+import type { OutgoingMessage } from './channels/channel.ts';
 
 type DbLike = Kysely<Database>;
 
-export const MAX_ATTEMPTS = 8;
-const BACKOFF_BASE_MS = 30_000;
-const BACKOFF_CAP_MS = 20 * 60_000;
-
-/**
- * Exponential backoff with full jitter: a random delay up to 30 s · 2^(n-1), capped at
- * 20 min. Eight attempts spread over about an hour at most.
- */
-export function retryDelay(attempt: number, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
-}
+export { MAX_ATTEMPTS, retryDelay } from '../outbox/retry.ts';
 
 export interface SendDeps {
   db: DbLike;
@@ -56,15 +49,10 @@ export async function attempt(
       timestamp: Math.floor(deps.now() / 1000),
       providers: deps.delivery.providers,
     });
-    outcome = await deliver(message, deps.delivery);
+    outcome = await deliverToVerified(deps, row.account_id, message);
   }
   const now = deps.now();
-  const error = outcome.error ?? 'failed';
-  const next = outcome.ok
-    ? { status: 'sent' as const, attempts: attemptNo, sent_at: now, last_error: null }
-    : outcome.permanent || !opts.retry || attemptNo >= MAX_ATTEMPTS
-      ? { status: 'failed' as const, attempts: attemptNo, last_error: error }
-      : { status: 'pending' as const, attempts: attemptNo, next_attempt_at: now + retryDelay(attemptNo, deps.random), last_error: error };
+  const next = afterAttempt(outcome, attemptNo, now, { retry: opts.retry, random: deps.random });
   // The log line and the outcome are one write: a crash leaves both or neither.
   await writeTx(deps.db as Db, async (trx) => {
     await outbox.logDelivery(trx, {
@@ -79,4 +67,22 @@ export async function attempt(
     await deps.onChannelDisabled?.({ id: channel.id, accountId: channel.accountId, name: channel.name }, reason);
   }
   return outcome;
+}
+
+/**
+ * Email goes only to proven addresses. The rule: an address that is the login of a member
+ * of the channel's account who has not verified it is skipped (someone could have signed up
+ * with an address that is not theirs); an address that is no member's login (a team mailbox
+ * typed into the channel) is sent to as before. All recipients skipped = a permanent
+ * failure whose reason is in the delivery log.
+ */
+async function deliverToVerified(deps: SendDeps, accountId: number, message: OutgoingMessage): Promise<DeliveryOutcome> {
+  if (message.type !== 'mail') return deliver(message, deps.delivery);
+  const unverified = new Set(await unverifiedMemberEmails(deps.db, accountId, message.to));
+  if (unverified.size === 0) return deliver(message, deps.delivery);
+  const skipped = `skipped ${[...unverified].join(', ')}: not verified yet (the user must follow the link emailed at sign-up)`;
+  const to = message.to.filter((a) => !unverified.has(a.trim().toLowerCase()));
+  if (to.length === 0) return { ok: false, response: null, error: `Not sent: ${skipped}`, permanent: true, gone: false };
+  const outcome = await deliver({ ...message, to }, deps.delivery);
+  return outcome.ok ? { ...outcome, response: `${outcome.response ?? 'sent'}; ${skipped}` } : { ...outcome, error: `${outcome.error}; ${skipped}` };
 }

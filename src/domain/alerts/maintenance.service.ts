@@ -8,6 +8,7 @@ import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors
 import { isTimeZone, zonedToUtc } from '../../lib/timezone.ts';
 import { parseInput } from '../../lib/validate.ts';
 import { findAccount } from '../accounts/accounts.repository.ts';
+import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
 import { activeOccurrence, type WindowRow } from './maintenance.ts';
 
@@ -95,8 +96,19 @@ export async function listWindows(deps: MaintenanceDeps, accountId: number): Pro
   return rows.map((w) => describe(w, links.filter((l) => l.window_id === w.id).map((l) => l.monitor_id), now));
 }
 
+export async function getWindow(deps: MaintenanceDeps, accountId: number, id: number): Promise<MaintenanceWindow> {
+  const w = isDbId(id) ? (await listWindows(deps, accountId)).find((x) => x.id === id) : undefined;
+  if (!w) throw new NotFoundError('Maintenance window');
+  return w;
+}
+
 /** Creates a one-off or recurring window covering the chosen monitors (the account's own). */
-export async function createWindow(deps: MaintenanceDeps, accountId: number, raw: Record<string, string>): Promise<number> {
+function audit(db: Db, by: AuditBy | undefined, accountId: number, action: string, w: { id: number; title: string }, at: number, details: Record<string, unknown> = {}) {
+  if (!by) return Promise.resolve();
+  return recordAudit(db, { accountId, actor: by.actor, ip: by.ip ?? null, action, target: `maintenance window ${w.id} (${w.title})`, details, at });
+}
+
+export async function createWindow(deps: MaintenanceDeps, accountId: number, raw: Record<string, string>, by?: AuditBy): Promise<number> {
   await requirePlan(deps, accountId);
   const input = parseInput(schema, raw);
   const wanted = Object.keys(raw).filter((k) => /^monitor_\d+$/.test(k)).map((k) => Number(k.slice(8)));
@@ -121,21 +133,34 @@ export async function createWindow(deps: MaintenanceDeps, accountId: number, raw
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx.insertInto('maintenance_monitors').values(ids.map((monitor_id) => ({ window_id: r.id, monitor_id }))).execute();
+    await audit(trx, by, accountId, 'maintenance.created', { id: r.id, title: input.title }, deps.clock.now(), { kind: input.type, monitors: ids.length });
     return r.id;
   });
 }
 
 /** Ends a window now: a one-off one for good, a recurring one for the occurrence in progress. */
-export async function endWindow(deps: MaintenanceDeps, accountId: number, id: number): Promise<void> {
+export async function endWindow(deps: MaintenanceDeps, accountId: number, id: number, by?: AuditBy): Promise<void> {
   if (!isDbId(id)) throw new NotFoundError('Maintenance window');
-  const r = await deps.db.updateTable('maintenance_windows').set({ ended_at: deps.clock.now() }).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
-  if (!Number.isSafeInteger(id) || Number(r.numUpdatedRows) === 0) throw new NotFoundError('Maintenance window');
+  await writeTx(deps.db, async (trx) => {
+    const w = await findWindow(trx, accountId, id);
+    await trx.updateTable('maintenance_windows').set({ ended_at: deps.clock.now() }).where('account_id', '=', accountId).where('id', '=', id).execute();
+    await audit(trx, by, accountId, 'maintenance.ended', w, deps.clock.now());
+  });
 }
 
-export async function deleteWindow(deps: MaintenanceDeps, accountId: number, id: number): Promise<void> {
+export async function deleteWindow(deps: MaintenanceDeps, accountId: number, id: number, by?: AuditBy): Promise<void> {
   if (!isDbId(id)) throw new NotFoundError('Maintenance window');
-  const r = await deps.db.deleteFrom('maintenance_windows').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
-  if (!Number.isSafeInteger(id) || Number(r.numDeletedRows) === 0) throw new NotFoundError('Maintenance window');
+  await writeTx(deps.db, async (trx) => {
+    const w = await findWindow(trx, accountId, id);
+    await trx.deleteFrom('maintenance_windows').where('account_id', '=', accountId).where('id', '=', id).execute();
+    await audit(trx, by, accountId, 'maintenance.deleted', w, deps.clock.now());
+  });
+}
+
+async function findWindow(db: Db, accountId: number, id: number): Promise<{ id: number; title: string }> {
+  const w = await db.selectFrom('maintenance_windows').select(['id', 'title']).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+  if (!w) throw new NotFoundError('Maintenance window');
+  return w;
 }
 
 /** Active and upcoming (next 7 days) windows touching public monitors, for a status page. */

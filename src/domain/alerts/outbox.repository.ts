@@ -1,17 +1,13 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import * as queue from '../outbox/queue.repository.ts';
 
 type DbLike = Kysely<Database>;
 export type OutboxRow = Database['outbox'] & { id: number };
 
 /** Inserts alert rows; a row whose idempotency key exists already is skipped. */
-export async function enqueue(db: DbLike, rows: Array<Insertable<Database['outbox']>>): Promise<number> {
-  let n = 0;
-  for (const row of rows) {
-    const r = await db.insertInto('outbox').values(row).onConflict((oc) => oc.column('idempotency_key').doNothing()).returning('id').executeTakeFirst();
-    if (r) n++;
-  }
-  return n;
+export function enqueue(db: DbLike, rows: Array<Insertable<Database['outbox']>>): Promise<number> {
+  return queue.enqueueRows(db, 'outbox', rows);
 }
 
 export async function hasEvent(db: DbLike, incidentId: number, channelId: number, event: string): Promise<boolean> {
@@ -25,55 +21,19 @@ export async function hasEvent(db: DbLike, incidentId: number, channelId: number
   return !!r;
 }
 
-/**
- * Rows due now and not held by a live claim, fairly: up to `perAccount` of the oldest rows
- * of each account that has any, so one account's backlog cannot hide the others'.
- */
+/** Due alert rows, fairly per account (see queue.dueRows). */
 export async function due(db: DbLike, now: number, perAccount: number, maxAccounts = 200) {
-  const baseDue = () =>
-    db
-      .selectFrom('outbox')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]));
-  const accounts = await baseDue().select('account_id').distinct().limit(maxAccounts).execute();
-  const rows: Array<{ id: number; account_id: number }> = [];
-  for (const { account_id } of accounts) {
-    rows.push(...(await baseDue().select(['id', 'account_id']).where('account_id', '=', account_id).orderBy('next_attempt_at').limit(perAccount).execute()));
-  }
-  return rows;
+  return (await queue.dueRows(db, queue.ALERT_QUEUE, now, perAccount, maxAccounts)).map((r) => ({ id: r.id, account_id: r.group }));
 }
 
-/**
- * Claims a row for one attempt with a conditional update; only the caller whose update
- * changed the row may send it. An expired claim (a crash mid-send) can be taken again.
- */
+/** Claims an alert row for one attempt (see queue.claimRow) and returns it, or undefined if another worker holds it. */
 export async function claim(db: DbLike, id: number, now: number, leaseMs: number): Promise<OutboxRow | undefined> {
-  const r = await db
-    .updateTable('outbox')
-    .set({ claimed_until: now + leaseMs })
-    .where('id', '=', id)
-    .where('status', '=', 'pending')
-    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-    .executeTakeFirst();
-  if (Number(r.numUpdatedRows) !== 1) return undefined;
+  if (!(await queue.claimRow(db, queue.ALERT_QUEUE, id, now, leaseMs))) return undefined;
   return (await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst()) as OutboxRow | undefined;
 }
 
-/**
- * Records the end of an attempt, only if the caller still holds its claim: a worker whose
- * lease ran out (and whose row another worker took) cannot overwrite the newer outcome.
- */
-export async function finishAttempt(
-  db: DbLike,
-  id: number,
-  claimedUntil: number | null,
-  values: { status: 'pending' | 'sent' | 'failed'; attempts: number; next_attempt_at?: number; sent_at?: number; last_error: string | null },
-): Promise<boolean> {
-  let q = db.updateTable('outbox').set({ ...values, claimed_until: null }).where('id', '=', id).where('status', '=', 'pending');
-  q = claimedUntil === null ? q.where('claimed_until', 'is', null) : q.where('claimed_until', '=', claimedUntil);
-  const r = await q.executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+export function finishAttempt(db: DbLike, id: number, claimedUntil: number | null, values: queue.Finish): Promise<boolean> {
+  return queue.finishRow(db, queue.ALERT_QUEUE, id, claimedUntil, values);
 }
 
 export async function logDelivery(

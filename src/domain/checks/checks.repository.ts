@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
 import { HISTOGRAM_SIZE, type Database, type HistogramColumns } from '../../db/schema.ts';
 import { runPrecompiled } from '../../db/precompiled.ts';
 import { isPostgres } from '../../db/tx.ts';
@@ -98,6 +98,19 @@ export async function addToRollup(db: DbLike, table: RollupTableName, r: StoredR
   await db.executeQuery(CompiledQuery.raw(upsertSql(db, table, values), params));
 }
 
+/** A stored result as the services use it (results written before retries or regions existed count as 1 attempt, local). */
+function toResult(r: Selectable<Database['check_results']>) {
+  return {
+    checkedAt: r.checked_at,
+    ok: r.ok === 1,
+    statusCode: r.status_code,
+    responseMs: r.response_ms,
+    error: r.error,
+    attempts: r.attempts ?? 1,
+    region: r.region ?? 'local',
+  };
+}
+
 export async function recentResults(db: DbLike, monitorId: number, limit: number) {
   const rows = await db
     .selectFrom('check_results')
@@ -106,15 +119,7 @@ export async function recentResults(db: DbLike, monitorId: number, limit: number
     .orderBy('checked_at', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({
-    checkedAt: r.checked_at,
-    ok: r.ok === 1,
-    statusCode: r.status_code,
-    responseMs: r.response_ms,
-    error: r.error,
-    attempts: r.attempts ?? 1,
-    region: r.region ?? 'local',
-  }));
+  return rows.map(toResult);
 }
 
 export async function resultsSince(db: DbLike, monitorId: number, since: number) {
@@ -242,4 +247,20 @@ export async function pruneResults(db: DbLike, monitorIds: number[], before: num
 export async function pruneRollups(db: DbLike, table: RollupTableName, before: number): Promise<number> {
   const r = await db.deleteFrom(table).where('bucket_start', '<', before).executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+/**
+ * A monitor's raw results in [from, to), newest first, at most `limit`; keyset paging with
+ * `before` (a checked_at from the previous page) since (monitor, checked_at) is unique.
+ */
+export async function resultsBetween(db: DbLike, monitorId: number, r: { from: number; to: number; before?: number; limit: number }) {
+  let q = db
+    .selectFrom('check_results')
+    .selectAll()
+    .where('monitor_id', '=', monitorId)
+    .where('checked_at', '>=', r.from)
+    .where('checked_at', '<', r.to);
+  if (r.before !== undefined) q = q.where('checked_at', '<', r.before);
+  const rows = await q.orderBy('checked_at', 'desc').limit(r.limit).execute();
+  return rows.map(toResult);
 }

@@ -4,6 +4,7 @@ import { type AlertContext, enqueueMonitorEvent, FLAP_MAX_CHANGES, FLAP_WINDOW_M
 import { maintenanceFor } from '../alerts/maintenance.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
 import * as monitors from '../monitors/monitors.repository.ts';
+import { prepareOutageDrafts, settleOutagePosts } from '../statuspages/posts.auto.ts';
 import * as repo from './checks.repository.ts';
 import type { ProbeResult } from './probes/probe.ts';
 import { nextState, type Transition } from './state-machine.ts';
@@ -22,7 +23,8 @@ export interface RecordOutcome {
  * 2. insert the raw result and add it to the hourly and daily rollups;
  * 3. advance the state machine and save the monitor's last-check fields; inside a
  *    maintenance window failures do not count (recoveries still do);
- * 4. open an incident on going down, close it on recovery;
+ * 4. open an incident on going down, close it on recovery, and prepare (or settle) the
+ *    status-page posts about it;
  * 5. write the alerts for that change into the outbox, or one "flapping" alert when the
  *    monitor changes state too often, in the same transaction.
  * Returns null when the result was discarded.
@@ -69,10 +71,14 @@ export async function recordResult(
       const startedAt = Math.min(at, ...streak.map((r) => r.checkedAt));
       const cause = result.error ?? 'Check failed';
       incident = { id: await incidents.open(trx, { accountId: m.accountId, monitorId, startedAt, cause }), startedAt, resolvedAt: null, cause };
+      await prepareOutageDrafts(trx, { monitorId, incidentId: incident.id, at, baseUrl: alerts.baseUrl });
     } else if (transition === 'recovered') {
       const open = await incidents.findOpen(trx, monitorId);
       await incidents.resolveOpen(trx, monitorId, at);
-      if (open) incident = { id: open.id, startedAt: open.startedAt, resolvedAt: at, cause: open.cause };
+      if (open) {
+        incident = { id: open.id, startedAt: open.startedAt, resolvedAt: at, cause: open.cause };
+        await settleOutagePosts(trx, { incidentId: open.id, at, baseUrl: alerts.baseUrl });
+      }
     }
 
     if (incident) {

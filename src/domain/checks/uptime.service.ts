@@ -23,15 +23,70 @@ export interface MonitorHistory {
 export const BAR_DAYS = 90;
 
 /**
+ * Daily rollups of days before yesterday, per monitor, as of one "today". Those days no longer
+ * change (a result lands in its own day's bucket, and yesterday is always re-read in case the
+ * last results of the day committed after midnight), so a status page rebuilt every few
+ * seconds reads 2 rows per monitor instead of 90. A new day makes every entry stale.
+ */
+export class PastDaysCache {
+  private readonly entries = new Map<number, { today: number; past: repo.DayMatrix | null }>();
+
+  constructor(private readonly maxMonitors = 100_000) {}
+
+  get(id: number, today: number) {
+    const e = this.entries.get(id);
+    return e && e.today === today ? e : undefined;
+  }
+
+  set(id: number, today: number, past: repo.DayMatrix | null) {
+    if (this.entries.size >= this.maxMonitors && !this.entries.has(id)) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(id, { today, past });
+  }
+}
+
+/** Rows of the 90-day window: from the cache for settled days, from the database for the last two. */
+async function dailyMatrix(db: Db, monitorIds: number[], firstDay: number, today: number, cache?: PastDaysCache): Promise<Map<number, repo.DayMatrix>> {
+  if (!cache) return repo.rollupMatrix(db, 'rollups_daily', monitorIds, firstDay, DAY, BAR_DAYS);
+  const settled = BAR_DAYS - 2;
+  const missing = monitorIds.filter((id) => !cache.get(id, today));
+  const [full, recent] = await Promise.all([
+    missing.length ? repo.rollupMatrix(db, 'rollups_daily', missing, firstDay, DAY, BAR_DAYS) : new Map<number, repo.DayMatrix>(),
+    repo.rollupMatrix(db, 'rollups_daily', monitorIds, today - DAY, DAY, 2),
+  ]);
+  for (const id of missing) {
+    const f = full.get(id);
+    const past = f && f.checks.subarray(0, settled).some((n) => n > 0) ? { checks: f.checks.slice(0, settled), failures: f.failures.slice(0, settled) } : null;
+    cache.set(id, today, past);
+  }
+  const out = new Map<number, repo.DayMatrix>();
+  for (const id of monitorIds) {
+    const past = cache.get(id, today)?.past ?? null;
+    const r = recent.get(id);
+    if (!past && !r) continue;
+    const m: repo.DayMatrix = { checks: new Float64Array(BAR_DAYS), failures: new Float64Array(BAR_DAYS) };
+    if (past) {
+      m.checks.set(past.checks);
+      m.failures.set(past.failures);
+    }
+    if (r) {
+      m.checks.set(r.checks, settled);
+      m.failures.set(r.failures, settled);
+    }
+    out.set(id, m);
+  }
+  return out;
+}
+
+/**
  * Uptime windows and the 90 daily bars for many monitors from rollups only (never raw rows):
  * 24 h from hourly buckets, 7/30/90 d and the bars from daily (UTC) buckets.
  */
-export async function historyFor(db: Db, monitorIds: number[], now: number, withDays = true): Promise<Map<number, MonitorHistory>> {
+export async function historyFor(db: Db, monitorIds: number[], now: number, withDays = true, cache?: PastDaysCache): Promise<Map<number, MonitorHistory>> {
   const today = bucketStart(now, 'day');
   const firstDay = today - (BAR_DAYS - 1) * DAY;
   const [hourly, daily] = await Promise.all([
     repo.rollupSums(db, 'rollups_hourly', monitorIds, bucketStart(now, 'hour') - 23 * HOUR),
-    repo.rollupMatrix(db, 'rollups_daily', monitorIds, firstDay, DAY, BAR_DAYS),
+    dailyMatrix(db, monitorIds, firstDay, today, cache),
   ]);
   const dates = Array.from({ length: BAR_DAYS }, (_, i) => isoDate(firstDay + i * DAY));
   const out = new Map<number, MonitorHistory>();

@@ -77,3 +77,35 @@ export async function listPublic(db: DbLike, accountId: number, since: number, l
     .limit(limit)
     .execute();
 }
+
+export interface IncidentFilter {
+  state?: 'open' | 'resolved';
+  monitorId?: number;
+  /** Keyset paging: only incidents with a smaller id (newest first). */
+  beforeId?: number;
+  limit: number;
+}
+
+/** The account's monitor incidents, newest first, with the monitor's name. */
+export async function listForAccount(db: DbLike, accountId: number, f: IncidentFilter) {
+  let q = db
+    .selectFrom('incidents')
+    .innerJoin('monitors', 'monitors.id', 'incidents.monitor_id')
+    .select(['incidents.id', 'incidents.monitor_id', 'incidents.started_at', 'incidents.resolved_at', 'incidents.cause', 'monitors.name as monitor_name'])
+    .where('incidents.account_id', '=', accountId);
+  if (f.state === 'open') q = q.where('incidents.resolved_at', 'is', null);
+  if (f.state === 'resolved') q = q.where('incidents.resolved_at', 'is not', null);
+  if (f.monitorId !== undefined) q = q.where('incidents.monitor_id', '=', f.monitorId);
+  if (f.beforeId !== undefined) q = q.where('incidents.id', '<', f.beforeId);
+  return q.orderBy('incidents.id', 'desc').limit(f.limit).execute();
+}
+
+export async function findInAccountWithMonitor(db: DbLike, accountId: number, id: number) {
+  return db
+    .selectFrom('incidents')
+    .innerJoin('monitors', 'monitors.id', 'incidents.monitor_id')
+    .select(['incidents.id', 'incidents.monitor_id', 'incidents.started_at', 'incidents.resolved_at', 'incidents.cause', 'monitors.name as monitor_name'])
+    .where('incidents.account_id', '=', accountId)
+    .where('incidents.id', '=', id)
+    .executeTakeFirst();
+}

@@ -10,6 +10,8 @@ export interface SlaOptions {
   target: number;
   /** Whether time inside maintenance windows is left out of both the period and the downtime. */
   excludeMaintenance: boolean;
+  /** Whether degraded (slow but passing) time counts as downtime. */
+  countDegraded?: boolean;
 }
 
 export interface SlaReport {
@@ -21,6 +23,9 @@ export interface SlaReport {
   target: number;
   met: boolean;
   excludedMaintenanceMinutes: number;
+  /** Degraded time in the period (inside maintenance left out when maintenance is excluded). */
+  degradedMinutes: number;
+  degradedCounted: boolean;
 }
 
 type Span = [number, number];
@@ -69,18 +74,25 @@ export function maintenanceSpans(windows: WindowRow[], from: number, to: number)
  * The accounting, step by step:
  * 1. downtime = time inside [from, to) covered by incidents (an open one runs until `now`);
  * 2. with excludeMaintenance, maintenance time leaves the period and the downtime alike;
- * 3. uptime = 1 − downtime / period; MTTR = mean length of incidents that ended in range.
- * Degraded (slow) checks never count as down.
+ * 3. with countDegraded, degraded spans join the incident spans (merged: time both down and
+ *    slow counts once);
+ * 4. uptime = 1 − downtime / period; MTTR = mean length of incidents that ended in range.
  */
-export function computeSla(incidents: Array<{ startedAt: number; resolvedAt: number | null }>, maintenance: Span[], o: SlaOptions, now: number): SlaReport {
+export function computeSla(incidents: Array<{ startedAt: number; resolvedAt: number | null }>, maintenance: Span[], o: SlaOptions, now: number, degraded: Span[] = []): SlaReport {
   const range: Span = [o.from, Math.min(o.to, now)];
   const excluded = o.excludeMaintenance ? maintenance.reduce((n, m) => n + overlap(m, range), 0) : 0;
-  const down = merge(incidents.map((i) => [i.startedAt, i.resolvedAt ?? now] as Span).filter((s) => overlap(s, range) > 0));
-  let downtime = 0;
-  for (const d of down) {
-    downtime += overlap(d, range);
-    if (o.excludeMaintenance) for (const m of maintenance) downtime -= overlap([Math.max(d[0], range[0]), Math.min(d[1], range[1])], m);
-  }
+  const incidentSpans = incidents.map((i) => [i.startedAt, i.resolvedAt ?? now] as Span);
+  const counted = o.countDegraded ? [...incidentSpans, ...degraded] : incidentSpans;
+  /** Time of merged spans inside the range, less maintenance when it is excluded. */
+  const timeIn = (spans: Span[]) => {
+    let t = 0;
+    for (const d of merge(spans.filter((s) => overlap(s, range) > 0))) {
+      t += overlap(d, range);
+      if (o.excludeMaintenance) for (const m of maintenance) t -= overlap([Math.max(d[0], range[0]), Math.min(d[1], range[1])], m);
+    }
+    return t;
+  };
+  const downtime = timeIn(counted);
   const period = Math.max(0, range[1] - range[0] - excluded);
   const inRange = incidents.filter((i) => overlap([i.startedAt, i.resolvedAt ?? now], range) > 0);
   const ended = inRange.filter((i) => i.resolvedAt !== null && i.resolvedAt <= range[1]);
@@ -95,10 +107,41 @@ export function computeSla(incidents: Array<{ startedAt: number; resolvedAt: num
     target: o.target,
     met: ratio * 100 >= o.target, // the exact figure, not the rounded one
     excludedMaintenanceMinutes: Math.round(excluded / MINUTE),
+    degradedMinutes: Math.round(Math.max(0, timeIn(degraded)) / MINUTE),
+    degradedCounted: !!o.countDegraded,
   };
 }
 
-/** Loads a monitor's incidents and maintenance windows and computes its report. */
+/**
+ * Degraded time, from what is stored: a degraded check is a raw result that passed (ok = 1)
+ * slower than the monitor's degraded threshold (response_ms > degraded_ms, the threshold as
+ * set now). Each one covers the time until the next check (or one interval after the last).
+ * Raw results are kept for the plan's retention only, so older degraded time is unknown:
+ * `knownFrom` says from when the figure is complete.
+ */
+export async function degradedSpans(db: Db, monitorId: number, from: number, to: number): Promise<{ spans: Span[]; knownFrom: number | null }> {
+  const m = await db.selectFrom('monitors').select(['degraded_ms', 'interval_s']).where('id', '=', monitorId).executeTakeFirst();
+  const first = await db.selectFrom('check_results').select((eb) => eb.fn.min<number>('checked_at').as('t')).where('monitor_id', '=', monitorId).executeTakeFirst();
+  const knownFrom = first?.t === null || first?.t === undefined ? null : Number(first.t);
+  if (!m || m.degraded_ms === null) return { spans: [], knownFrom };
+  const rows = await db
+    .selectFrom('check_results')
+    .select(['checked_at', 'ok', 'response_ms'])
+    .where('monitor_id', '=', monitorId)
+    .where('checked_at', '>=', from)
+    .where('checked_at', '<', to)
+    .orderBy('checked_at')
+    .execute();
+  const spans: Span[] = [];
+  rows.forEach((r, i) => {
+    if (r.ok !== 1 || r.response_ms === null || r.response_ms <= m.degraded_ms!) return;
+    const end = rows[i + 1]?.checked_at ?? r.checked_at + m.interval_s * 1000;
+    spans.push([Number(r.checked_at), Math.min(Number(end), to)]);
+  });
+  return { spans: merge(spans), knownFrom };
+}
+
+/** Loads a monitor's incidents, maintenance windows and degraded checks and computes its report. */
 export async function slaForMonitor(db: Db, accountId: number, monitorId: number, o: SlaOptions, now: number): Promise<SlaReport> {
   const incidents = await db
     .selectFrom('incidents')
@@ -120,5 +163,6 @@ export async function slaForMonitor(db: Db, accountId: number, monitorId: number
     maintenanceSpans(windows, o.from, o.to),
     o,
     now,
+    (await degradedSpans(db, monitorId, o.from, o.to)).spans,
   );
 }

@@ -41,6 +41,7 @@ export function toMonitor(r: Row): Monitor {
     updatedAt: r.updated_at,
     reminderHours: r.reminder_hours,
     flappingSince: r.flapping_since,
+    pausedReason: r.paused_reason ?? null,
   };
 }
 
@@ -72,6 +73,16 @@ export async function countInAccount(db: DbLike, accountId: number): Promise<num
     .selectFrom('monitors')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('account_id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function countRunning(db: DbLike, accountId: number): Promise<number> {
+  const r = await db
+    .selectFrom('monitors')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_id', '=', accountId)
+    .where('is_paused', '=', 0)
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }

@@ -7,7 +7,9 @@ import { randomToken } from '../../lib/ids.ts';
 import { literalHostViolation } from '../../lib/net-guard.ts';
 import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, type PlanPolicy } from '../billing/plans.ts';
 import * as accounts from '../accounts/accounts.repository.ts';
+import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import * as channels from '../alerts/channels.repository.ts';
+import { placeNewPublicMonitor } from '../statuspages/components.service.ts';
 import * as repo from './monitors.repository.ts';
 import { type ParsedMonitor, parseMonitorInput } from './monitor-input.ts';
 import type { Monitor } from './monitors.ts';
@@ -76,6 +78,18 @@ function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPr
   return input;
 }
 
+/** Records a monitor change in the account's audit log when the caller says who acted. */
+async function audit(db: Db, by: AuditBy | undefined, accountId: number, action: string, m: Pick<Monitor, 'id' | 'name'>, at: number, details: Record<string, unknown> = {}) {
+  if (!by) return;
+  await recordAudit(db, { accountId, actor: by.actor, ip: by.ip ?? null, action, target: `monitor ${m.id} (${m.name})`, details, at });
+}
+
+/** Names of the settings that differ between two versions of a monitor. */
+function changedFields(before: Monitor, after: Monitor): string[] {
+  const skip = new Set(['updatedAt', 'status', 'consecutiveFailures', 'lastCheckedAt', 'lastOk', 'lastStatusCode', 'lastResponseMs', 'lastError', 'checkRequestedAt']);
+  return (Object.keys(after) as (keyof Monitor)[]).filter((k) => !skip.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
 export function listMonitors(deps: MonitorDeps, accountId: number): Promise<Monitor[]> {
   return repo.listByAccount(deps.db, accountId);
 }
@@ -97,7 +111,7 @@ async function checkBrowserAllowed(deps: MonitorDeps, accountId: number, type: s
   if (account?.plan !== 'business') throw new PlanLimitError(`${limitsFor(deps.policy, account?.plan ?? 'free').label} does not include browser checks; they come with the Business plan.`, { type: 'Business plan only' });
 }
 
-export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown): Promise<Monitor> {
+export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
   const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets, deps.ownHost);
   await checkBrowserAllowed(deps, accountId, input.type);
   const now = deps.clock.now();
@@ -121,22 +135,54 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
     });
     // Channels marked "use for new monitors" alert this one from the start.
     await channels.setMonitorChannels(trx, id, await channels.defaultIds(trx, accountId));
+    if (input.is_public) await placeNewPublicMonitor(trx, accountId, id, now);
+    await audit(trx, by, accountId, 'monitor.created', { id, name: input.name }, now, { type: input.type, interval_seconds: input.interval_seconds });
     return id;
   });
   return getMonitor(deps, accountId, id);
 }
 
-export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown): Promise<Monitor> {
-  await getMonitor(deps, accountId, id);
+export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
+  const before = await getMonitor(deps, accountId, id);
   const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets, deps.ownHost);
-  await repo.updateInAccount(deps.db, accountId, id, { ...columnsFrom(input), updated_at: deps.clock.now() });
+  const now = deps.clock.now();
+  await writeTx(deps.db, async (trx) => {
+    if (!(await repo.updateInAccount(trx, accountId, id, { ...columnsFrom(input), updated_at: now }))) throw new NotFoundError('Monitor');
+    // Made public while on no page: it shows on the first page, as before pages had components.
+    // (Only on the change to public: a public monitor taken off every page stays off.)
+    if (input.is_public && !before.isPublic) await placeNewPublicMonitor(trx, accountId, id, now);
+    const after = await repo.findInAccount(trx, accountId, id);
+    if (after) await audit(trx, by, accountId, 'monitor.updated', after, now, { changed: changedFields(before, after) });
+  });
   return getMonitor(deps, accountId, id);
 }
 
-export async function setPaused(deps: MonitorDeps, accountId: number, id: number, paused: boolean): Promise<Monitor> {
-  const found = await repo.updateInAccount(deps.db, accountId, id, { is_paused: paused ? 1 : 0, updated_at: deps.clock.now() });
-  if (!found) throw new NotFoundError('Monitor');
+export async function setPaused(deps: MonitorDeps, accountId: number, id: number, paused: boolean, by?: AuditBy): Promise<Monitor> {
+  if (!paused) await checkResumeAllowed(deps, accountId, id);
+  const now = deps.clock.now();
+  await writeTx(deps.db, async (trx) => {
+    const m = Number.isSafeInteger(id) ? await repo.findInAccount(trx, accountId, id) : undefined;
+    // A person's choice replaces the plan's: paused_reason is only for pauses the system made.
+    if (!m || !(await repo.updateInAccount(trx, accountId, id, { is_paused: paused ? 1 : 0, paused_reason: null, updated_at: now }))) throw new NotFoundError('Monitor');
+    if (m.isPaused !== paused) await audit(trx, by, accountId, paused ? 'monitor.paused' : 'monitor.resumed', m, now);
+  });
   return getMonitor(deps, accountId, id);
+}
+
+/**
+ * After a downgrade the plan keeps only its limit of monitors running; resuming one more
+ * needs another paused or deleted first (or an upgrade).
+ */
+async function checkResumeAllowed(deps: MonitorDeps, accountId: number, id: number): Promise<void> {
+  if (deps.policy.selfHosted) return;
+  const m = await getMonitor(deps, accountId, id);
+  if (!m.isPaused) return;
+  const limits = await planLimits(deps.db, deps, accountId);
+  if (limits.maxMonitors === null) return;
+  const running = await repo.countRunning(deps.db, accountId);
+  if (running >= limits.maxMonitors) {
+    throw new PlanLimitError(`${limits.label} runs at most ${limits.maxMonitors} monitors at once. Pause or delete another one, or upgrade, to resume this one.`);
+  }
 }
 
 /** Asks the worker for an immediate check; it notices the timestamp within a couple of seconds. */
@@ -153,7 +199,10 @@ export async function requestCheck(deps: MonitorDeps, accountId: number, id: num
   return getMonitor(deps, accountId, id);
 }
 
-export async function deleteMonitor(deps: MonitorDeps, accountId: number, id: number): Promise<void> {
-  const found = Number.isSafeInteger(id) && (await repo.deleteInAccount(deps.db, accountId, id));
-  if (!found) throw new NotFoundError('Monitor');
+export async function deleteMonitor(deps: MonitorDeps, accountId: number, id: number, by?: AuditBy): Promise<void> {
+  await writeTx(deps.db, async (trx) => {
+    const m = Number.isSafeInteger(id) ? await repo.findInAccount(trx, accountId, id) : undefined;
+    if (!m || !(await repo.deleteInAccount(trx, accountId, id))) throw new NotFoundError('Monitor');
+    await audit(trx, by, accountId, 'monitor.deleted', m, deps.clock.now(), { type: m.type });
+  });
 }

@@ -46,6 +46,8 @@ export interface Monitor {
   /** Hours between "still down" reminders; null = off. */
   reminderHours: number | null;
   flappingSince: number | null;
+  /** 'plan' when a downgrade paused it; null when a person did (or it runs). */
+  pausedReason?: string | null;
 }
 
 /** What the dashboard shows: the machine state, or `paused`. */

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../db/create-db.ts';
 import { verifyPassword } from '../../lib/password.ts';
+import { PLAN_FEATURES } from '../billing/plans.ts';
 
 export type PageAccess = 'public' | 'password' | 'members';
 
@@ -35,8 +36,17 @@ export async function passwordMatches(gate: PageGate, password: string): Promise
   return !!gate.passwordHash && (await verifyPassword(gate.passwordHash, password));
 }
 
-/** The page served on a custom domain (Host header), if any. */
-export async function pageForDomain(db: Db, host: string): Promise<string | undefined> {
-  const p = await db.selectFrom('status_pages').select('slug').where('custom_domain', '=', host.toLowerCase()).executeTakeFirst();
-  return p?.slug;
+/**
+ * The page served on a custom domain (Host header), if any. In SaaS mode only while the
+ * account is on a plan with custom domains: after a downgrade the name is kept, not served.
+ */
+export async function pageForDomain(db: Db, host: string, selfHosted = true): Promise<string | undefined> {
+  const p = await db
+    .selectFrom('status_pages')
+    .innerJoin('accounts', 'accounts.id', 'status_pages.account_id')
+    .select(['status_pages.slug', 'accounts.plan'])
+    .where('status_pages.custom_domain', '=', host.toLowerCase())
+    .executeTakeFirst();
+  if (!p || (!selfHosted && !PLAN_FEATURES.customDomain(p.plan))) return undefined;
+  return p.slug;
 }

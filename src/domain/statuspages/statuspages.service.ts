@@ -1,64 +1,117 @@
+import type { MonitorStatus } from '../checks/state-machine.ts';
 import type { Db } from '../../db/create-db.ts';
 import { type Clock, DAY } from '../../lib/clock.ts';
-import { z } from 'zod';
-import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
-import { hashPassword } from '../../lib/password.ts';
-import { parseInput } from '../../lib/validate.ts';
-import type { PlanPolicy } from '../billing/plans.ts';
+import { NotFoundError } from '../../lib/errors.ts';
 import { isDbId } from '../../lib/ids.ts';
 import { rollupMatrix } from '../checks/checks.repository.ts';
 import { uptimePercent } from '../checks/rollups.ts';
-import { type DayBar, historyFor, type UptimeSummary } from '../checks/uptime.service.ts';
+import { type DayBar, historyFor, type PastDaysCache, type UptimeSummary } from '../checks/uptime.service.ts';
 import { publicWindows } from '../alerts/maintenance.service.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
 import { displayStatus, type DisplayStatus } from '../monitors/monitors.ts';
 import * as monitorsRepo from '../monitors/monitors.repository.ts';
+import * as components from './components.repository.ts';
+import type { ManualStatus } from './components.service.ts';
+import { postedImpacts } from './posts.public.ts';
+import type { Impact } from './posts.ts';
+import { type FooterLink, footerLinksOf } from './pages.service.ts';
 
 export type OverallStatus = 'operational' | 'degraded' | 'partial_outage' | 'major_outage';
 
 export interface PageLook {
   description: string;
   footerText: string;
+  footerLinks: FooterLink[];
   barDays: number;
   accent: string;
   theme: 'auto' | 'light' | 'dark';
   hidePoweredBy: boolean;
+  /** Asset versions (updated_at) for cache-busting URLs; null = none uploaded. */
+  logo: number | null;
+  favicon: number | null;
+}
+
+export type ComponentStatus = DisplayStatus | ManualStatus;
+
+export interface PublicComponent {
+  /** page_components.id */
+  id: number;
+  kind: 'monitor' | 'manual';
+  monitor_id: number | null;
+  group_id: number | null;
+  name: string;
+  description: string;
+  status: ComponentStatus;
+  /** Monitors only; manual components have no history. */
+  uptime: UptimeSummary | null;
+  days: DayBar[];
+  retrying: boolean;
+  maintenance: boolean;
 }
 
 export interface PublicStatus {
-  page: { slug: string; title: string };
+  page: { id: number; slug: string; title: string };
   look: PageLook;
   accountName: string;
   status: OverallStatus;
+  /** Groups that have at least one visible component, in page order. */
+  groups: Array<{ id: number; name: string }>;
+  /** Visible components: ungrouped first, then by group, each in component order. */
+  components: PublicComponent[];
+  /** The monitor components (compatibility with the JSON's original `monitors`). */
   monitors: Array<{ id: number; name: string; status: DisplayStatus; uptime: UptimeSummary; days: DayBar[]; retrying: boolean; maintenance: boolean }>;
+  /** Names of manual components set to maintenance, announced under the banner (windows have their own notice). */
+  underMaintenance: string[];
   incidents: Array<{ id: number; monitor_id: number; title: string; cause: string; started_at: string; resolved_at: string | null }>;
   maintenance: Array<{ id: number; title: string; active: boolean; starts_at: string; ends_at: string; monitor_ids: number[] }>;
   generated_at: string;
 }
 
 /**
- * Overall banner: any monitor down → partial outage, or major outage when every monitor
- * that has an opinion is down; a monitor failing below its threshold → degraded.
+ * Overall banner: any component down (a monitor down, or a manual major outage) → partial
+ * outage, or major outage when every component that has an opinion is down; a manual partial
+ * outage is at least a partial outage; a degraded component or a monitor failing below its
+ * threshold → degraded. Components under maintenance are announced, not counted.
  */
-export function overallStatus(monitors: Array<{ status: DisplayStatus; retrying: boolean; maintenance?: boolean }>): OverallStatus {
-  // Components under planned maintenance are announced separately, not counted as an outage.
-  monitors = monitors.filter((m) => !m.maintenance);
-  const active = monitors.filter((m) => m.status === 'up' || m.status === 'down');
-  const down = active.filter((m) => m.status === 'down').length;
-  if (down > 0) return down === active.length ? 'major_outage' : 'partial_outage';
-  if (monitors.some((m) => m.status === 'degraded' || (m.retrying && m.status !== 'paused'))) return 'degraded';
+export function overallStatus(components: Array<{ status: ComponentStatus; retrying: boolean; maintenance?: boolean }>): OverallStatus {
+  const counted = components.filter((m) => !m.maintenance && m.status !== 'maintenance');
+  const isDown = (s: ComponentStatus) => s === 'down' || s === 'major_outage';
+  const active = counted.filter((m) => ['up', 'down', 'operational', 'partial_outage', 'major_outage'].includes(m.status));
+  const down = active.filter((m) => isDown(m.status)).length;
+  const partial = active.some((m) => m.status === 'partial_outage');
+  if (down > 0 || partial) return down === active.length ? 'major_outage' : 'partial_outage';
+  if (counted.some((m) => m.status === 'degraded' || (m.retrying && m.status !== 'paused'))) return 'degraded';
   return 'operational';
 }
 
 const INCIDENT_WINDOW = 14 * DAY;
+
+const SEVERITY: Partial<Record<ComponentStatus, number>> = { degraded: 1, partial_outage: 2, down: 3, major_outage: 3 };
+const IMPACT_STATUS: Record<Exclude<Impact, 'maintenance'>, ComponentStatus> = { degraded_performance: 'degraded', partial_outage: 'partial_outage', major_outage: 'major_outage' };
+
+/**
+ * What the team posted wins when it is worse than what the monitors see: a published open
+ * incident's impact raises the component's status, and a maintenance post in progress marks it
+ * as under maintenance (announced, not counted as an outage).
+ */
+function withPostedImpact(c: PublicComponent, impact: Impact | undefined): void {
+  if (!impact) return;
+  if (impact === 'maintenance') {
+    c.maintenance = true;
+    return;
+  }
+  const s = IMPACT_STATUS[impact];
+  if ((SEVERITY[s] ?? 0) > (SEVERITY[c.status] ?? 0)) c.status = s;
+}
 
 export async function findPage(db: Db, slug: string) {
   const page = await db
     .selectFrom('status_pages')
     .innerJoin('accounts', 'accounts.id', 'status_pages.account_id')
     .select([
-      'status_pages.slug', 'status_pages.title', 'status_pages.account_id', 'accounts.name as account_name', 'accounts.plan',
+      'status_pages.id', 'status_pages.slug', 'status_pages.title', 'status_pages.account_id', 'accounts.name as account_name', 'accounts.plan',
       'status_pages.description', 'status_pages.footer_text', 'status_pages.bar_days', 'status_pages.accent', 'status_pages.theme', 'status_pages.hide_powered_by',
+      'status_pages.footer_links',
     ])
     .where('status_pages.slug', '=', slug)
     .executeTakeFirst();
@@ -66,47 +119,83 @@ export async function findPage(db: Db, slug: string) {
   return page;
 }
 
-export async function getPublicStatus(deps: { db: Db; clock: Clock }, slug: string): Promise<PublicStatus> {
+/**
+ * The components a visitor may see, in display order: components of private monitors are
+ * dropped here, so no public surface can show them; groups left empty are dropped too.
+ */
+export async function visibleComponents(db: Db, pageId: number) {
+  const [groups, rows] = await Promise.all([components.listGroups(db, pageId), components.listComponents(db, pageId)]);
+  const shown = rows.filter((c) => c.monitor_id === null || c.monitor_public === 1);
+  const groupOrder = new Map(groups.map((g, i) => [g.id, i]));
+  // Ungrouped first, then groups in their order; inside each, component order (rows come sorted).
+  const rank = (c: (typeof shown)[number]) => (c.group_id === null || !groupOrder.has(c.group_id) ? -1 : groupOrder.get(c.group_id)!);
+  const ordered = shown.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i).map((x) => x.c);
+  const used = new Set(ordered.map((c) => c.group_id));
+  return { groups: groups.filter((g) => used.has(g.id)).map((g) => ({ id: g.id, name: g.name })), rows: ordered };
+}
+
+export async function getPublicStatus(deps: { db: Db; clock: Clock; history?: PastDaysCache }, slug: string): Promise<PublicStatus> {
   const page = await findPage(deps.db, slug);
   const now = deps.clock.now();
-  const all = await monitorsRepo.listByAccount(deps.db, page.account_id);
-  const visible = all.filter((m) => m.isPublic);
-  const history = await historyFor(deps.db, visible.map((m) => m.id), now);
-  const visibleIds = new Set(visible.map((m) => m.id));
-  const maintenance = (await publicWindows(deps.db, page.account_id, now))
+  const { groups, rows } = await visibleComponents(deps.db, page.id);
+  const monitorIds = rows.flatMap((c) => (c.monitor_id === null ? [] : [c.monitor_id]));
+  const visibleIds = new Set(monitorIds);
+  // Independent reads, issued together (each is a small indexed query).
+  const [history, windows, posted] = await Promise.all([
+    historyFor(deps.db, monitorIds, now, true, deps.history),
+    publicWindows(deps.db, page.account_id, now),
+    postedImpacts(deps.db, page.id, now),
+  ]);
+  const maintenance = windows
     .map((w) => ({ ...w, monitorIds: w.monitorIds.filter((id) => visibleIds.has(id)) }))
     .filter((w) => w.monitorIds.length > 0);
   const underMaintenance = new Set(maintenance.filter((w) => w.active).flatMap((w) => w.monitorIds));
-  const monitors = visible.map((m) => {
-    const h = history.get(m.id)!;
-    return {
-      id: m.id,
-      name: m.name,
-      status: displayStatus(m),
-      uptime: h.uptime,
-      days: h.days,
-      retrying: m.status !== 'down' && m.consecutiveFailures > 0,
-      maintenance: underMaintenance.has(m.id),
-    };
-  });
-  const recent = await incidents.listPublic(deps.db, page.account_id, now - INCIDENT_WINDOW);
+  const list: PublicComponent[] = [];
+  for (const c of rows) {
+    const group_id = groups.some((g) => g.id === c.group_id) ? c.group_id : null;
+    if (c.monitor_id !== null) {
+      const h = history.get(c.monitor_id)!;
+      const status = c.monitor_status as MonitorStatus;
+      list.push({
+        id: c.id, kind: 'monitor', monitor_id: c.monitor_id, group_id, name: c.name || c.monitor_name || '', description: c.description,
+        status: displayStatus({ isPaused: c.monitor_paused === 1, status }), uptime: h.uptime, days: h.days,
+        retrying: status !== 'down' && (c.monitor_failures ?? 0) > 0, maintenance: underMaintenance.has(c.monitor_id),
+      });
+    } else {
+      const st = (c.manual_status ?? 'operational') as ManualStatus;
+      list.push({ id: c.id, kind: 'manual', monitor_id: null, group_id, name: c.name ?? '', description: c.description, status: st, uptime: null, days: [], retrying: false, maintenance: st === 'maintenance' });
+    }
+  }
+  for (const c of list) withPostedImpact(c, posted.get(c.id));
+  const names = new Map(list.flatMap((c) => (c.monitor_id === null ? [] : [[c.monitor_id, c.name] as const])));
+  const recent = (await incidents.listPublic(deps.db, page.account_id, now - INCIDENT_WINDOW)).filter((i) => visibleIds.has(i.monitor_id));
+  const assets = await deps.db.selectFrom('page_assets').select(['kind', 'updated_at']).where('page_id', '=', page.id).execute();
+  const assetVersion = (kind: string) => assets.find((a) => a.kind === kind)?.updated_at ?? null;
   return {
-    page: { slug: page.slug, title: page.title },
+    page: { id: page.id, slug: page.slug, title: page.title },
     look: {
       description: page.description,
       footerText: page.footer_text,
+      footerLinks: footerLinksOf(page.footer_links),
       barDays: page.bar_days,
       accent: page.accent,
       theme: page.theme as PageLook['theme'],
       hidePoweredBy: page.hide_powered_by === 1,
+      logo: assetVersion('logo'),
+      favicon: assetVersion('favicon'),
     },
     accountName: page.account_name,
-    status: overallStatus(monitors),
-    monitors,
+    status: overallStatus(list),
+    groups,
+    components: list,
+    monitors: list
+      .filter((c) => c.kind === 'monitor')
+      .map((c) => ({ id: c.monitor_id!, name: c.name, status: c.status as DisplayStatus, uptime: c.uptime!, days: c.days, retrying: c.retrying, maintenance: c.maintenance })),
+    underMaintenance: list.filter((c) => c.kind === 'manual' && c.maintenance).map((c) => c.name),
     incidents: recent.map((i) => ({
       id: i.id,
       monitor_id: i.monitor_id,
-      title: `${i.name} outage`,
+      title: `${names.get(i.monitor_id) ?? i.name} outage`,
       cause: i.cause,
       started_at: new Date(i.started_at).toISOString(),
       resolved_at: i.resolved_at === null ? null : new Date(i.resolved_at).toISOString(),
@@ -126,27 +215,29 @@ export async function getPublicStatus(deps: { db: Db; clock: Clock }, slug: stri
 /** The documented JSON shape of /s/<slug>/api (no internal fields). */
 export function toPublicJson(s: PublicStatus) {
   return {
-    page: s.page,
+    page: { slug: s.page.slug, title: s.page.title },
     status: s.status,
     monitors: s.monitors.map((m) => ({ id: m.id, name: m.name, status: m.status, uptime: m.uptime, days: m.days })),
+    groups: s.groups,
+    components: s.components.map((c) => ({
+      id: c.id, kind: c.kind, monitor_id: c.monitor_id, group_id: c.group_id, name: c.name, description: c.description,
+      status: c.maintenance && c.kind === 'monitor' ? 'maintenance' : c.status, uptime: c.uptime, days: c.kind === 'monitor' ? c.days : null,
+    })),
     incidents: s.incidents.map(({ cause: _c, ...i }) => i),
     maintenance: s.maintenance,
     generated_at: s.generated_at,
   };
 }
 
-/** What a badge shows for a public monitor; private or unknown monitors are not found. */
+/** What a badge shows: a public monitor that is a component of at least one public page; anything else is not found. */
 export async function publicBadge(deps: { db: Db; clock: Clock }, monitorId: number) {
   const m = isDbId(monitorId) ? await monitorsRepo.findById(deps.db, monitorId) : undefined;
-  if (!m || !m.isPublic) throw new NotFoundError('Monitor');
-  // An account whose status page is private shows no badges either.
-  const page = await deps.db.selectFrom('status_pages').select('access').where('account_id', '=', m.accountId).orderBy('id').executeTakeFirst();
-  if (page && page.access !== 'public') throw new NotFoundError('Monitor');
+  if (!m || !m.isPublic || !(await components.monitorOnPublicPage(deps.db, m.id))) throw new NotFoundError('Monitor');
   const h = (await historyFor(deps.db, [m.id], deps.clock.now(), false)).get(m.id)!;
   return { name: m.name, status: displayStatus(m), uptime: h.uptime };
 }
 
-/** A month of daily uptime per public component, for the history calendar. */
+/** A month of daily uptime per visible monitor component of the page, for the history calendar. */
 export async function getHistory(deps: { db: Db; clock: Clock }, slug: string, month: string | undefined) {
   const page = await findPage(deps.db, slug);
   const now = deps.clock.now();
@@ -155,8 +246,8 @@ export async function getHistory(deps: { db: Db; clock: Clock }, slug: string, m
   const [y, mo] = m.split('-').map(Number) as [number, number];
   const first = Date.UTC(y, mo - 1, 1);
   const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  const visible = (await monitorsRepo.listByAccount(deps.db, page.account_id)).filter((x) => x.isPublic);
-  const matrix = await rollupMatrix(deps.db, 'rollups_daily', visible.map((x) => x.id), first, DAY, days);
+  const visible = (await visibleComponents(deps.db, page.id)).rows.filter((c) => c.monitor_id !== null);
+  const matrix = await rollupMatrix(deps.db, 'rollups_daily', visible.map((x) => x.monitor_id!), first, DAY, days);
   const shift = (d: number) => new Date(Date.UTC(y, mo - 1 + d, 1)).toISOString().slice(0, 7);
   return {
     page: { slug: page.slug, title: page.title },
@@ -165,10 +256,10 @@ export async function getHistory(deps: { db: Db; clock: Clock }, slug: string, m
     next: m < current ? shift(1) : null,
     firstWeekday: (new Date(first).getUTCDay() + 6) % 7, // Monday first
     monitors: visible.map((x) => {
-      const d = matrix.get(x.id);
+      const d = matrix.get(x.monitor_id!);
       return {
-        id: x.id,
-        name: x.name,
+        id: x.monitor_id!,
+        name: x.name || x.monitor_name || '',
         days: Array.from({ length: days }, (_, i) => ({
           date: new Date(first + i * DAY).toISOString().slice(0, 10),
           uptime: d && first + i * DAY <= now ? uptimePercent(d.checks[i]!, d.failures[i]!) : null,
@@ -178,25 +269,6 @@ export async function getHistory(deps: { db: Db; clock: Clock }, slug: string, m
   };
 }
 
-export const pageSettingsSchema = z.object({
-  title: z.string().trim().min(1, 'Give the page a title').max(80, 'Keep the title under 80 characters'),
-  description: z.string().trim().max(500, 'Keep the description under 500 characters').optional().transform((v) => v ?? ''),
-  footer_text: z.string().trim().max(300, 'Keep the footer under 300 characters').optional().transform((v) => v ?? ''),
-  bar_days: z.coerce.number().refine((n) => n === 30 || n === 60 || n === 90, 'Choose 30, 60 or 90 days'),
-  accent: z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'A colour like #4f46e5'),
-  theme: z.enum(['auto', 'light', 'dark'], { message: 'Choose auto, light or dark' }),
-  hide_powered_by: z.union([z.boolean(), z.string()]).optional().transform((v) => v === true || v === 'on' || v === 'true'),
-  access: z.enum(['public', 'password', 'members'], { message: 'Choose who can see the page' }).optional().transform((v) => v ?? 'public'),
-  page_password: z.string().max(200, 'Keep the password under 200 characters').optional().transform((v) => v ?? ''),
-  custom_domain: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .optional()
-    .transform((v) => v || '')
-    .refine((v) => v === '' || /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(v), 'A host name like status.example.com'),
-});
-
 /** The account's status page (the default one) with its settings. */
 export async function getOwnPage(db: Db, accountId: number) {
   const p = await db.selectFrom('status_pages').selectAll().where('account_id', '=', accountId).orderBy('id').executeTakeFirst();
@@ -204,50 +276,3 @@ export async function getOwnPage(db: Db, accountId: number) {
   return p;
 }
 
-/** Saves the page's look; hiding "Powered by StatusPing" needs a paid plan (or self-hosting). */
-/** Same registrable domain (approximated by the last two labels) as the instance's host. */
-function sameSite(domain: string, ownHost: string): boolean {
-  const base = (h: string) => h.toLowerCase().split('.').slice(-2).join('.');
-  const own = ownHost.toLowerCase();
-  return domain === own || domain.endsWith(`.${own}`) || base(domain) === base(own);
-}
-
-export async function updateOwnPage(deps: { db: Db; policy: PlanPolicy; ownHost?: string }, accountId: number, raw: unknown) {
-  const input = parseInput(pageSettingsSchema, raw);
-  const page = await getOwnPage(deps.db, accountId);
-  const account = await deps.db.selectFrom('accounts').select('plan').where('id', '=', accountId).executeTakeFirstOrThrow();
-  if (input.hide_powered_by && !deps.policy.selfHosted && account.plan === 'free') {
-    throw new PlanLimitError('Hiding "Powered by StatusPing" needs the Pro or Business plan.', { hide_powered_by: 'Pro or Business plan only' });
-  }
-  if (input.custom_domain && !deps.policy.selfHosted && account.plan !== 'business') {
-    throw new PlanLimitError('Custom domains come with the Business plan.', { custom_domain: 'Business plan only' });
-  }
-  if (input.custom_domain && deps.ownHost && sameSite(input.custom_domain, deps.ownHost)) {
-    throw new ValidationError('That name belongs to this StatusPing instance', { custom_domain: 'That name belongs to this StatusPing instance' });
-  }
-  if (input.custom_domain && input.access === 'members') {
-    // Session cookies belong to the instance's own host and are never sent to a custom domain.
-    throw new ValidationError('A members-only page cannot use a custom domain', { custom_domain: 'Not with a members-only page' });
-  }
-  if (input.access === 'password' && !input.page_password && !page.password_hash) {
-    throw new ValidationError('Set a password for the page', { page_password: 'Set a password for the page' });
-  }
-  if (input.page_password && input.page_password.length < 8) throw new ValidationError('Use at least 8 characters', { page_password: 'Use at least 8 characters' });
-  if (input.custom_domain) {
-    const taken = await deps.db.selectFrom('status_pages').select('id').where('custom_domain', '=', input.custom_domain).where('id', '!=', page.id).executeTakeFirst();
-    if (taken) throw new ValidationError('That domain is already used by another status page', { custom_domain: 'Already used by another status page' });
-  }
-  const { page_password, custom_domain, ...look } = input;
-  await deps.db
-    .updateTable('status_pages')
-    .set({
-      ...look,
-      hide_powered_by: look.hide_powered_by ? 1 : 0,
-      custom_domain: custom_domain || null,
-      ...(page_password ? { password_hash: await hashPassword(page_password) } : {}),
-    })
-    .where('id', '=', page.id)
-    .where('account_id', '=', accountId)
-    .execute();
-  return getOwnPage(deps.db, accountId);
-}

@@ -19,7 +19,8 @@ export async function readBody(c: Context): Promise<FormData> {
     for (const [k, v] of new URLSearchParams(text)) out[k] = v;
   } else if (type.startsWith('multipart/form-data')) {
     try {
-      const fd = await c.req.raw.formData();
+      // Through Hono's body cache, so a route can read the file parts of the same body again.
+      const fd = await c.req.formData();
       for (const [k, v] of fd) if (typeof v === 'string') out[k] = v;
     } catch {
       /* malformed multipart: no fields */
@@ -47,8 +48,18 @@ export const formBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Bodies over 64 KB are refused before they are read into memory. */
-export const limitBody = bodyLimit({
+/** Logo and favicon uploads: room for a 256 KB image, so a slightly larger one still gets a form error. */
+const UPLOAD_PATH = /^\/pages\/\d+\/assets\/(logo|favicon)$/;
+const MAX_UPLOAD_BODY = 1024 * 1024;
+
+const smallBodies = bodyLimit({
   maxSize: MAX_BODY,
   onError: (c) => c.json({ error: { code: 'body_too_large', message: 'The request body is larger than 64 KB' } }, 413),
 });
+const uploadBodies = bodyLimit({
+  maxSize: MAX_UPLOAD_BODY,
+  onError: (c) => c.json({ error: { code: 'body_too_large', message: 'The upload is larger than 1 MB; images may be at most 256 KB' } }, 413),
+});
+
+/** Bodies over 64 KB (1 MB for image uploads) are refused before they are read into memory. */
+export const limitBody: MiddlewareHandler = (c, next) => (UPLOAD_PATH.test(c.req.path) ? uploadBodies(c, next) : smallBodies(c, next));

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { parseDbId } from '../../lib/ids.ts';
-import { CHANNEL_KINDS, type ChannelKind, KIND_LABELS, URL_KINDS } from '../../domain/alerts/alerts.ts';
+import { CHANNEL_KINDS, type ChannelKind, KIND_LABELS, redactedTarget, URL_KINDS } from '../../domain/alerts/alerts.ts';
+import { can } from '../../domain/accounts/roles.ts';
 import {
   createChannel,
   deleteChannel,
@@ -14,6 +15,7 @@ import {
 } from '../../domain/alerts/alerts.service.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
 import { html, isHtmx } from '../render.ts';
 
@@ -54,10 +56,10 @@ export const alertRoutes = new Hono<AppEnv>()
     const kind = kindOf(c.req.query('kind'));
     return html(c, 'partials/alerts/fields', { kind, urlKinds: URL_KINDS, values: { kind }, fields: {} });
   })
-  .post('/settings/alerts', async (c) => {
+  .post('/settings/alerts', requireRole('alerts.write'), async (c) => {
     const form = c.get('form');
     try {
-      const { channel, secret } = await createChannel(alertDeps(c), authOf(c).account.id, form);
+      const { channel, secret } = await createChannel(alertDeps(c), authOf(c).account.id, form, auditBy(c));
       return html(c, 'pages/alerts/index', await pageData(c, { created: channel, secret }), 201);
     } catch (err) {
       return renderFormError(c, err, { page: 'pages/alerts/index' }, await pageData(c, { values: form }));
@@ -68,20 +70,22 @@ export const alertRoutes = new Hono<AppEnv>()
     const accountId = authOf(c).account.id;
     const channel = await getChannel(deps, accountId, parseDbId(c.req.param('id')));
     const log = await deliveryLog(deps, accountId, channel.id, Number(c.req.query('page') ?? 1));
-    return html(c, 'pages/alerts/show', { channel, log, label: KIND_LABELS[channel.kind] });
+    // The full target is a credential for most kinds: only those who manage channels see it.
+    const target = can(authOf(c).role, 'alerts.write') ? [channel.config.url, channel.config.recipients].filter(Boolean).join(' · ') : redactedTarget(channel);
+    return html(c, 'pages/alerts/show', { channel, log, label: KIND_LABELS[channel.kind], target });
   })
-  .post('/settings/alerts/:id/test', async (c) => {
+  .post('/settings/alerts/:id/test', requireRole('alerts.write'), async (c) => {
     const id = parseDbId(c.req.param('id'));
     const channel = await getChannel(alertDeps(c), authOf(c).account.id, id);
     const outcome = await sendTest(alertDeps(c), authOf(c).account.id, id);
     if (isHtmx(c)) return html(c, 'partials/alerts/test-result', { outcome, channel });
     return html(c, 'pages/alerts/index', await pageData(c, { tested: { channel, outcome } }));
   })
-  .post('/settings/alerts/:id/enable', async (c) => {
+  .post('/settings/alerts/:id/enable', requireRole('alerts.write'), async (c) => {
     await enableChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return redirectAfterPost(c, '/settings/alerts');
   })
-  .post('/settings/alerts/:id/delete', async (c) => {
-    await deleteChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+  .post('/settings/alerts/:id/delete', requireRole('alerts.write'), async (c) => {
+    await deleteChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')), auditBy(c));
     return redirectAfterPost(c, '/settings/alerts');
   });

@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { changePassword, logIn, logOut, logOutEverywhere, signUp, signupAvailable } from '../../domain/accounts/accounts.service.ts';
 import { RateLimitError } from '../../lib/errors.ts';
 import type { AppEnv } from '../deps.ts';
-import { redirectAfterPost, renderFormError, safeNext } from '../forms.ts';
+import { redirectAfterPost, renderFormError, safeNext, userError } from '../forms.ts';
+import { sendVerificationEmail } from '../../domain/accounts/email-verification.service.ts';
+import { lifecycleDeps, settingsView } from './account-lifecycle.ts';
 import { clearSessionCookie, setSessionCookie } from '../middleware/session.ts';
 import { html } from '../render.ts';
 
@@ -24,6 +26,8 @@ export const publicAuthRoutes = new Hono<AppEnv>()
       deps.signupLimit.hit(ipKey);
       const signed = await signUp(deps, form, c.get('clientIp'), c.req.header('user-agent') ?? null);
       await setSessionCookie(c, signed);
+      // The mail itself is not awaited: a slow mail server must not hold up sign-up; the banner offers a resend.
+      if (signed.user.emailVerifiedAt === null) await sendVerificationEmail(lifecycleDeps(deps), signed.user);
       return redirectAfterPost(c, '/dashboard');
     } catch (err) {
       return renderFormError(c, err, { page: 'pages/auth/signup' }, { values });
@@ -32,7 +36,7 @@ export const publicAuthRoutes = new Hono<AppEnv>()
   .get('/login', (c) => {
     const next = safeNext(c.req.query('next'));
     if (c.get('auth')) return c.redirect(next);
-    return html(c, 'pages/auth/login', { values: {}, fields: {}, next });
+    return html(c, 'pages/auth/login', { values: {}, fields: {}, next, left: c.req.query('left') === '1' });
   })
   .post('/login', async (c) => {
     const form = c.get('form');
@@ -55,14 +59,15 @@ export const publicAuthRoutes = new Hono<AppEnv>()
 
 /** Signed-in: account settings, password change, log out everywhere. */
 export const settingsRoutes = new Hono<AppEnv>()
-  .get('/settings', (c) => html(c, 'pages/auth/settings', { fields: {}, saved: c.req.query('saved') }))
+  .get('/settings', (c) => settingsView(c, { saved: c.req.query('saved') }))
   .post('/settings/password', async (c) => {
     const auth = c.get('auth')!;
     try {
       await changePassword(c.get('deps'), auth.user.id, auth.session.id, c.get('form'));
       return redirectAfterPost(c, '/settings?saved=password');
     } catch (err) {
-      return renderFormError(c, err, { page: 'pages/auth/settings' }, {});
+      const e = userError(err);
+      return settingsView(c, { section: 'password', error: e.message, fields: e.fields }, e.status);
     }
   })
   .post('/settings/logout-everywhere', async (c) => {

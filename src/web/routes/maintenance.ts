@@ -4,6 +4,7 @@ import { createWindow, deleteWindow, endWindow, listWindows } from '../../domain
 import { listMonitors } from '../../domain/monitors/monitors.service.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
 import { html } from '../render.ts';
 
@@ -22,20 +23,20 @@ async function pageData(c: Context<AppEnv>, extra: Record<string, unknown> = {})
 
 export const maintenanceRoutes = new Hono<AppEnv>()
   .get('/maintenance', async (c) => html(c, 'pages/maintenance/index', await pageData(c)))
-  .post('/maintenance', async (c) => {
+  .post('/maintenance', requireRole('maintenance.write'), async (c) => {
     const form = c.get('form');
     try {
-      await createWindow(deps(c), authOf(c).account.id, form);
+      await createWindow(deps(c), authOf(c).account.id, form, auditBy(c));
       return redirectAfterPost(c, '/maintenance');
     } catch (err) {
       return renderFormError(c, err, { page: 'pages/maintenance/index' }, await pageData(c, { values: form }));
     }
   })
-  .post('/maintenance/:id/end', async (c) => {
-    await endWindow(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+  .post('/maintenance/:id/end', requireRole('maintenance.write'), async (c) => {
+    await endWindow(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')), auditBy(c));
     return redirectAfterPost(c, '/maintenance');
   })
-  .post('/maintenance/:id/delete', async (c) => {
-    await deleteWindow(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+  .post('/maintenance/:id/delete', requireRole('maintenance.write'), async (c) => {
+    await deleteWindow(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')), auditBy(c));
     return redirectAfterPost(c, '/maintenance');
   });

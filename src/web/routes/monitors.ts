@@ -5,6 +5,8 @@ import { historyFor, RANGES, type RangeKey, rangeSeries, responseSeries, respons
 import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
 import { failedAlerts, listChannels, monitorChannelIds, setMonitorChannels } from '../../domain/alerts/alerts.service.ts';
 import { limitsFor } from '../../domain/billing/plans.ts';
+import { billingBanners } from '../../domain/billing/billing.service.ts';
+import { can } from '../../domain/accounts/roles.ts';
 import { type Monitor, MONITOR_TYPES, type MonitorType, TYPE_LABELS } from '../../domain/monitors/monitors.ts';
 import {
   createMonitor,
@@ -17,8 +19,10 @@ import {
 } from '../../domain/monitors/monitors.service.ts';
 import { slaForMonitor } from '../../domain/incidents/sla.ts';
 import { DAY } from '../../lib/clock.ts';
+import { csvCell, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
 import { html, isHtmx } from '../render.ts';
 
@@ -90,7 +94,7 @@ export async function dashboardRows(c: Context<AppEnv>) {
   const { account } = authOf(c);
   const deps = monitorDeps(c);
   const monitors = await listMonitors(deps, account.id);
-  const history = await historyFor(deps.db, monitors.map((m) => m.id), deps.clock.now(), false);
+  const history = await historyFor(deps.db, monitors.map((m) => m.id), deps.clock.now(), false, c.get('deps').history);
   return monitors.map((m) => ({ m, uptime24h: history.get(m.id)?.uptime['24h'] ?? null }));
 }
 
@@ -123,20 +127,24 @@ const FORM_VIEWS = { page: 'pages/monitors/form', partial: 'partials/monitors/fo
 export const monitorRoutes = new Hono<AppEnv>()
   .get('/dashboard', async (c) => {
     const accountId = authOf(c).account.id;
-    const [rows, failed, channels] = await Promise.all([dashboardRows(c), failedAlerts(alertDeps(c), accountId), listChannels(alertDeps(c), accountId)]);
+    const [rows, failed, channels, billing] = await Promise.all([
+      dashboardRows(c), failedAlerts(alertDeps(c), accountId), listChannels(alertDeps(c), accountId), billingBanners(c.get('deps'), accountId),
+    ]);
     const disabled = channels.filter((ch) => ch.disabledAt !== null);
-    return html(c, 'pages/dashboard/index', { rows, now: c.get('deps').clock.now(), failedAlerts: failed.length, disabledChannels: disabled });
+    const canManageBilling = can(authOf(c).role, 'billing.manage');
+    return html(c, 'pages/dashboard/index', { rows, now: c.get('deps').clock.now(), failedAlerts: failed.length, disabledChannels: disabled, billing, canManageBilling });
   })
   .get('/dashboard/monitors', async (c) => html(c, 'partials/dashboard/monitor-list', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
-  .get('/monitors/new', async (c) =>
+  .get('/monitors/new', requireRole('monitors.write'), async (c) =>
     html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c), types: TYPES }),
   )
   // The Type select swaps in that type's fields (htmx); without JS, /monitors/new?type= does.
-  .get('/monitors/type-fields', (c) => html(c, 'partials/monitors/type-fields', { values: { type: typeOf(c.req.query('type')), method: 'GET', expected_status: '200-399', record_type: 'A' }, fields: {} }))
-  .post('/monitors', async (c) => {
+  // The probe timing fields (not for heartbeats) come along out of band, with their defaults.
+  .get('/monitors/type-fields', (c) => html(c, 'partials/monitors/type-fields', { values: { type: typeOf(c.req.query('type')), method: 'GET', expected_status: '200-399', record_type: 'A', timeout_seconds: '10', retries: '1', degraded_ms: '' }, fields: {}, oob: true }))
+  .post('/monitors', requireRole('monitors.write'), async (c) => {
     const form = c.get('form');
     try {
-      const m = await createMonitor(monitorDeps(c), authOf(c).account.id, form);
+      const m = await createMonitor(monitorDeps(c), authOf(c).account.id, form, auditBy(c));
       await saveChannels(c, m.id, form);
       return redirectAfterPost(c, `/monitors/${m.id}`);
     } catch (err) {
@@ -152,23 +160,18 @@ export const monitorRoutes = new Hono<AppEnv>()
   // SLA report for a month: printable HTML, or CSV with ?format=csv.
   .get('/monitors/:id/sla', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
-    const now = c.get('deps').clock.now();
-    const current = new Date(now).toISOString().slice(0, 7);
+    const { now, month, from, to, excludeMaintenance, countDegraded, csv } = slaQuery(c);
     const q = c.req.query();
-    const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(q.month ?? '') && q.month! <= current ? q.month! : current;
-    const [y, mo] = month.split('-').map(Number) as [number, number];
     const t = q.target === undefined || q.target === '' ? 99.9 : Number(q.target);
     const target = Number.isFinite(t) ? Math.min(100, Math.max(0, t)) : 99.9;
-    const excludeMaintenance = q.maintenance !== 'count';
-    const report = await slaForMonitor(c.get('deps').db, m.accountId, m.id, { from: Date.UTC(y, mo - 1, 1), to: Date.UTC(y, mo, 1), target, excludeMaintenance }, now);
-    if (q.format === 'csv') {
-      const esc = (v: string) => `"${v.replace(/"/g, '""')}"`;
-      const header = 'monitor,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes';
-      const row = [esc(m.name), month, target, report.uptimePercent, report.met, report.periodMinutes, report.downtimeMinutes, report.incidents, report.mttrMinutes ?? '', report.excludedMaintenanceMinutes].join(',');
+    const report = await slaForMonitor(c.get('deps').db, m.accountId, m.id, { from, to, target, excludeMaintenance, countDegraded }, now);
+    if (csv) {
+      const header = 'monitor,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes,degraded_minutes,degraded_counted';
+      const row = [csvCell(m.name), month, target, report.uptimePercent, report.met, report.periodMinutes, report.downtimeMinutes, report.incidents, report.mttrMinutes ?? '', report.excludedMaintenanceMinutes, report.degradedMinutes, report.degradedCounted].join(',');
       c.header('Content-Disposition', `attachment; filename="sla-${m.id}-${month}.csv"`);
       return c.body(`${header}\n${row}\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
     }
-    return html(c, 'pages/monitors/sla', { m, report, month, target, excludeMaintenance });
+    return html(c, 'pages/monitors/sla', { m, report, month, target, excludeMaintenance, countDegraded });
   })
   .get('/monitors/:id/screenshot.png', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
@@ -182,16 +185,16 @@ export const monitorRoutes = new Hono<AppEnv>()
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return html(c, 'partials/monitors/live', await detailData(c, m));
   })
-  .get('/monitors/:id/edit', async (c) => {
+  .get('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m), types: TYPES });
   })
-  .post('/monitors/:id/edit', async (c) => {
+  .post('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const form = c.get('form');
     const id = parseDbId(c.req.param('id'));
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, id);
     try {
-      await updateMonitor(monitorDeps(c), authOf(c).account.id, id, form);
+      await updateMonitor(monitorDeps(c), authOf(c).account.id, id, form, auditBy(c));
       await saveChannels(c, id, form);
       return redirectAfterPost(c, `/monitors/${id}`);
     } catch (err) {
@@ -200,19 +203,19 @@ export const monitorRoutes = new Hono<AppEnv>()
       });
     }
   })
-  .post('/monitors/:id/delete', async (c) => {
-    await deleteMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+  .post('/monitors/:id/delete', requireRole('monitors.write'), async (c) => {
+    await deleteMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')), auditBy(c));
     // An htmx delete from a dashboard row swaps the row away; otherwise go back to the list.
     if (isHtmx(c) && c.get('form').from === 'row') return c.body('', 200);
     return redirectAfterPost(c, '/dashboard');
   })
-  .post('/monitors/:id/:action{pause|resume|check}', async (c) => {
+  .post('/monitors/:id/:action{pause|resume|check}', requireRole('monitors.write'), async (c) => {
     const deps = monitorDeps(c);
     const accountId = authOf(c).account.id;
     const id = parseDbId(c.req.param('id'));
     const action = c.req.param('action');
     const m =
-      action === 'check' ? await requestCheck(deps, accountId, id) : await setPaused(deps, accountId, id, action === 'pause');
+      action === 'check' ? await requestCheck(deps, accountId, id) : await setPaused(deps, accountId, id, action === 'pause', auditBy(c));
     if (isHtmx(c) && c.get('form').from === 'row') return rowFor(c, m);
     return redirectAfterPost(c, `/monitors/${id}${action === 'check' ? '?checking=1' : ''}`);
   });

@@ -2,29 +2,32 @@ import { createHash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { getHistory, getPublicStatus, publicBadge, toPublicJson } from '../../domain/statuspages/statuspages.service.ts';
 import { parseDbId } from '../../lib/ids.ts';
+import { renderMarkdown } from '../../lib/markdown.ts';
+import { postsJson, publicPost, publicPostsForSlug } from '../../domain/statuspages/posts.public.ts';
+import { IMPACT_LABELS, STATE_LABELS } from '../../domain/statuspages/posts.ts';
 import { BADGE_COLORS, badgeSvg, uptimeColor } from '../badges.ts';
 import { atomFeed, rssFeed } from '../feeds.ts';
 import { TtlCache } from '../../lib/ttl-cache.ts';
 import { getCookie, setCookie } from 'hono/cookie';
 import { isMember } from '../../domain/accounts/accounts.repository.ts';
 import { resumeSession } from '../../domain/accounts/accounts.service.ts';
+import { type AssetKind, publicAsset } from '../../domain/statuspages/assets.service.ts';
 import { type PageGate, pageGate, passwordMatches, unlockToken, unlockValid } from '../../domain/statuspages/page-access.ts';
 import { MINUTE } from '../../lib/clock.ts';
 import { RateLimitError } from '../../lib/errors.ts';
 import { RateLimiter } from '../../lib/rate-limit.ts';
 import { readBody } from '../middleware/form.ts';
+import { isCrossSite } from '../middleware/origin.ts';
 import { resolveClientIp } from '../middleware/client-ip.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import type { AppEnv, WebDeps } from '../deps.ts';
 import { renderView } from '../render.ts';
-
-interface Rendered {
-  body: string;
-  etag: string;
-  lastModified: string;
-}
+import { Rendered, sendRendered } from '../cached-response.ts';
 
 const CACHE_SECONDS = 10;
+
+/** What the public views of incident posts need besides the data: labels and the safe Markdown renderer. */
+const postLabels = { md: renderMarkdown, stateLabels: STATE_LABELS, impactLabels: IMPACT_LABELS };
 
 /** ?month=YYYY-MM when well-formed, so odd values cannot fill the cache with keys. */
 function monthParam(c: Context<AppEnv>): string | undefined {
@@ -33,41 +36,28 @@ function monthParam(c: Context<AppEnv>): string | undefined {
 }
 
 function rendered(body: string, generatedAt: string): Rendered {
-  return { body, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`, lastModified: new Date(generatedAt).toUTCString() };
+  return new Rendered(body, generatedAt);
 }
 
-/** Sends a cached rendering with validators; a matching If-None-Match gets 304. */
-function send(c: Context<AppEnv>, r: Rendered, type: string) {
-  c.header('ETag', r.etag);
-  c.header('Last-Modified', r.lastModified);
-  // A private page may still be held in our own cache, never in a shared one.
-  if (!c.res.headers.get('Cache-Control')?.startsWith('private')) c.header('Cache-Control', `public, max-age=${CACHE_SECONDS}`);
-  if (c.req.header('if-none-match') === r.etag) return c.body(null, 304);
-  c.header('Content-Type', type);
-  return c.body(r.body);
+function send(c: Context<AppEnv>, r: Rendered, type: string, cors = false) {
+  return sendRendered(c, r, type, CACHE_SECONDS, { cors });
 }
 
 /**
- * Public status pages, mounted before the session middleware: no cookies are read or set,
- * so the answers are the same for every visitor and can be cached here and by proxies.
- * Each page is built from rollups at most once per CACHE_SECONDS.
+ * Private pages: a password page needs its unlock cookie, a members page a session of a
+ * member of the account. The guard returns the answer to send instead, or null to go on.
+ * Shared by every route under /s/:slug that shows the page's content (subscribe too).
  */
-export function statusPageRoutes(deps: WebDeps) {
-  const cache = new TtlCache<Rendered>(deps.clock, CACHE_SECONDS * 1000);
-  const unlockLimit = new RateLimiter(deps.clock, 10, 15 * MINUTE);
+export function pageGuard(deps: WebDeps) {
   const secret = deps.tokens.secretFor('status-page-unlock');
-
-  /**
-   * Private pages: a password page needs its unlock cookie, a members page a session of a
-   * member of the account. Returns the answer to send instead, or null to go on.
-   */
   // Who may see a page is looked up at most once per cache period, like the page itself.
   const gates = new TtlCache<PageGate | undefined>(deps.clock, CACHE_SECONDS * 1000);
 
-  async function guard(c: Context<AppEnv>, slug: string, kind: 'html' | 'data'): Promise<Response | null> {
+  return async function guard(c: Context<AppEnv>, slug: string, kind: 'html' | 'data'): Promise<Response | null> {
     const gate = await gates.get(slug, () => pageGate(deps.db, slug));
     if (!gate || gate.access === 'public') return null;
     c.header('Cache-Control', 'private, no-store');
+    c.set('privateAnswer', true);
     if (gate.access === 'password') {
       if (unlockValid(secret, gate, getCookie(c, `sp_page_${gate.slug}`))) return null;
       if (kind === 'data') return c.json({ error: { code: 'unauthenticated', message: 'This status page is protected by a password' } }, 401);
@@ -79,39 +69,61 @@ export function statusPageRoutes(deps: WebDeps) {
     if (auth && auth.user.id === claims?.userId && (await isMember(deps.db, gate.accountId, auth.user.id))) return null;
     if (kind === 'data') return c.json({ error: { code: 'unauthenticated', message: 'This status page is for members of its account only' } }, 401);
     return c.redirect(`/login?next=${encodeURIComponent(`/s/${gate.slug}`)}`, 302);
-  }
+  };
+}
+
+/**
+ * Public status pages, mounted before the session middleware: no cookies are read or set,
+ * so the answers are the same for every visitor and can be cached here and by proxies.
+ * Each page is built from rollups at most once per CACHE_SECONDS.
+ */
+export function statusPageRoutes(deps: WebDeps) {
+  const cache = new TtlCache<Rendered>(deps.clock, CACHE_SECONDS * 1000);
+  const unlockLimit = new RateLimiter(deps.clock, 10, 15 * MINUTE);
+  const secret = deps.tokens.secretFor('status-page-unlock');
+  const guard = pageGuard(deps);
 
   /**
    * One public representation of a page: access check, then the cached rendering (built at
    * most once per CACHE_SECONDS for every visitor), sent with validators.
    */
-  function page(kind: 'html' | 'data', type: string, key: (c: Context<AppEnv>) => string, build: (c: Context<AppEnv>, slug: string) => Promise<Rendered>) {
+  function page(kind: 'html' | 'data', type: string, key: (c: Context<AppEnv>) => string, build: (c: Context<AppEnv>, slug: string) => Promise<Rendered>, cors = false) {
     return async (c: Context<AppEnv>) => {
       const slug = c.req.param('slug') ?? '';
+      // Refusals from the guard carry CORS too, so a browser script sees the 401, not a network error.
+      if (cors) c.header('Access-Control-Allow-Origin', '*');
       const blocked = await guard(c, slug, kind);
       if (blocked) return blocked;
       const r = await cache.get(`${key(c)}:${slug}`, () => build(c, slug));
-      return send(c, r, type);
+      return send(c, r, type, cors);
+    };
+  }
+
+  /** A page's logo or favicon, behind the page's access check: a private page's images are private too. */
+  function asset(kind: AssetKind) {
+    return async (c: Context<AppEnv>) => {
+      const slug = c.req.param('slug') ?? '';
+      const blocked = await guard(c, slug, 'data');
+      if (blocked) return blocked;
+      const a = await publicAsset(deps.db, slug, kind);
+      const etag = `"${createHash('sha1').update(a.data).digest('base64url').slice(0, 20)}"`;
+      c.header('ETag', etag);
+      if (!c.get('privateAnswer')) c.header('Cache-Control', 'public, max-age=300');
+      c.header('X-Content-Type-Options', 'nosniff');
+      if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+      c.header('Content-Type', a.contentType);
+      return c.body(a.data);
     };
   }
 
   return new Hono<AppEnv>()
+    .get('/s/:slug/logo', asset('logo'))
+    .get('/s/:slug/favicon', asset('favicon'))
     .post('/s/:slug/unlock', async (c) => {
       const slug = c.req.param('slug');
       const gate = await pageGate(deps.db, slug);
       if (!gate || gate.access !== 'password') return c.redirect(`/s/${encodeURIComponent(slug)}`, 303);
-      // CSRF: a browser's cross-site POST carries a foreign Origin.
-      const origin = c.req.header('origin');
-      if (origin) {
-        let sameSite = false;
-        try {
-          const o = new URL(origin);
-          sameSite = o.host === c.req.header('host') || o.origin === new URL(deps.config.baseUrl).origin;
-        } catch {
-          sameSite = false;
-        }
-        if (!sameSite) return c.text('Cross-site request refused', 403);
-      }
+      if (isCrossSite(c, deps.config.baseUrl)) return c.text('Cross-site request refused', 403);
       if (Number(c.req.header('content-length') ?? 0) > 4096) return c.text('Request body too large', 413);
       const key = `${slug}:${resolveClientIp(c, deps.config.trustProxy)}`;
       const wait = unlockLimit.retryAfter(key);
@@ -129,8 +141,15 @@ export function statusPageRoutes(deps: WebDeps) {
     })
     .get('/s/:slug', page('html', 'text/html; charset=UTF-8', () => 'html', async (c, slug) => {
       const s = await getPublicStatus(deps, slug);
+      const posts = await publicPostsForSlug(deps.db, slug, deps.clock.now());
       const canonical = `${deps.config.baseUrl}/s/${s.page.slug}`;
-      return rendered(renderView(c, 'pages/statuspages/show', { s, csrf: '', user: null, account: null, canonical }), s.generated_at);
+      return rendered(renderView(c, 'pages/statuspages/show', { s, posts, ...postLabels, csrf: '', user: null, account: null, canonical }), s.generated_at);
+    }))
+    // One published incident or maintenance post with its whole timeline and post-mortem.
+    .get('/s/:slug/incidents/:id', page('html', 'text/html; charset=UTF-8', (c) => `incident:${parseDbId(c.req.param('id'))}`, async (c, slug) => {
+      const { page: p, post } = await publicPost(deps.db, slug, parseDbId(c.req.param('id')), deps.clock.now());
+      const canonical = `${deps.config.baseUrl}/s/${p.slug}/incidents/${post.id}`;
+      return rendered(renderView(c, 'pages/statuspages/incident', { page: p, post, ...postLabels, csrf: '', user: null, account: null, canonical }), new Date(deps.clock.now()).toISOString());
     }))
     .get('/s/:slug/history', page('html', 'text/html; charset=UTF-8', (c) => `history:${monthParam(c) ?? ''}`, async (c, slug) => {
       const h = await getHistory(deps, slug, monthParam(c));
@@ -138,20 +157,22 @@ export function statusPageRoutes(deps: WebDeps) {
     }))
     .get('/s/:slug/feed.atom', page('data', 'application/atom+xml; charset=UTF-8', () => 'atom', async (_c, slug) => {
       const s = await getPublicStatus(deps, slug);
+      const posts = await publicPostsForSlug(deps.db, slug, deps.clock.now());
       const pageUrl = `${deps.config.baseUrl}/s/${s.page.slug}`;
-      return rendered(atomFeed(s, pageUrl, `${pageUrl}/feed.atom`), s.generated_at);
+      return rendered(atomFeed(s, posts, pageUrl, `${pageUrl}/feed.atom`), s.generated_at);
     }))
     .get('/s/:slug/feed.rss', page('data', 'application/rss+xml; charset=UTF-8', () => 'rss', async (_c, slug) => {
       const s = await getPublicStatus(deps, slug);
-      return rendered(rssFeed(s, `${deps.config.baseUrl}/s/${s.page.slug}`), s.generated_at);
+      const posts = await publicPostsForSlug(deps.db, slug, deps.clock.now());
+      return rendered(rssFeed(s, posts, `${deps.config.baseUrl}/s/${s.page.slug}`), s.generated_at);
     }))
-    .get('/s/:slug/api', async (c) => {
-      c.header('Access-Control-Allow-Origin', '*');
-      return page('data', 'application/json; charset=UTF-8', () => 'json', async (_c, slug) => {
+    .get('/s/:slug/api', page('data', 'application/json; charset=UTF-8', () => 'json', async (_c, slug) => {
         const s = await getPublicStatus(deps, slug);
-        return rendered(JSON.stringify(toPublicJson(s)), s.generated_at);
-      })(c);
-    })
+        const posts = postsJson(await publicPostsForSlug(deps.db, slug, deps.clock.now()), deps.config.baseUrl, s.page.slug);
+        // Angle brackets and ampersands as \u escapes: the same data, and never markup if sniffed as HTML.
+        const json = JSON.stringify({ ...toPublicJson(s), posts }).replace(/[<>&]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        return rendered(json, s.generated_at);
+      }, true))
     // Shields-style badges of public monitors, for READMEs and dashboards.
     .get('/badge/:id/:kind{status\\.svg|uptime\\.svg}', async (c) => {
       const id = parseDbId(c.req.param('id'));
@@ -165,7 +186,6 @@ export function statusPageRoutes(deps: WebDeps) {
             : badgeSvg(`uptime ${period}`, b.uptime[period] === null ? 'no data' : `${b.uptime[period]!.toFixed(2)}%`, uptimeColor(b.uptime[period]));
         return rendered(svg, new Date(deps.clock.now()).toISOString());
       });
-      c.header('Access-Control-Allow-Origin', '*');
-      return send(c, r, 'image/svg+xml; charset=UTF-8');
+      return send(c, r, 'image/svg+xml; charset=UTF-8', true);
     });
 }

@@ -16,6 +16,8 @@ export interface MailMessage {
   text: string;
   html: string;
   idempotencyKey: string;
+  /** Extra headers, e.g. List-Unsubscribe on notices to status-page subscribers. */
+  headers?: Record<string, string>;
 }
 
 export type OutgoingMessage = HttpMessage | MailMessage;

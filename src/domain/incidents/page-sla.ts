@@ -1,0 +1,47 @@
+import type { Db } from '../../db/create-db.ts';
+import { listComponents } from '../statuspages/components.repository.ts';
+import { findOwnPage } from '../statuspages/pages.repository.ts';
+import { type SlaOptions, type SlaReport, slaForMonitor } from './sla.ts';
+
+export interface PageSlaReport {
+  page: { id: number; title: string; slug: string };
+  target: number;
+  components: Array<{ id: number; monitorId: number; name: string; report: SlaReport }>;
+  /** Mean uptime of the components and the worst one, each against the page's target. */
+  total: { meanUptime: number | null; meanMet: boolean | null; worst: { name: string; uptimePercent: number; met: boolean } | null; downtimeMinutes: number; incidents: number };
+  /** Oldest raw check kept (degraded time before it is unknown); null when none. */
+  degradedKnownFrom: number | null;
+}
+
+/**
+ * The SLA of a page: each monitor component (private monitors are not on the public page,
+ * so they are left out) measured like the per-monitor report, against the page's SLA target.
+ * Manual components have no measured history and are not part of it.
+ */
+export async function slaForPage(db: Db, accountId: number, pageId: number, o: Omit<SlaOptions, 'target'>, now: number): Promise<PageSlaReport> {
+  const page = await findOwnPage(db, accountId, pageId);
+  const target = Number(page.sla_target);
+  const rows = (await listComponents(db, page.id)).filter((c) => c.monitor_id !== null && c.monitor_public === 1);
+  const components = [];
+  for (const c of rows) {
+    components.push({ id: c.id, monitorId: c.monitor_id!, name: c.name || c.monitor_name || '', report: await slaForMonitor(db, accountId, c.monitor_id!, { ...o, target }, now) });
+  }
+  const first = rows.length
+    ? await db.selectFrom('check_results').select((eb) => eb.fn.min<number>('checked_at').as('t')).where('monitor_id', 'in', rows.map((r) => r.monitor_id!)).executeTakeFirst()
+    : undefined;
+  const mean = components.length ? components.reduce((n, c) => n + c.report.uptimePercent, 0) / components.length : null;
+  const worst = components.reduce<(typeof components)[number] | null>((w, c) => (!w || c.report.uptimePercent < w.report.uptimePercent ? c : w), null);
+  return {
+    page: { id: page.id, title: page.title, slug: page.slug },
+    target,
+    components,
+    total: {
+      meanUptime: mean === null ? null : Math.round(mean * 1000) / 1000,
+      meanMet: mean === null ? null : mean >= target,
+      worst: worst && { name: worst.name, uptimePercent: worst.report.uptimePercent, met: worst.report.met },
+      downtimeMinutes: components.reduce((n, c) => n + c.report.downtimeMinutes, 0),
+      incidents: components.reduce((n, c) => n + c.report.incidents, 0),
+    },
+    degradedKnownFrom: first?.t === null || first?.t === undefined ? null : Number(first.t),
+  };
+}

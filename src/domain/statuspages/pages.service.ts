@@ -1,0 +1,204 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../../db/create-db.ts';
+import { isPostgres, writeTx } from '../../db/tx.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { ConflictError, NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
+import { hashPassword } from '../../lib/password.ts';
+import { RESERVED_SLUGS } from '../../lib/slug.ts';
+import { parseInput } from '../../lib/validate.ts';
+import { slugTaken } from '../accounts/accounts.repository.ts';
+import { limitsFor, pageCountViolation, type PlanPolicy } from '../billing/plans.ts';
+import { countComponentsByPage } from './components.repository.ts';
+import { findOwnPage, listOwnPages } from './pages.repository.ts';
+
+export interface FooterLink {
+  label: string;
+  url: string;
+}
+export const MAX_FOOTER_LINKS = 5;
+
+/** The account's pages with their component counts, oldest (the default one) first. */
+export async function listPages(db: Db, accountId: number) {
+  const pages = await listOwnPages(db, accountId);
+  const counts = await countComponentsByPage(db, pages.map((p) => p.id));
+  return pages.map((p) => ({ id: p.id, title: p.title, slug: p.slug, access: p.access, components: counts.get(p.id) ?? 0 }));
+}
+
+const newPageSchema = z.object({
+  title: z.string().trim().min(1, 'Give the page a title').max(80, 'Keep the title under 80 characters'),
+  slug: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(2, 'Use at least 2 characters')
+    .max(40, 'Keep the address under 40 characters')
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes, e.g. acme-api')
+    .refine((v) => !RESERVED_SLUGS.has(v), 'That address is reserved'),
+});
+
+/** A new page; the plan's page limit is checked under a lock so two requests cannot overshoot it. */
+export async function createPage(deps: { db: Db; clock: Clock; policy: PlanPolicy }, accountId: number, raw: unknown): Promise<number> {
+  const input = parseInput(newPageSchema, raw);
+  return writeTx(deps.db, async (trx) => {
+    if (isPostgres(trx)) await sql`select id from accounts where id = ${accountId} for update`.execute(trx);
+    const account = await trx.selectFrom('accounts').select('plan').where('id', '=', accountId).executeTakeFirst();
+    if (!account) throw new NotFoundError('Account');
+    const msg = pageCountViolation(limitsFor(deps.policy, account.plan), (await listOwnPages(trx, accountId)).length);
+    if (msg) throw new PlanLimitError(msg);
+    // Page and account slugs share one namespace: both are /s/<slug> addresses.
+    if (await slugTaken(trx, input.slug)) throw new ValidationError('That address is already taken', { slug: 'Already taken, choose another' });
+    const r = await trx
+      .insertInto('status_pages')
+      .values({ account_id: accountId, slug: input.slug, title: input.title, created_at: deps.clock.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return r.id;
+  });
+}
+
+/** Deletes a page with its components, groups and assets; an account keeps at least one page. */
+export async function deletePage(db: Db, accountId: number, pageId: number): Promise<void> {
+  const page = await findOwnPage(db, accountId, pageId);
+  await writeTx(db, async (trx) => {
+    if ((await listOwnPages(trx, accountId)).length <= 1) throw new ConflictError('An account keeps at least one status page', 'last_page');
+    await trx.deleteFrom('status_pages').where('id', '=', page.id).where('account_id', '=', accountId).execute();
+  });
+}
+
+const checkbox = z.union([z.boolean(), z.string()]).optional().transform((v) => v === true || v === 'on' || v === 'true');
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
+  } catch {
+    return false;
+  }
+}
+
+export const pageSettingsSchema = z.object({
+  title: z.string().trim().min(1, 'Give the page a title').max(80, 'Keep the title under 80 characters'),
+  description: z.string().trim().max(500, 'Keep the description under 500 characters').optional().transform((v) => v ?? ''),
+  footer_text: z.string().trim().max(300, 'Keep the footer under 300 characters').optional().transform((v) => v ?? ''),
+  bar_days: z.coerce.number().refine((n) => n === 30 || n === 60 || n === 90, 'Choose 30, 60 or 90 days'),
+  accent: z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'A colour like #4f46e5'),
+  theme: z.enum(['auto', 'light', 'dark'], { message: 'Choose auto, light or dark' }),
+  hide_powered_by: checkbox,
+  access: z.enum(['public', 'password', 'members'], { message: 'Choose who can see the page' }).optional().transform((v) => v ?? 'public'),
+  page_password: z.string().max(200, 'Keep the password under 200 characters').optional().transform((v) => v ?? ''),
+  custom_domain: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v) => v || '')
+    .refine((v) => v === '' || /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(v), 'A host name like status.example.com'),
+  auto_publish: checkbox,
+  sla_target: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? 99.9 : Number(v)))
+    .refine((n) => Number.isFinite(n) && n >= 0 && n <= 100, 'A percentage between 0 and 100, e.g. 99.9'),
+});
+
+/**
+ * Footer links from form fields link_label_1/link_url_1 … _5: blank pairs are skipped, a
+ * half-filled one or a URL that is not http(s) (javascript:, data:…) is a field error.
+ */
+export function parseFooterLinks(form: Record<string, string>): FooterLink[] {
+  const links: FooterLink[] = [];
+  const fields: Record<string, string> = {};
+  for (let i = 1; i <= MAX_FOOTER_LINKS; i++) {
+    const label = (form[`link_label_${i}`] ?? '').trim();
+    const url = (form[`link_url_${i}`] ?? '').trim();
+    if (!label && !url) continue;
+    if (!label) fields[`link_label_${i}`] = 'Give the link a label';
+    else if (label.length > 60) fields[`link_label_${i}`] = 'Keep the label under 60 characters';
+    if (!url) fields[`link_url_${i}`] = 'Enter the link address';
+    else if (url.length > 2048 || !isHttpUrl(url)) fields[`link_url_${i}`] = 'Enter a full http:// or https:// URL';
+    if (label && url) links.push({ label, url });
+  }
+  const first = Object.values(fields)[0];
+  if (first) throw new ValidationError(Object.keys(fields).length > 1 ? 'Please fix the highlighted fields' : first, fields);
+  return links;
+}
+
+/** Stored footer links, defensively re-checked so only http(s) links ever reach a page. */
+export function footerLinksOf(json: string): FooterLink[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    if (!Array.isArray(v)) return [];
+    return v
+      .filter((l): l is FooterLink => !!l && typeof l.label === 'string' && typeof l.url === 'string' && isHttpUrl(l.url))
+      .slice(0, MAX_FOOTER_LINKS);
+  } catch {
+    return [];
+  }
+}
+
+/** Same registrable domain (approximated by the last two labels) as the instance's host. */
+function sameSite(domain: string, ownHost: string): boolean {
+  const base = (h: string) => h.toLowerCase().split('.').slice(-2).join('.');
+  const own = ownHost.toLowerCase();
+  return domain === own || domain.endsWith(`.${own}`) || base(domain) === base(own);
+}
+
+/** Saves one page's settings; hiding "Powered by" needs a paid plan, custom domains Business (or self-hosting). */
+export async function updatePage(deps: { db: Db; policy: PlanPolicy; ownHost?: string }, accountId: number, pageId: number, raw: Record<string, string>) {
+  const page = await findOwnPage(deps.db, accountId, pageId);
+  let links: FooterLink[] = [];
+  let linkFields: Record<string, string> = {};
+  try {
+    links = parseFooterLinks(raw);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    linkFields = err.fields;
+  }
+  let input: z.output<typeof pageSettingsSchema>;
+  try {
+    input = parseInput(pageSettingsSchema, raw);
+  } catch (err) {
+    // Show the link problems together with the other fields'.
+    if (err instanceof ValidationError && Object.keys(linkFields).length) throw new ValidationError('Please fix the highlighted fields', { ...err.fields, ...linkFields });
+    throw err;
+  }
+  if (Object.keys(linkFields).length) throw new ValidationError(Object.values(linkFields).length > 1 ? 'Please fix the highlighted fields' : Object.values(linkFields)[0]!, linkFields);
+  const account = await deps.db.selectFrom('accounts').select('plan').where('id', '=', accountId).executeTakeFirstOrThrow();
+  if (input.hide_powered_by && !deps.policy.selfHosted && account.plan === 'free') {
+    throw new PlanLimitError('Hiding "Powered by StatusPing" needs the Pro or Business plan.', { hide_powered_by: 'Pro or Business plan only' });
+  }
+  if (input.custom_domain && !deps.policy.selfHosted && account.plan !== 'business') {
+    throw new PlanLimitError('Custom domains come with the Business plan.', { custom_domain: 'Business plan only' });
+  }
+  if (input.custom_domain && deps.ownHost && sameSite(input.custom_domain, deps.ownHost)) {
+    throw new ValidationError('That name belongs to this StatusPing instance', { custom_domain: 'That name belongs to this StatusPing instance' });
+  }
+  if (input.custom_domain && input.access === 'members') {
+    // Session cookies belong to the instance's own host and are never sent to a custom domain.
+    throw new ValidationError('A members-only page cannot use a custom domain', { custom_domain: 'Not with a members-only page' });
+  }
+  if (input.access === 'password' && !input.page_password && !page.password_hash) {
+    throw new ValidationError('Set a password for the page', { page_password: 'Set a password for the page' });
+  }
+  if (input.page_password && input.page_password.length < 8) throw new ValidationError('Use at least 8 characters', { page_password: 'Use at least 8 characters' });
+  if (input.custom_domain) {
+    const taken = await deps.db.selectFrom('status_pages').select('id').where('custom_domain', '=', input.custom_domain).where('id', '!=', page.id).executeTakeFirst();
+    if (taken) throw new ValidationError('That domain is already used by another status page', { custom_domain: 'Already used by another status page' });
+  }
+  const { page_password, custom_domain, hide_powered_by, auto_publish, ...look } = input;
+  await deps.db
+    .updateTable('status_pages')
+    .set({
+      ...look,
+      hide_powered_by: hide_powered_by ? 1 : 0,
+      auto_publish: auto_publish ? 1 : 0,
+      footer_links: JSON.stringify(links),
+      custom_domain: custom_domain || null,
+      ...(page_password ? { password_hash: await hashPassword(page_password) } : {}),
+    })
+    .where('id', '=', page.id)
+    .where('account_id', '=', accountId)
+    .execute();
+  return findOwnPage(deps.db, accountId, page.id);
+}
