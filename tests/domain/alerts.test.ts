@@ -217,7 +217,7 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
     expect(channel.disabled_at).not.toBeNull();
     expect(channel.disabled_reason).toMatch(/410 Gone/);
     const notice = mails.map((mail) => mail.text).find((raw) => raw.includes('Your alert channel "Hook" has been disabled'));
-    expect(notice).toContain('Subject: =?UTF-8?Q?Alert_channel_"Hook"_was_disabled');
+    expect(notice).toContain('Subject: Alert channel "Hook" was disabled');
     expect(notice).toContain('410 Gone');
     await check(m.id, false, 3);
     await pump();

@@ -7,7 +7,7 @@ export interface CapturedMail {
   from: string;
   to: string[];
   raw: string;
-  /** The raw message with quoted-printable soft breaks and escapes undone, so it can be searched as text. */
+  /** The message with encoded header words and quoted-printable body undone, so it can be searched as text. */
   text: string;
 }
 export type CaughtMail = CapturedMail;
@@ -24,13 +24,27 @@ export interface SmtpSink {
 }
 export type SmtpCatcher = SmtpSink;
 
-// Only the body is quoted-printable: headers such as List-Unsubscribe carry a literal `sig=B1…`,
-// which a whole-message decode would turn into a byte (a flaky failure seen in CI).
-function decodeQuotedPrintable(raw: string): string {
+/** Runs of `=XX` escapes as the UTF-8 text their bytes spell. */
+const unescapeHex = (s: string) => s.replace(/(?:=[0-9A-F]{2})+/g, (run) => Buffer.from(run.replace(/=/g, ''), 'hex').toString('utf8'));
+
+/** RFC 2047 encoded words (`=?UTF-8?Q?…?=`, `=?UTF-8?B?…?=`) in headers, adjacent ones joined. */
+function decodeHeaders(head: string): string {
+  return head
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
+      enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : unescapeHex(text.replace(/_/g, ' ')),
+    );
+}
+
+/**
+ * The message as readable text: encoded words in the headers and quoted-printable in the body
+ * undone. Headers are never quoted-printable: a List-Unsubscribe link carrying `sig=B1…` must
+ * stay as it is (decoding the whole message turned it into a byte, a flaky failure seen in CI).
+ */
+function readable(raw: string): string {
   const split = /\r?\n\r?\n/.exec(raw);
   const at = split ? split.index + split[0].length : raw.length;
-  const body = raw.slice(at).replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  return raw.slice(0, at) + body;
+  return decodeHeaders(raw.slice(0, at)) + unescapeHex(raw.slice(at).replace(/=\r?\n/g, ''));
 }
 
 /** A real SMTP server on 127.0.0.1 keeping every message it receives (in `mails`, when given). */
@@ -43,7 +57,7 @@ export async function startSmtp(mails: CapturedMail[] = []): Promise<SmtpSink> {
       stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
       stream.on('end', () => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        mails.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw, text: decodeQuotedPrintable(raw) });
+        mails.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw, text: readable(raw) });
         done();
       });
     },
