@@ -152,6 +152,11 @@ describe.each(testDbKinds())('status page incidents and components through the A
     ctx.built.clock.advance(3_600_000);
     expect((await api.get(`/pages/${pageId}/incidents?state=scheduled`)).json.data).toEqual([]);
     expect((await api.get(`/pages/${pageId}/incidents?kind=maintenance&state=in_progress`)).json.data.map((p: { id: number }) => p.id)).toEqual([id]);
+    // A message in the middle of the run (no state: the clock owns it) reaches subscribers too.
+    const late = await api.post(`/pages/${pageId}/incidents/${id}/updates`, { message: 'Running about 30 minutes late.' });
+    expect(late.status).toBe(201);
+    expect(late.json.updates.at(-1)).toMatchObject({ state: 'in_progress', message: 'Running about 30 minutes late.' });
+    expect((await outbox(sub)).map((o) => o.event)).toEqual(['maintenance.scheduled', 'maintenance.updated']);
 
     const done = await api.post(`/pages/${pageId}/incidents/${id}/complete`);
     expect(done.status).toBe(200);
@@ -159,13 +164,13 @@ describe.each(testDbKinds())('status page incidents and components through the A
     expect(done.json.updates.at(-1).state).toBe('completed');
     expect((await api.post(`/pages/${pageId}/incidents/${id}/complete`)).status).toBe(409);
     expect((await api.post(`/pages/${pageId}/incidents/${id}/resolve`)).status).toBe(409);
-    expect((await outbox(sub)).map((o) => o.event)).toEqual(['maintenance.scheduled', 'maintenance.completed']);
+    expect((await outbox(sub)).map((o) => o.event)).toEqual(['maintenance.scheduled', 'maintenance.updated', 'maintenance.completed']);
     expect((await api.get(`/pages/${pageId}/incidents?state=completed`)).json.data.map((p: { id: number }) => p.id)).toEqual([id]);
 
     const incident = await api.post(`/pages/${pageId}/incidents`, { title: 'Not maintenance', message: 'm' });
     expect((await api.post(`/pages/${pageId}/incidents/${incident.json.id}/complete`)).status).toBe(404);
     const audit = await ctx.t.db.selectFrom('audit_log').select('action').where('api_key_id', 'is not', null).orderBy('id').execute();
-    expect(audit.map((a) => a.action)).toEqual(['maintenance_post.created', 'maintenance_post.completed', 'incident_post.created']);
+    expect(audit.map((a) => a.action)).toEqual(['maintenance_post.created', 'maintenance_post.updated', 'maintenance_post.completed', 'incident_post.created']);
   });
 
   it('components: add manual and monitor components, patch, remove; status shows on the public JSON; audited', async () => {

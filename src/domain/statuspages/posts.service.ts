@@ -177,7 +177,8 @@ export async function createIncident(deps: PostDeps, accountId: number, pageId: 
 /**
  * Posts an update: its state becomes the post's state; 'resolved' resolves the incident
  * (a later other state reopens it). Subscribers hear about updates of published posts.
- * A maintenance post's state follows its schedule, so its updates only add a message.
+ * A maintenance post's state follows its schedule, so its updates only add a message (and
+ * tell subscribers, e.g. that the work runs late).
  */
 async function writeUpdate(trx: Trx, deps: PostDeps, row: repo.PostRow, input: { state?: IncidentState; message: string }, by?: AuditBy): Promise<number> {
   const at = deps.clock.now();
@@ -186,6 +187,12 @@ async function writeUpdate(trx: Trx, deps: PostDeps, row: repo.PostRow, input: {
     const state = maintenanceState(row.state, row.scheduled_start, row.scheduled_end, at);
     const updateId = await repo.insertUpdate(trx, row.id, state, input.message, at);
     await repo.updatePost(trx, row.id, { updated_at: at });
+    if (row.published_at !== null) {
+      const comps = await repo.componentsOf(trx, [row.id]);
+      await notifySubscribers(trx, deps.baseUrl, post, (comps.get(row.id) ?? []).map((c) => c.id), {
+        event: 'maintenance.updated', key: `post:${row.id}:update:${updateId}`, body: input.message, at,
+      });
+    }
     await auditPost(trx, by, row.account_id, 'maintenance_post.updated', post, at, { state });
     return updateId;
   }

@@ -10,7 +10,7 @@ export interface SubscriberNotice {
   pageId: number;
   /** Components the post affects; subscribers limited to other components are skipped. Empty = everyone. */
   componentIds: number[];
-  event: 'incident.created' | 'incident.updated' | 'incident.resolved' | 'maintenance.scheduled' | 'maintenance.started' | 'maintenance.completed';
+  event: 'incident.created' | 'incident.updated' | 'incident.resolved' | 'maintenance.scheduled' | 'maintenance.started' | 'maintenance.updated' | 'maintenance.completed';
   /** Unique per notice, e.g. `post:12:update:34`. */
   key: string;
   subject: string;
