@@ -6,9 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../src/config.ts';
 import type { Db } from '../src/db/create-db.ts';
-import { getPublicStatus, toPublicJson } from '../src/domain/statuspages/statuspages.service.ts';
+import { getPublicStatus } from '../src/domain/statuspages/statuspages.service.ts';
+import { statusJsonText } from '../src/web/status-json.ts';
 import { systemClock } from '../src/lib/clock.ts';
-import { PastDaysCache } from '../src/domain/checks/uptime.service.ts';
+import { SettledHistoryCache } from '../src/domain/checks/uptime.service.ts';
 import { silentLogger } from '../src/lib/logger.ts';
 import { policyFrom, webDeps } from '../src/runtime/context.ts';
 import { createApp } from '../src/web/app.ts';
@@ -64,11 +65,11 @@ export async function statusPageBench(db: Db, dbUrl: string, targetUrl: string):
   const big = await account(db, 'Bench Big');
   await insertHistory(db, await insertMonitors(db, big.id, 2000, targetUrl, 60, Date.now()));
   // The first build reads 90 days of rollups per monitor; later builds read the settled days
-  // from memory (PastDaysCache, as the web process does) and only today and yesterday from SQLite.
-  const history = new PastDaysCache();
+  // from memory (SettledHistoryCache, as the web process does) and only today and yesterday from SQLite.
+  const history = new SettledHistoryCache();
   const build = async () => {
     const s0 = performance.now();
-    JSON.stringify(toPublicJson(await getPublicStatus({ db, clock: systemClock, history }, big.slug)));
+    statusJsonText(await getPublicStatus({ db, clock: systemClock, history }, big.slug), []);
     return performance.now() - s0;
   };
   const cold = await build();

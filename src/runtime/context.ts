@@ -1,4 +1,4 @@
-import { PastDaysCache } from '../domain/checks/uptime.service.ts';
+import { SettledHistoryCache } from '../domain/checks/uptime.service.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { createDb, type Db } from '../db/create-db.ts';
 import { migrate } from '../db/migrate.ts';
@@ -73,7 +73,7 @@ export async function webDeps(rt: Runtime): Promise<WebDeps> {
     signupLimit: new RateLimiter(rt.clock, 20, HOUR),
     delivery: deliveryDeps(rt),
     alerts: alertContext(rt),
-    history: new PastDaysCache(),
+    history: new SettledHistoryCache(),
   };
 }
 

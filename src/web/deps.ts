@@ -5,7 +5,7 @@ import type { SignedIn } from '../domain/accounts/accounts.service.ts';
 import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import type { PlanPolicy } from '../domain/billing/plans.ts';
-import type { PastDaysCache } from '../domain/checks/uptime.service.ts';
+import type { SettledHistoryCache } from '../domain/checks/uptime.service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { RateLimiter } from '../lib/rate-limit.ts';
@@ -24,7 +24,7 @@ export interface WebDeps {
   delivery: DeliveryDeps;
   alerts: AlertContext;
   /** Settled days of daily rollups, shared by status pages and the dashboard. */
-  history: PastDaysCache;
+  history: SettledHistoryCache;
 }
 
 export type FormData = Record<string, string>;

@@ -1,4 +1,4 @@
-import { PastDaysCache } from '../../src/domain/checks/uptime.service.ts';
+import { SettledHistoryCache } from '../../src/domain/checks/uptime.service.ts';
 import { afterEach, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/create-db.ts';
@@ -33,7 +33,7 @@ export function buildApp(db: Db, env: Record<string, string> = {}) {
     policy: policyFrom(config),
     delivery: { ...deliveryDeps({ config, logger: silentLogger }), timeoutMs: 3000 },
     alerts: alertContext({ config, policy: policyFrom(config) }),
-    history: new PastDaysCache(),
+    history: new SettledHistoryCache(),
   };
   return { app: createApp(deps), deps, clock };
 }

@@ -212,4 +212,35 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
     expect(open.headers.get('cache-control')).toBe('private, no-store');
     expect(await (await ctx.built.app.request(`/s/${slug}`, { headers: { cookie } })).text()).toMatch(new RegExp(`<link rel="icon" href="/s/${slug}/favicon\\?v=\\d+">`));
   });
+
+  it('JSON across rebuilds: settled days reused, today and yesterday current, names escaped, same data as the plain shape', async () => {
+    const { owner, pageId, slug } = await setup();
+    const api = await createMonitorVia(owner, { name: 'API <script>x</script> & co' });
+    const now = ctx.built.clock.now();
+    for (const daysAgo of [40, 1, 0]) await recordResult(ctx.t.db, api, { ok: true, statusCode: 200, responseMs: 5, error: null }, now - daysAgo * 86_400_000, TEST_ALERTS);
+    await manual(owner, pageId, 'Billing', 'degraded');
+    const read = async () => {
+      fresh();
+      const res = await ctx.built.app.request(`/s/${slug}/api`);
+      return { raw: await res.text(), status: res.status };
+    };
+    const first = await read();
+    expect(first.status).toBe(200);
+    expect(first.raw).not.toMatch(/[<>]/);
+    expect(first.raw).toContain('API \\u003cscript\\u003ex\\u003c/script\\u003e \\u0026 co');
+    const a = JSON.parse(first.raw);
+    const comp = (j: { components: Array<{ kind: string; uptime: unknown; days: Array<{ uptime: number | null }> | null }> }) => j.components.find((c) => c.kind === 'monitor')!;
+    expect(comp(a).days).toHaveLength(90);
+    expect(comp(a).days![49]!.uptime).toBe(100);
+    expect(comp(a).days![88]!.uptime).toBe(100);
+    expect(a.components.find((c: { kind: string }) => c.kind === 'manual')).toMatchObject({ name: 'Billing', status: 'degraded', days: null });
+    expect(a.monitors[0]).toEqual({ id: api, name: 'API <script>x</script> & co', status: 'up', uptime: comp(a).uptime });
+
+    // A failure today: the rebuild shows it, the settled days are unchanged.
+    await recordResult(ctx.t.db, api, { ok: false, statusCode: 500, responseMs: 5, error: 'HTTP 500' }, now + 1000, TEST_ALERTS);
+    const b = JSON.parse((await read()).raw);
+    expect(comp(b).days![89]!.uptime).toBe(50);
+    expect(comp(b).days!.slice(0, 89)).toEqual(comp(a).days!.slice(0, 89));
+    expect(Object.keys(b).sort()).toEqual(['components', 'generated_at', 'groups', 'incidents', 'maintenance', 'monitors', 'page', 'posts', 'status']);
+  });
 });

@@ -133,13 +133,15 @@ export async function resultsSince(db: DbLike, monitorId: number, since: number)
 }
 
 /** Sums of rollups per monitor of an account since `since`; one grouped query. */
-export async function rollupSums(db: DbLike, table: RollupTableName, monitorIds: number[], since: number) {
+/** Checks and failures per monitor over buckets from `since` (and before `until`, when given). */
+export async function rollupSums(db: DbLike, table: RollupTableName, monitorIds: number[], since: number, until?: number) {
   if (monitorIds.length === 0) return new Map<number, { checks: number; failures: number }>();
   const rows = await db
     .selectFrom(table)
     .select((eb) => ['monitor_id', eb.fn.sum<number>('checks').as('checks'), eb.fn.sum<number>('failures').as('failures')])
     .where('monitor_id', 'in', monitorIds)
     .where('bucket_start', '>=', since)
+    .$if(until !== undefined, (q) => q.where('bucket_start', '<', until!))
     .groupBy('monitor_id')
     .execute();
   return new Map(rows.map((r) => [r.monitor_id, { checks: Number(r.checks), failures: Number(r.failures) }]));

@@ -15,39 +15,62 @@ export interface DayBar {
   uptime: number | null;
 }
 
+export const BAR_DAYS = 90;
+
 export interface MonitorHistory {
   uptime: UptimeSummary;
   days: DayBar[];
+  /**
+   * With a cache: the settled first part of `days`, the same (frozen) array for every build of
+   * the day, so a serializer can reuse its output for it (see web/status-json.ts).
+   */
+  settledDays?: readonly DayBar[];
 }
 
-export const BAR_DAYS = 90;
+type Sums = { checks: number; failures: number };
 
 /**
- * Daily rollups of days before yesterday, per monitor, as of one "today". Those days no longer
- * change (a result lands in its own day's bucket, and yesterday is always re-read in case the
- * last results of the day committed after midnight), so a status page rebuilt every few
- * seconds reads 2 rows per monitor instead of 90. A new day makes every entry stale.
+ * Rollups that no longer change, per monitor: the daily buckets before yesterday (as of one
+ * "today") and the hourly buckets of the 24 h window before the previous hour (as of one
+ * hour). A result lands in its own bucket, and the newest two buckets are always re-read in
+ * case the last results of a period committed after it ended, so a status page rebuilt every
+ * few seconds reads 2 daily and 2 hourly rows per monitor instead of 90 and 24.
  */
-export class PastDaysCache {
-  private readonly entries = new Map<number, { today: number; past: repo.DayMatrix | null }>();
+export class SettledHistoryCache {
+  private readonly days = new Map<number, { today: number; past: repo.DayMatrix | null; bars?: readonly DayBar[] }>();
+  private readonly hours = new Map<number, { hour: number; sums: Sums | null }>();
 
   constructor(private readonly maxMonitors = 100_000) {}
 
   get(id: number, today: number) {
-    const e = this.entries.get(id);
+    const e = this.days.get(id);
     return e && e.today === today ? e : undefined;
   }
 
   set(id: number, today: number, past: repo.DayMatrix | null) {
-    if (this.entries.size >= this.maxMonitors && !this.entries.has(id)) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(id, { today, past });
+    bounded(this.days, id, this.maxMonitors).set(id, { today, past });
+  }
+
+  hoursOf(id: number, hour: number) {
+    const e = this.hours.get(id);
+    return e && e.hour === hour ? e : undefined;
+  }
+
+  setHours(id: number, hour: number, sums: Sums | null) {
+    bounded(this.hours, id, this.maxMonitors).set(id, { hour, sums });
   }
 }
 
+function bounded<V>(map: Map<number, V>, id: number, max: number): Map<number, V> {
+  if (map.size >= max && !map.has(id)) map.delete(map.keys().next().value!);
+  return map;
+}
+
+const SETTLED_DAYS = BAR_DAYS - 2;
+
 /** Rows of the 90-day window: from the cache for settled days, from the database for the last two. */
-async function dailyMatrix(db: Db, monitorIds: number[], firstDay: number, today: number, cache?: PastDaysCache): Promise<Map<number, repo.DayMatrix>> {
+async function dailyMatrix(db: Db, monitorIds: number[], firstDay: number, today: number, cache?: SettledHistoryCache): Promise<Map<number, repo.DayMatrix>> {
   if (!cache) return repo.rollupMatrix(db, 'rollups_daily', monitorIds, firstDay, DAY, BAR_DAYS);
-  const settled = BAR_DAYS - 2;
   const missing = monitorIds.filter((id) => !cache.get(id, today));
   const [full, recent] = await Promise.all([
     missing.length ? repo.rollupMatrix(db, 'rollups_daily', missing, firstDay, DAY, BAR_DAYS) : new Map<number, repo.DayMatrix>(),
@@ -55,7 +78,7 @@ async function dailyMatrix(db: Db, monitorIds: number[], firstDay: number, today
   ]);
   for (const id of missing) {
     const f = full.get(id);
-    const past = f && f.checks.subarray(0, settled).some((n) => n > 0) ? { checks: f.checks.slice(0, settled), failures: f.failures.slice(0, settled) } : null;
+    const past = f && f.checks.subarray(0, SETTLED_DAYS).some((n) => n > 0) ? { checks: f.checks.slice(0, SETTLED_DAYS), failures: f.failures.slice(0, SETTLED_DAYS) } : null;
     cache.set(id, today, past);
   }
   const out = new Map<number, repo.DayMatrix>();
@@ -69,26 +92,51 @@ async function dailyMatrix(db: Db, monitorIds: number[], firstDay: number, today
       m.failures.set(past.failures);
     }
     if (r) {
-      m.checks.set(r.checks, settled);
-      m.failures.set(r.failures, settled);
+      m.checks.set(r.checks, SETTLED_DAYS);
+      m.failures.set(r.failures, SETTLED_DAYS);
     }
     out.set(id, m);
   }
   return out;
 }
 
+/** Checks and failures of the last 24 hourly buckets: settled hours from the cache, the last two from the database. */
+async function hourlySums(db: Db, monitorIds: number[], hour: number, cache?: SettledHistoryCache): Promise<Map<number, Sums>> {
+  const since = hour - 23 * HOUR;
+  if (!cache) return repo.rollupSums(db, 'rollups_hourly', monitorIds, since);
+  const missing = monitorIds.filter((id) => !cache.hoursOf(id, hour));
+  const [settled, recent] = await Promise.all([
+    missing.length ? repo.rollupSums(db, 'rollups_hourly', missing, since, hour - HOUR) : new Map<number, Sums>(),
+    repo.rollupSums(db, 'rollups_hourly', monitorIds, hour - HOUR),
+  ]);
+  for (const id of missing) cache.setHours(id, hour, settled.get(id) ?? null);
+  const out = new Map<number, Sums>();
+  for (const id of monitorIds) {
+    const past = cache.hoursOf(id, hour)?.sums;
+    const r = recent.get(id);
+    if (past || r) out.set(id, { checks: (past?.checks ?? 0) + (r?.checks ?? 0), failures: (past?.failures ?? 0) + (r?.failures ?? 0) });
+  }
+  return out;
+}
+
+function barsOf(d: repo.DayMatrix | null | undefined, dates: string[], from: number, to: number): DayBar[] {
+  const bars: DayBar[] = [];
+  for (let i = from; i < to; i++) bars.push({ date: dates[i]!, uptime: d ? uptimePercent(d.checks[i]!, d.failures[i]!) : null });
+  return bars;
+}
+
 /**
  * Uptime windows and the 90 daily bars for many monitors from rollups only (never raw rows):
  * 24 h from hourly buckets, 7/30/90 d and the bars from daily (UTC) buckets.
  */
-export async function historyFor(db: Db, monitorIds: number[], now: number, withDays = true, cache?: PastDaysCache): Promise<Map<number, MonitorHistory>> {
+export async function historyFor(db: Db, monitorIds: number[], now: number, withDays = true, cache?: SettledHistoryCache): Promise<Map<number, MonitorHistory>> {
   const today = bucketStart(now, 'day');
   const firstDay = today - (BAR_DAYS - 1) * DAY;
   const [hourly, daily] = await Promise.all([
-    repo.rollupSums(db, 'rollups_hourly', monitorIds, bucketStart(now, 'hour') - 23 * HOUR),
+    hourlySums(db, monitorIds, bucketStart(now, 'hour'), cache),
     dailyMatrix(db, monitorIds, firstDay, today, cache),
   ]);
-  const dates = Array.from({ length: BAR_DAYS }, (_, i) => isoDate(firstDay + i * DAY));
+  const dates = withDays ? Array.from({ length: BAR_DAYS }, (_, i) => isoDate(firstDay + i * DAY)) : [];
   const out = new Map<number, MonitorHistory>();
   for (const id of monitorIds) {
     const d = daily.get(id);
@@ -102,13 +150,19 @@ export async function historyFor(db: Db, monitorIds: number[], now: number, with
       }
       return uptimePercent(checks, failures);
     };
-    const days: DayBar[] = [];
-    if (withDays) for (let i = 0; i < BAR_DAYS; i++) days.push({ date: dates[i]!, uptime: d ? uptimePercent(d.checks[i]!, d.failures[i]!) : null });
     const h = hourly.get(id);
-    out.set(id, {
+    const history: MonitorHistory = {
       uptime: { '24h': h ? uptimePercent(h.checks, h.failures) : null, '7d': window(7), '30d': window(30), '90d': window(90) },
-      days,
-    });
+      days: [],
+    };
+    const entry = withDays ? cache?.get(id, today) : undefined;
+    if (entry) {
+      // Settled bars are built once a day per monitor and shared by every build until then.
+      entry.bars ??= Object.freeze(barsOf(entry.past, dates, 0, SETTLED_DAYS).map((b) => Object.freeze(b)));
+      history.settledDays = entry.bars;
+      history.days = entry.bars.concat(barsOf(d, dates, SETTLED_DAYS, BAR_DAYS));
+    } else if (withDays) history.days = barsOf(d, dates, 0, BAR_DAYS);
+    out.set(id, history);
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { NotFoundError } from '../../lib/errors.ts';
 import { isDbId } from '../../lib/ids.ts';
 import { rollupMatrix } from '../checks/checks.repository.ts';
 import { uptimePercent } from '../checks/rollups.ts';
-import { type DayBar, historyFor, type PastDaysCache, type UptimeSummary } from '../checks/uptime.service.ts';
+import { type DayBar, historyFor, type SettledHistoryCache, type UptimeSummary } from '../checks/uptime.service.ts';
 import { publicWindows } from '../alerts/maintenance.service.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
 import { displayStatus, type DisplayStatus } from '../monitors/monitors.ts';
@@ -45,6 +45,8 @@ export interface PublicComponent {
   /** Monitors only; manual components have no history. */
   uptime: UptimeSummary | null;
   days: DayBar[];
+  /** The settled part of `days`, shared between builds (see MonitorHistory.settledDays). */
+  settledDays?: readonly DayBar[];
   retrying: boolean;
   maintenance: boolean;
 }
@@ -134,7 +136,7 @@ export async function visibleComponents(db: Db, pageId: number) {
   return { groups: groups.filter((g) => used.has(g.id)).map((g) => ({ id: g.id, name: g.name })), rows: ordered };
 }
 
-export async function getPublicStatus(deps: { db: Db; clock: Clock; history?: PastDaysCache }, slug: string): Promise<PublicStatus> {
+export async function getPublicStatus(deps: { db: Db; clock: Clock; history?: SettledHistoryCache }, slug: string): Promise<PublicStatus> {
   const page = await findPage(deps.db, slug);
   const now = deps.clock.now();
   const { groups, rows } = await visibleComponents(deps.db, page.id);
@@ -158,7 +160,7 @@ export async function getPublicStatus(deps: { db: Db; clock: Clock; history?: Pa
       const status = c.monitor_status as MonitorStatus;
       list.push({
         id: c.id, kind: 'monitor', monitor_id: c.monitor_id, group_id, name: c.name || c.monitor_name || '', description: c.description,
-        status: displayStatus({ isPaused: c.monitor_paused === 1, status }), uptime: h.uptime, days: h.days,
+        status: displayStatus({ isPaused: c.monitor_paused === 1, status }), uptime: h.uptime, days: h.days, settledDays: h.settledDays,
         retrying: status !== 'down' && (c.monitor_failures ?? 0) > 0, maintenance: underMaintenance.has(c.monitor_id),
       });
     } else {
@@ -212,20 +214,27 @@ export async function getPublicStatus(deps: { db: Db; clock: Clock; history?: Pa
   };
 }
 
-/** The documented JSON shape of /s/<slug>/api (no internal fields). */
+/**
+ * The documented JSON shape of /s/<slug>/api (no internal fields). Components carry the daily
+ * bars; `monitors` (the original shape, kept for existing clients) carries status and uptime.
+ */
 export function toPublicJson(s: PublicStatus) {
   return {
     page: { slug: s.page.slug, title: s.page.title },
     status: s.status,
-    monitors: s.monitors.map((m) => ({ id: m.id, name: m.name, status: m.status, uptime: m.uptime, days: m.days })),
+    monitors: s.monitors.map((m) => ({ id: m.id, name: m.name, status: m.status, uptime: m.uptime })),
     groups: s.groups,
-    components: s.components.map((c) => ({
-      id: c.id, kind: c.kind, monitor_id: c.monitor_id, group_id: c.group_id, name: c.name, description: c.description,
-      status: c.maintenance && c.kind === 'monitor' ? 'maintenance' : c.status, uptime: c.uptime, days: c.kind === 'monitor' ? c.days : null,
-    })),
     incidents: s.incidents.map(({ cause: _c, ...i }) => i),
     maintenance: s.maintenance,
     generated_at: s.generated_at,
+    components: s.components.map(publicComponentJson),
+  };
+}
+
+export function publicComponentJson(c: PublicComponent) {
+  return {
+    id: c.id, kind: c.kind, monitor_id: c.monitor_id, group_id: c.group_id, name: c.name, description: c.description,
+    status: c.maintenance && c.kind === 'monitor' ? 'maintenance' : c.status, uptime: c.uptime, days: c.kind === 'monitor' ? c.days : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
-import { getHistory, getPublicStatus, publicBadge, toPublicJson } from '../../domain/statuspages/statuspages.service.ts';
+import { getHistory, getPublicStatus, publicBadge } from '../../domain/statuspages/statuspages.service.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { postsJson, publicPost, publicPostsForSlug } from '../../domain/statuspages/posts.public.ts';
@@ -22,6 +22,7 @@ import { resolveClientIp } from '../middleware/client-ip.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import type { AppEnv, WebDeps } from '../deps.ts';
 import { renderView } from '../render.ts';
+import { statusJsonText } from '../status-json.ts';
 import { Rendered, sendRendered } from '../cached-response.ts';
 
 const CACHE_SECONDS = 10;
@@ -169,9 +170,7 @@ export function statusPageRoutes(deps: WebDeps) {
     .get('/s/:slug/api', page('data', 'application/json; charset=UTF-8', () => 'json', async (_c, slug) => {
         const s = await getPublicStatus(deps, slug);
         const posts = postsJson(await publicPostsForSlug(deps.db, slug, deps.clock.now()), deps.config.baseUrl, s.page.slug);
-        // Angle brackets and ampersands as \u escapes: the same data, and never markup if sniffed as HTML.
-        const json = JSON.stringify({ ...toPublicJson(s), posts }).replace(/[<>&]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-        return rendered(json, s.generated_at);
+        return rendered(statusJsonText(s, posts), s.generated_at);
       }, true))
     // Shields-style badges of public monitors, for READMEs and dashboards.
     .get('/badge/:id/:kind{status\\.svg|uptime\\.svg}', async (c) => {
