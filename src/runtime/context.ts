@@ -14,7 +14,7 @@ import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import { RateLimiter } from '../lib/rate-limit.ts';
 import { SessionTokens } from '../lib/session-token.ts';
 import type { WebDeps } from '../web/deps.ts';
-import type { WorkerDeps } from '../worker/worker.ts';
+import type { WorkerDeps } from '../worker/deps.ts';
 
 export interface Runtime {
   config: Config;

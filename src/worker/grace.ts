@@ -1,6 +1,6 @@
 import { expireGracePeriods } from '../domain/billing/grace.ts';
 import { mailPlanChange } from '../domain/billing/notify.ts';
-import type { WorkerDeps } from './worker.ts';
+import type { WorkerDeps } from './deps.ts';
 
 /** Moves accounts past their payment grace period to Free and mails each owner what changed. */
 export async function endGracePeriods(deps: Pick<WorkerDeps, 'db' | 'clock' | 'policy' | 'logger' | 'delivery' | 'alerts'>): Promise<number> {

@@ -1,32 +1,14 @@
 import { Cron } from 'croner';
-import type { Db } from '../db/create-db.ts';
-import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
-import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import { enqueueReminders } from '../domain/alerts/reminders.ts';
 import { tickMaintenance } from '../domain/statuspages/posts.maintenance.ts';
-import type { PlanPolicy } from '../domain/billing/plans.ts';
-import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
-import type { Clock } from '../lib/clock.ts';
-import type { Logger } from '../lib/logger.ts';
+import type { WorkerDeps } from './deps.ts';
 import { Dispatcher } from './dispatch-outbox.ts';
 import { endGracePeriods } from './grace.ts';
 import { pruneOnce } from './prune.ts';
 import { runCheck } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
 
-export interface WorkerDeps {
-  db: Db;
-  clock: Clock;
-  logger: Logger;
-  policy: PlanPolicy;
-  probe: ProbeOptions;
-  concurrency: number;
-  reconcileMs?: number;
-  alerts: AlertContext;
-  delivery: DeliveryDeps;
-  dispatchPollMs?: number;
-  region?: string;
-}
+export type { WorkerDeps } from './deps.ts';
 
 export interface Worker {
   scheduler: Scheduler;

@@ -1,0 +1,22 @@
+import type { Db } from '../db/create-db.ts';
+import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
+import type { AlertContext } from '../domain/alerts/enqueue.ts';
+import type { PlanPolicy } from '../domain/billing/plans.ts';
+import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+
+/** What the worker's jobs are given (built in runtime/context.ts). */
+export interface WorkerDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  policy: PlanPolicy;
+  probe: ProbeOptions;
+  concurrency: number;
+  reconcileMs?: number;
+  alerts: AlertContext;
+  delivery: DeliveryDeps;
+  dispatchPollMs?: number;
+  region?: string;
+}
