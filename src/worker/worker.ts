@@ -9,6 +9,7 @@ import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { Dispatcher } from './dispatch-outbox.ts';
+import { recheckDomains } from './domains.ts';
 import { endGracePeriods } from './grace.ts';
 import { pruneOnce } from './prune.ts';
 import { runCheck } from './run-check.ts';
@@ -26,6 +27,8 @@ export interface WorkerDeps {
   delivery: DeliveryDeps;
   dispatchPollMs?: number;
   region?: string;
+  /** Resolver of custom-domain TXT checks (DNS_VERIFY_RESOLVER); unset = the system's. */
+  dnsVerifyResolver?: string;
 }
 
 export interface Worker {
@@ -36,7 +39,8 @@ export interface Worker {
 
 /**
  * The check worker: the scheduler, the outbox dispatcher, reminders every minute, maintenance
- * posts moved along their schedule every minute, and the daily prune. Meets the web app only in the database.
+ * posts moved along their schedule every minute, grace periods and pending custom domains
+ * every few minutes, and the daily prune. Meets the web app only in the database.
  */
 export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const scheduler = new Scheduler({
@@ -62,6 +66,10 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const grace = new Cron('45 */5 * * * *', { protect: true, catch: true }, async () => {
     await endGracePeriods(deps);
   });
+  // Pending custom domains are looked up again every ten minutes during their first week.
+  const domains = new Cron('15 */10 * * * *', { protect: true, catch: true }, async () => {
+    await recheckDomains(deps);
+  });
   let pruning: Promise<void> | undefined;
   const prune = new Cron('17 3 * * *', { timezone: 'UTC', protect: true, catch: true }, async () => {
     pruning = pruneOnce(deps).then((removed) => deps.logger.info(removed, 'pruned old results'));
@@ -75,6 +83,7 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
       reminders.stop();
       maintenance.stop();
       grace.stop();
+      domains.stop();
       await scheduler.stop(graceMs);
       await dispatcher.stop(graceMs);
       await deps.probe.browsers?.close();
