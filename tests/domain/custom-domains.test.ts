@@ -1,4 +1,8 @@
+import { Migrator, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migrations } from '../../migrations/index.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { isPostgres, isUniqueViolation } from '../../src/db/tx.ts';
 import { setPlan } from '../../src/domain/accounts/accounts.repository.ts';
 import type { AuditBy } from '../../src/domain/audit/audit.repository.ts';
 import type { PlanPolicy } from '../../src/domain/billing/plans.ts';
@@ -171,5 +175,27 @@ describe.each(testDbKinds())('custom domain verification on %s', (kind) => {
     expect(await row(page.id)).toMatchObject({ custom_domain: 'status.acme.test', domain_token: null, domain_verified_at: clock.now() });
     expect(await pageForDomain(t.db, 'status.acme.test', true)).toBe(page.slug);
     expect((await actions(signed.account.id)).at(-1)).toBe('page.domain_verified {"domain":"status.acme.test","method":"self-hosted"}');
+  });
+
+  it('the upgrade keeps domains set before it verified; afterwards only verified names must be unique (and it rolls back)', async () => {
+    const schema = isPostgres(t.db) ? (await sql<{ s: string }>`select current_schema() as s`.execute(t.db)).rows[0]?.s : undefined;
+    const migrator = new Migrator({ db: t.db, provider: { getMigrations: async () => migrations }, migrationTableSchema: schema });
+    expect((await migrator.migrateTo('20261122_016_account_lifecycle')).error).toBeUndefined();
+    const a = await businessPage();
+    const b = await businessPage();
+    await sql`update status_pages set custom_domain = 'old.acme.test' where id = ${a.pageId}`.execute(t.db);
+    expect(await migrate(t.db)).toEqual(['20261122_017_domain_verification']);
+    const old = await row(a.pageId);
+    expect(old.domain_verified_at).toBe(old.created_at);
+    expect(await pageForDomain(t.db, 'old.acme.test', false)).toBe(a.slug);
+
+    await t.db.updateTable('status_pages').set({ custom_domain: 'new.acme.test', domain_verified_at: null }).where('id', 'in', [a.pageId, b.pageId]).execute();
+    const bothVerified = await t.db.updateTable('status_pages').set({ domain_verified_at: clock.now() }).where('id', 'in', [a.pageId, b.pageId]).execute().catch((e: unknown) => e);
+    expect(isUniqueViolation(bothVerified)).toBe(true);
+    // Back down: pending claims go (so the old unique index fits), a verified one stays.
+    await t.db.updateTable('status_pages').set({ domain_verified_at: clock.now() }).where('id', '=', a.pageId).execute();
+    expect((await migrator.migrateTo('20261122_016_account_lifecycle')).error).toBeUndefined();
+    const rows = await t.db.selectFrom('status_pages').select(['id', 'custom_domain']).where('id', 'in', [a.pageId, b.pageId]).orderBy('id').execute();
+    expect(rows).toEqual([{ id: a.pageId, custom_domain: 'new.acme.test' }, { id: b.pageId, custom_domain: null }]);
   });
 });
