@@ -11,6 +11,7 @@ import * as m20261122_011 from './20261122_011_subscriber_secret.ts';
 import * as m20261122_012 from './20261122_012_teams_billing_api.ts';
 import * as m20261122_014 from './20261122_014_billing_notice.ts';
 import * as m20261122_016 from './20261122_016_account_lifecycle.ts';
+import * as m20261122_017 from './20261122_017_domain_verification.ts';
 
 // Every migration, by name; names sort in the order they run. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '20261122_012_teams_billing_api': m20261122_012,
   '20261122_014_billing_notice': m20261122_014,
   '20261122_016_account_lifecycle': m20261122_016,
+  '20261122_017_domain_verification': m20261122_017,
 };

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Typed, frozen configuration, parsed once from the environment at startup. */
@@ -31,6 +32,8 @@ export interface Config {
   readonly browserChecks: boolean;
   readonly chromiumPath: string;
   readonly browserConcurrency: number;
+  /** Resolver for custom-domain TXT checks, e.g. "1.1.1.1" or "127.0.0.1:5353"; unset = the system's resolvers. */
+  readonly dnsVerifyResolver: string | undefined;
   /** Provider API base URLs (overridable for tests and proxies). */
   readonly providers: { telegram: string; pagerduty: string };
 }
@@ -79,9 +82,20 @@ const schema = z.object({
   BROWSER_CHECKS: bool.default(false),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   BROWSER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  DNS_VERIFY_RESOLVER: z
+    .string()
+    .refine((v) => isIP(resolverHost(v)) !== 0, 'an IP address with an optional port, e.g. 1.1.1.1, 127.0.0.1:5353 or [::1]:53')
+    .optional(),
   TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
   PAGERDUTY_EVENTS_URL: z.string().url().default('https://events.pagerduty.com'),
 });
+
+/** The address part of "1.1.1.1", "1.1.1.1:53", "::1" or "[::1]:53". */
+function resolverHost(v: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(v);
+  if (bracketed) return bracketed[1]!;
+  return isIP(v) === 6 ? v : v.replace(/:\d{1,5}$/, '');
+}
 
 const FILE_SUFFIX = '_FILE';
 
@@ -135,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chromiumPath: e.CHROMIUM_PATH,
     browserConcurrency: e.BROWSER_CONCURRENCY,
     mail: { from: e.MAIL_FROM, resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, smtpUrl: e.SMTP_URL },
+    dnsVerifyResolver: e.DNS_VERIFY_RESOLVER,
     providers: { telegram: e.TELEGRAM_API_URL.replace(/\/+$/, ''), pagerduty: e.PAGERDUTY_EVENTS_URL.replace(/\/+$/, '') },
   });
 }

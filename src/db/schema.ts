@@ -165,7 +165,17 @@ export interface Database {
     hide_powered_by: Generated<number>;
     access: Generated<string>;
     password_hash: string | null;
+    /** A claimed host name; served only once verified (domain_verified_at set). */
     custom_domain: string | null;
+    /** The TXT token of a pending claim (null once verified or when self-hosted). */
+    domain_token: string | null;
+    domain_claimed_at: number | null;
+    domain_verified_at: number | null;
+    /** When the TXT record was last looked up, and what was found if it did not match. */
+    domain_checked_at: number | null;
+    domain_check_result: string | null;
+    /** A pending claim taken over by the account that proved the domain (a notice for the settings page). */
+    domain_released: string | null;
     footer_links: Generated<string>;
     auto_publish: Generated<number>;
     sla_target: Generated<number>;

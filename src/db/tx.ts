@@ -26,3 +26,9 @@ export async function writeTx<T>(db: Kysely<Database>, fn: (trx: Trx) => Promise
     }
   });
 }
+
+/** A unique index refused the write (PostgreSQL 23505, SQLite's constraint codes). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -89,6 +89,7 @@ export function workerDeps(rt: Runtime): WorkerDeps {
     alerts: alertContext(rt),
     delivery: deliveryDeps(rt),
     region: rt.config.region,
+    dnsVerifyResolver: rt.config.dnsVerifyResolver,
   };
 }
 

@@ -19,4 +19,6 @@ export interface WorkerDeps {
   delivery: DeliveryDeps;
   dispatchPollMs?: number;
   region?: string;
+  /** Resolver of custom-domain TXT checks (DNS_VERIFY_RESOLVER); unset = the system's. */
+  dnsVerifyResolver?: string;
 }

@@ -3,6 +3,7 @@ import { enqueueReminders } from '../domain/alerts/reminders.ts';
 import { tickMaintenance } from '../domain/statuspages/posts.maintenance.ts';
 import type { WorkerDeps } from './deps.ts';
 import { Dispatcher } from './dispatch-outbox.ts';
+import { recheckDomains } from './domains.ts';
 import { endGracePeriods } from './grace.ts';
 import { pruneOnce } from './prune.ts';
 import { runCheck } from './run-check.ts';
@@ -18,7 +19,8 @@ export interface Worker {
 
 /**
  * The check worker: the scheduler, the outbox dispatcher, reminders every minute, maintenance
- * posts moved along their schedule every minute, and the daily prune. Meets the web app only in the database.
+ * posts moved along their schedule every minute, grace periods and pending custom domains
+ * every few minutes, and the daily prune. Meets the web app only in the database.
  */
 export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const scheduler = new Scheduler({
@@ -44,6 +46,10 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const grace = new Cron('45 */5 * * * *', { protect: true, catch: true }, async () => {
     await endGracePeriods(deps);
   });
+  // Pending custom domains are looked up again every ten minutes during their first week.
+  const domains = new Cron('15 */10 * * * *', { protect: true, catch: true }, async () => {
+    await recheckDomains(deps);
+  });
   let pruning: Promise<void> | undefined;
   const prune = new Cron('17 3 * * *', { timezone: 'UTC', protect: true, catch: true }, async () => {
     pruning = pruneOnce(deps).then((removed) => deps.logger.info(removed, 'pruned old results'));
@@ -57,6 +63,7 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
       reminders.stop();
       maintenance.stop();
       grace.stop();
+      domains.stop();
       await scheduler.stop(graceMs);
       await dispatcher.stop(graceMs);
       await deps.probe.browsers?.close();

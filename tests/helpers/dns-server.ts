@@ -7,12 +7,17 @@ export interface DnsServer {
   close(): Promise<void>;
 }
 
-/** A UDP DNS server answering from a fixed table (name → type → answers); other names get NXDOMAIN. */
-export async function startDnsServer(zone: Record<string, Record<string, unknown[]>>): Promise<DnsServer> {
+/**
+ * A UDP DNS server answering from a table (name → type → answers, read at each query so a
+ * test may change it); other names get NXDOMAIN, and names in `silent` no answer at all
+ * (a resolver that times out).
+ */
+export async function startDnsServer(zone: Record<string, Record<string, unknown[]>>, opts: { silent?: string[] } = {}): Promise<DnsServer> {
   const socket = createSocket('udp4');
   socket.on('message', (msg, rinfo) => {
     const q = dnsPacket.decode(msg);
     const question = q.questions?.[0];
+    if (question && opts.silent?.includes(question.name.toLowerCase())) return;
     const records = question ? zone[question.name.toLowerCase()] : undefined;
     const answers = question && records ? (records[question.type] ?? []).map((data) => ({ type: question.type, name: question.name, ttl: 60, data })) : [];
     const reply = dnsPacket.encode({

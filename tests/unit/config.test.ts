@@ -28,6 +28,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ SESSION_SECRET_FILE: '/does/not/exist' })).toThrow(/SESSION_SECRET_FILE/);
   });
 
+  it('takes an IP resolver for custom-domain checks, with an optional port, and refuses a host name', () => {
+    expect(loadConfig({}).dnsVerifyResolver).toBeUndefined();
+    for (const v of ['1.1.1.1', '127.0.0.1:5353', '::1', '[2606:4700:4700::1111]:53']) expect(loadConfig({ DNS_VERIFY_RESOLVER: v }).dnsVerifyResolver).toBe(v);
+    expect(() => loadConfig({ DNS_VERIFY_RESOLVER: 'dns.example.com' })).toThrow(/DNS_VERIFY_RESOLVER/);
+    expect(() => loadConfig({ DNS_VERIFY_RESOLVER: '1.1.1.1:port' })).toThrow(/DNS_VERIFY_RESOLVER/);
+  });
+
   const STRIPE = { STRIPE_SECRET_KEY: 'sk_test_123', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_PRICE_PRO: 'price_p', STRIPE_PRICE_BUSINESS: 'price_b' };
 
   it('a Stripe key switches to SaaS mode, which blocks private targets', () => {

@@ -78,6 +78,8 @@ const CASES: Record<Action, Array<Probe | StripeProbe>> = {
     { name: 'POST /pages/:id/groups', send: (as, f) => as.post(`/pages/${f.pageId}/groups`, { name: 'Europe' }) },
     { name: 'GET /pages/:id/subscribers.csv', send: (as, f) => as.get(`/pages/${f.pageId}/subscribers.csv`) },
     { name: 'POST /pages/:id/delete', send: (as, f) => as.post(`/pages/${f.pageId}/delete`) },
+    // The fixture page has no custom domain: an allowed role is told to set one first.
+    { name: 'POST /pages/:id/domain/check', allowedStatus: 422, send: (as, f) => as.post(`/pages/${f.pageId}/domain/check`) },
   ],
   'alerts.write': [
     { name: 'POST /settings/alerts', send: (as) => as.post('/settings/alerts', { kind: 'email', name: 'Ops', recipients: 'ops@example.com' }) },

@@ -1,6 +1,6 @@
 import type { Role } from './roles.ts';
 import type { Db } from '../../db/create-db.ts';
-import { writeTx } from '../../db/tx.ts';
+import { isUniqueViolation, writeTx } from '../../db/tx.ts';
 import { type Clock, DAY, MINUTE } from '../../lib/clock.ts';
 import { AppError, AuthError, ForbiddenError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
@@ -113,11 +113,6 @@ export async function signUp(deps: AccountDeps, raw: unknown, ip: string, userAg
 }
 
 const SIGNUP_CLASH = 'We could not create an account with these details. If you already have one, log in instead.';
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 /**
  * Counts a password attempt against the address and the client IP before the password is

@@ -37,8 +37,9 @@ export async function passwordMatches(gate: PageGate, password: string): Promise
 }
 
 /**
- * The page served on a custom domain (Host header), if any. In SaaS mode only while the
- * account is on a plan with custom domains: after a downgrade the name is kept, not served.
+ * The page served on a custom domain (Host header), if any: only a verified claim (a pending
+ * one may be anybody's). In SaaS mode only while the account is on a plan with custom
+ * domains: after a downgrade the name is kept, not served.
  */
 export async function pageForDomain(db: Db, host: string, selfHosted = true): Promise<string | undefined> {
   const p = await db
@@ -46,6 +47,7 @@ export async function pageForDomain(db: Db, host: string, selfHosted = true): Pr
     .innerJoin('accounts', 'accounts.id', 'status_pages.account_id')
     .select(['status_pages.slug', 'accounts.plan'])
     .where('status_pages.custom_domain', '=', host.toLowerCase())
+    .where('status_pages.domain_verified_at', 'is not', null)
     .executeTakeFirst();
   if (!p || (!selfHosted && !PLAN_FEATURES.customDomain(p.plan))) return undefined;
   return p.slug;

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/create-db.ts';
 import { findOwnPage, listOwnPages } from './pages.repository.ts';
+import { type DomainStatus, domainStatus } from './domains.ts';
 import { listComponentsOfPages, listGroupsOfPages } from './components.repository.ts';
 
 export interface PageComponentView {
@@ -20,6 +21,10 @@ export interface PageOverview {
   description: string;
   access: string;
   customDomain: string | null;
+  /** null without a domain; pending until its TXT record is verified. */
+  customDomainStatus: DomainStatus | null;
+  /** The TXT token of a pending domain. */
+  customDomainToken: string | null;
   createdAt: number;
   groups: Array<{ id: number; name: string; position: number }>;
   components: PageComponentView[];
@@ -37,6 +42,8 @@ async function withLayout(db: Db, pages: PageRow[]): Promise<PageOverview[]> {
     description: p.description,
     access: p.access,
     customDomain: p.custom_domain,
+    customDomainStatus: domainStatus(p),
+    customDomainToken: domainStatus(p) === 'pending' ? p.domain_token : null,
     createdAt: p.created_at,
     groups: groups.filter((g) => g.page_id === p.id).map((g) => ({ id: g.id, name: g.name, position: g.position })),
     components: components

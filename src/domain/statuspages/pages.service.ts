@@ -1,15 +1,19 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../db/create-db.ts';
-import { isPostgres, writeTx } from '../../db/tx.ts';
+import { isPostgres, isUniqueViolation, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { ConflictError, NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/password.ts';
 import { RESERVED_SLUGS } from '../../lib/slug.ts';
 import { parseInput } from '../../lib/validate.ts';
 import { slugTaken } from '../accounts/accounts.repository.ts';
+import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, pageCountViolation, type PlanPolicy } from '../billing/plans.ts';
 import { countComponentsByPage } from './components.repository.ts';
+import { claimedInAccount, verifiedElsewhere } from './domains.repository.ts';
+import { claimColumns } from './domains.ts';
+import { settleVerifiedClaim } from './domains.service.ts';
 import { findOwnPage, listOwnPages } from './pages.repository.ts';
 
 export interface FooterLink {
@@ -144,8 +148,18 @@ function sameSite(domain: string, ownHost: string): boolean {
   return domain === own || domain.endsWith(`.${own}`) || base(domain) === base(own);
 }
 
-/** Saves one page's settings; hiding "Powered by" needs a paid plan, custom domains Business (or self-hosting). */
-export async function updatePage(deps: { db: Db; policy: PlanPolicy; ownHost?: string }, accountId: number, pageId: number, raw: Record<string, string>) {
+/**
+ * Saves one page's settings; hiding "Powered by" needs a paid plan, custom domains Business
+ * (or self-hosting). A new custom domain is a pending claim until its TXT record is checked
+ * (domains.service.ts); self-hosted, it is verified at once.
+ */
+export async function updatePage(
+  deps: { db: Db; clock: Clock; policy: PlanPolicy; ownHost?: string },
+  accountId: number,
+  pageId: number,
+  raw: Record<string, string>,
+  by: AuditBy,
+) {
   const page = await findOwnPage(deps.db, accountId, pageId);
   let links: FooterLink[] = [];
   let linkFields: Record<string, string> = {};
@@ -182,23 +196,42 @@ export async function updatePage(deps: { db: Db; policy: PlanPolicy; ownHost?: s
     throw new ValidationError('Set a password for the page', { page_password: 'Set a password for the page' });
   }
   if (input.page_password && input.page_password.length < 8) throw new ValidationError('Use at least 8 characters', { page_password: 'Use at least 8 characters' });
-  if (input.custom_domain) {
-    const taken = await deps.db.selectFrom('status_pages').select('id').where('custom_domain', '=', input.custom_domain).where('id', '!=', page.id).executeTakeFirst();
-    if (taken) throw new ValidationError('That domain is already used by another status page', { custom_domain: 'Already used by another status page' });
+  const domain = input.custom_domain || null;
+  const domainChanged = domain !== page.custom_domain;
+  // Pending claims of other accounts do not block a name (whoever proves it keeps it); a verified one does.
+  if (domain && domainChanged && ((await verifiedElsewhere(deps.db, domain, page.id)) || (await claimedInAccount(deps.db, accountId, domain, page.id)))) {
+    throw new ValidationError('That domain is already used by another status page', { custom_domain: 'Already used by another status page' });
   }
   const { page_password, custom_domain, hide_powered_by, auto_publish, ...look } = input;
-  await deps.db
-    .updateTable('status_pages')
-    .set({
-      ...look,
-      hide_powered_by: hide_powered_by ? 1 : 0,
-      auto_publish: auto_publish ? 1 : 0,
-      footer_links: JSON.stringify(links),
-      custom_domain: custom_domain || null,
-      ...(page_password ? { password_hash: await hashPassword(page_password) } : {}),
-    })
-    .where('id', '=', page.id)
-    .where('account_id', '=', accountId)
-    .execute();
+  const passwordHash = page_password ? await hashPassword(page_password) : undefined;
+  const now = deps.clock.now();
+  try {
+    await writeTx(deps.db, async (trx) => {
+      await trx
+        .updateTable('status_pages')
+        .set({
+          ...look,
+          hide_powered_by: hide_powered_by ? 1 : 0,
+          auto_publish: auto_publish ? 1 : 0,
+          footer_links: JSON.stringify(links),
+          // A new name gets a fresh claim; saving shows the notice of a released claim for the last time.
+          ...(domainChanged ? claimColumns(domain, now, deps.policy.selfHosted) : { domain_released: null }),
+          ...(passwordHash ? { password_hash: passwordHash } : {}),
+        })
+        .where('id', '=', page.id)
+        .where('account_id', '=', accountId)
+        .execute();
+      if (!domainChanged) return;
+      const target = `page ${page.id} (${input.title})`;
+      if (page.custom_domain) await recordAudit(trx, { accountId, ...by, action: 'page.domain_removed', target, details: { domain: page.custom_domain }, at: now });
+      if (!domain) return;
+      await recordAudit(trx, { accountId, ...by, action: 'page.domain_claimed', target, details: { domain }, at: now });
+      if (deps.policy.selfHosted) await settleVerifiedClaim(trx, { pageId: page.id, accountId, title: input.title, domain }, by, now, 'self-hosted');
+    });
+  } catch (err) {
+    // Two pages taking the same name at once (self-hosted, where a claim is verified at once).
+    if (isUniqueViolation(err)) throw new ValidationError('That domain is already used by another status page', { custom_domain: 'Already used by another status page' });
+    throw err;
+  }
   return findOwnPage(deps.db, accountId, page.id);
 }

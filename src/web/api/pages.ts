@@ -25,7 +25,12 @@ const pageSchema = z.object({
   description: z.string(),
   url: z.string().describe('The public page'),
   access: z.enum(['public', 'password', 'members']).describe('Who may see the page'),
-  custom_domain: z.string().nullable(),
+  custom_domain: z.string().nullable().describe('The claimed host name; the page answers on it only once verified'),
+  custom_domain_status: z.enum(['verified', 'pending']).nullable().describe('null without a custom domain; pending until the TXT record proves the domain'),
+  custom_domain_token: z
+    .string()
+    .nullable()
+    .describe('Pending only: publish a TXT record at _statusping.<custom_domain> with the value statusping-verify=<token>'),
   created_at: isoTime,
   groups: z.array(z.object({ id: z.number().int(), name: z.string(), position: z.number().int() })),
   components: z.array(componentSchema),
@@ -37,8 +42,8 @@ const toComponent = (c: PageComponentView): z.input<typeof componentSchema> => (
 
 function toApi(p: PageOverview, deps: WebDeps): z.input<typeof pageSchema> {
   return {
-    id: p.id, slug: p.slug, title: p.title, description: p.description, url: p.customDomain ? `https://${p.customDomain}/` : `${deps.config.baseUrl}/s/${p.slug}`,
-    access: p.access as 'public', custom_domain: p.customDomain, created_at: iso(p.createdAt), groups: p.groups,
+    id: p.id, slug: p.slug, title: p.title, description: p.description, url: p.customDomainStatus === 'verified' ? `https://${p.customDomain}/` : `${deps.config.baseUrl}/s/${p.slug}`,
+    access: p.access as 'public', custom_domain: p.customDomain, custom_domain_status: p.customDomainStatus, custom_domain_token: p.customDomainToken, created_at: iso(p.createdAt), groups: p.groups,
     components: p.components.map(toComponent),
   };
 }

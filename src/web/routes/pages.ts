@@ -3,13 +3,15 @@ import { getEditor } from '../../domain/statuspages/components.service.ts';
 import { MANUAL_STATUSES } from '../../domain/statuspages/components.service.ts';
 import { findOwnPage, listOwnPages } from '../../domain/statuspages/pages.repository.ts';
 import { createPage, deletePage, footerLinksOf, listPages, MAX_FOOTER_LINKS, updatePage } from '../../domain/statuspages/pages.service.ts';
+import { domainView } from '../../domain/statuspages/domains.ts';
+import { checkPageDomain } from '../../domain/statuspages/domains.service.ts';
 import { listAssets } from '../../domain/statuspages/assets.service.ts';
 import { slaForPage } from '../../domain/incidents/page-sla.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import { csvCell, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError, userError } from '../forms.ts';
-import { requireRole } from '../middleware/roles.ts';
+import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
 import { html } from '../render.ts';
 
@@ -29,10 +31,12 @@ function valuesOf(page: Awaited<ReturnType<typeof findOwnPage>>): Record<string,
 
 /** Everything /pages/:pageId shows: settings form, assets and the components editor. */
 export async function editorData(c: Context<AppEnv>, pageId: number, extra: Record<string, unknown> = {}) {
-  const db = c.get('deps').db;
+  const { db, config, policy } = c.get('deps');
   const ed = await getEditor(db, authOf(c).account.id, pageId);
   return {
     ...ed,
+    domain: domainView(ed.page, config.baseUrl, policy.selfHosted),
+    releasedDomain: ed.page.domain_released,
     tab: 'settings',
     values: valuesOf(ed.page),
     fields: {},
@@ -45,7 +49,7 @@ export async function editorData(c: Context<AppEnv>, pageId: number, extra: Reco
 }
 
 /** Re-renders the page with an error of the components editor or the asset forms (not the settings form). */
-export async function renderSectionError(c: Context<AppEnv>, err: unknown, pageId: number, section: 'components' | 'assets', submitted: Record<string, string> = {}) {
+export async function renderSectionError(c: Context<AppEnv>, err: unknown, pageId: number, section: 'components' | 'assets' | 'domain', submitted: Record<string, string> = {}) {
   const e = userError(err);
   return html(c, 'pages/statuspages/edit', await editorData(c, pageId, { sectionError: { section, message: e.message, fields: e.fields, values: submitted } }), e.status);
 }
@@ -75,15 +79,26 @@ export const pageRoutes = new Hono<AppEnv>()
   .get('/pages/:pageId', async (c) => html(c, 'pages/statuspages/edit', await editorData(c, pageIdOf(c))))
   .post('/pages/:pageId', requireRole('pages.write'), async (c) => {
     const form = c.get('form');
-    const { db, policy, config } = c.get('deps');
+    const { db, clock, policy, config } = c.get('deps');
     const pageId = pageIdOf(c);
     try {
-      await updatePage({ db, policy, ownHost: new URL(config.baseUrl).hostname }, authOf(c).account.id, pageId, form);
+      await updatePage({ db, clock, policy, ownHost: new URL(config.baseUrl).hostname }, authOf(c).account.id, pageId, form, auditBy(c));
       return redirectAfterPost(c, `/pages/${pageId}?saved=settings`);
     } catch (err) {
       const data = await editorData(c, pageId);
       const values = { ...form, hide_powered_by: form.hide_powered_by === 'true', auto_publish: form.auto_publish === 'true' };
       return renderFormError(c, err, { page: 'pages/statuspages/edit' }, { ...data, values });
+    }
+  })
+  // "Check DNS now": the outcome is stored with the page, so the settings page shows it after the redirect.
+  .post('/pages/:pageId/domain/check', requireRole('pages.write'), async (c) => {
+    const { db, clock, policy, config } = c.get('deps');
+    const pageId = pageIdOf(c);
+    try {
+      const outcome = await checkPageDomain({ db, clock, policy, resolver: config.dnsVerifyResolver }, authOf(c).account.id, pageId, auditBy(c));
+      return redirectAfterPost(c, `/pages/${pageId}?saved=${outcome.status === 'verified' ? 'domain-verified' : 'domain-checked'}#domain`);
+    } catch (err) {
+      return renderSectionError(c, err, pageId, 'domain');
     }
   })
   // Deleting asks first (a page of its own, no JavaScript needed), then posts.
