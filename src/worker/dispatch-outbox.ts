@@ -128,7 +128,7 @@ export class Dispatcher {
     // Only owners who verified their address: an unverified one may not be theirs.
     const owners = await ownerEmails(this.deps.db, channel.accountId, { verifiedOnly: true });
     if (owners.length === 0) return;
-    const text = `Your alert channel "${channel.name}" has been disabled. ${reason}\nRe-enable it under Settings → Alerts once the receiver is fixed.`;
+    const text = `Your alert channel "${channel.name}" has been disabled. ${reason}\nUnder Settings → Alerts, edit the channel if its address changed (saving enables it again), or press Enable once the receiver is fixed.`;
     try {
       await this.deps.delivery.mailer.send({ to: owners, subject: `Alert channel "${channel.name}" was disabled`, text, html: `<p>${text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\n/g, '<br>')}</p>` });
     } catch (err) {

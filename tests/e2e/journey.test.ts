@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertContext, deliveryDeps } from '../../src/runtime/context.ts';
+import { signStandardWebhook } from '../../src/domain/alerts/channels/webhook.ts';
 import { startWorker, type Worker } from '../../src/worker/worker.ts';
 import { addMonitor, type BrowserApp, executablePath, recordErrors, signUpIn, startBrowserApp } from '../helpers/browser.ts';
 import { startReceiver } from '../helpers/receiver.ts';
@@ -116,6 +117,79 @@ describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
       target.healthy = true;
       await page.close();
       await rx.close();
+    }
+  });
+
+  it('edit a webhook channel: a new URL replaces the old, the secret stays, Send test reaches the new receiver', async () => {
+    const { base, browser } = e2e;
+    const [oldRx, newRx] = [await startReceiver(), await startReceiver()];
+    const page = await browser.newPage();
+    const errors = recordErrors(page);
+    try {
+      await signUpIn(page, base, 'edit-channel@example.com', 'Editing Co');
+      await page.goto(`${base}/settings/alerts`);
+      await page.getByLabel('Type').selectOption('webhook');
+      await page.getByLabel('URL').waitFor();
+      await page.getByLabel('Name').fill('Deploy hook');
+      await page.getByLabel('URL').fill(`${oldRx.url}/old?token=abc`);
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      const secret = (await page.getByTestId('webhook-secret').textContent())!.trim();
+
+      await page.getByRole('link', { name: 'Edit' }).click();
+      await page.waitForURL(/\/settings\/alerts\/\d+\/edit$/);
+      expect(await page.getByLabel('Name').inputValue()).toBe('Deploy hook');
+      expect(await page.getByLabel('URL').inputValue()).toBe('');
+      expect(await page.content()).not.toContain('token=abc');
+      await page.getByLabel('Name').fill('Deploy hook (moved)');
+      await page.getByLabel('URL').fill(`${newRx.url}/new`);
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.waitForURL(/\/settings\/alerts\/\d+\?saved=1$/);
+      expect(await page.locator('h1').textContent()).toBe('Deploy hook (moved)');
+
+      await page.getByRole('button', { name: 'Send test' }).click();
+      await page.getByTestId('test-result').waitFor();
+      expect(await page.getByTestId('test-result').textContent()).toContain('Test delivered');
+      expect(oldRx.received).toEqual([]);
+      expect(newRx.received).toHaveLength(1);
+      const got = newRx.received[0]!;
+      expect(got.path).toBe('/new');
+      expect(JSON.parse(got.body).type).toBe('monitor.test');
+      // Signed with the secret shown at creation: receivers need no change after an edit.
+      const signature = signStandardWebhook(secret, String(got.headers['webhook-id']), Number(got.headers['webhook-timestamp']), got.body);
+      expect(got.headers['webhook-signature']).toBe(signature);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await oldRx.close();
+      await newRx.close();
+    }
+  });
+
+  it('the Copy button puts a heartbeat’s push URL on the clipboard', async () => {
+    const { base, browser } = e2e;
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const page = await context.newPage();
+    const errors = recordErrors(page);
+    try {
+      await signUpIn(page, base, 'copy@example.com', 'Copy Co');
+      await page.goto(`${base}/monitors/new`);
+      await page.getByLabel('Type').selectOption('heartbeat');
+      await page.getByLabel('Grace period (seconds)').waitFor();
+      expect(await page.getByLabel('Timeout').count()).toBe(0);
+      await page.getByLabel('Name').fill('Nightly job');
+      await page.getByLabel('Interval').fill('3600');
+      await page.getByRole('button', { name: 'Add monitor' }).click();
+      await page.waitForURL(/\/monitors\/\d+$/);
+      const url = (await page.getByTestId('push-url').textContent())!.trim();
+      expect(url).toMatch(new RegExp(`^${base}/push/[\\w-]{20,}$`));
+      const copy = page.getByRole('button', { name: 'Copy the push URL' });
+      await copy.click();
+      await page.waitForFunction(() => document.querySelector('button[data-copy]')?.textContent === 'Copied');
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 

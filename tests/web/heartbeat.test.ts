@@ -40,6 +40,34 @@ describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
     expect((await ctx.t.db.selectFrom('incidents').selectAll().execute())).toHaveLength(1);
   });
 
+  it('the push URL has a Copy button that only JavaScript reveals; the URL stays selectable text', async () => {
+    const { owner, id, token } = await heartbeat();
+    const page = await (await owner.get(`/monitors/${id}`)).text();
+    expect(page).toMatch(new RegExp(`<p [^>]*id="push-url"[^>]*>http://localhost:3000/push/${token}</p>`));
+    expect(page).toContain('<button type="button" class="btn btn-sm" data-copy="push-url" aria-label="Copy the push URL" hidden>Copy</button>');
+    expect(page).toContain('<script src="/static/copy.js" defer></script>');
+    expect(page).not.toMatch(/<script>|onclick=/);
+    const js = await ctx.built.app.request('/static/copy.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('text/javascript');
+    expect(await js.text()).toContain('button[data-copy]');
+  });
+
+  it('the edit form of a heartbeat has no timeout or retries, and saves without them', async () => {
+    const { owner, id } = await heartbeat();
+    const form = await (await owner.get(`/monitors/${id}/edit`)).text();
+    expect(form).toContain('for="f-grace_seconds"');
+    expect(form).not.toContain('f-timeout_seconds');
+    expect(form).not.toContain('f-retries');
+    const res = await owner.post(`/monitors/${id}/edit`, { type: 'heartbeat', name: 'Nightly backup', interval_seconds: '7200', grace_seconds: '120', failure_threshold: '1', is_public: 'true' });
+    expect(res.status).toBe(303);
+    const m = await ctx.t.db.selectFrom('monitors').select(['interval_s', 'settings']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(m.interval_s).toBe(7200);
+    expect(JSON.parse(m.settings).grace_seconds).toBe('120');
+    const invalid = await (await owner.post(`/monitors/${id}/edit`, { type: 'heartbeat', name: '', interval_seconds: '7200' })).text();
+    expect(invalid).not.toContain('f-timeout_seconds');
+  });
+
   it('a missed ping past the grace period is a failure; the next ping recovers', async () => {
     const { id, token } = await heartbeat();
     const deps = { db: ctx.t.db, clock: ctx.built.clock, logger: silentLogger, probe: { blockPrivate: false }, alerts: TEST_ALERTS };

@@ -83,6 +83,8 @@ const CASES: Record<Action, Array<Probe | StripeProbe>> = {
   ],
   'alerts.write': [
     { name: 'POST /settings/alerts', send: (as) => as.post('/settings/alerts', { kind: 'email', name: 'Ops', recipients: 'ops@example.com' }) },
+    { name: 'GET /settings/alerts/:id/edit', send: (as, f) => as.get(`/settings/alerts/${f.channelId}/edit`) },
+    { name: 'POST /settings/alerts/:id/edit', send: (as, f) => as.post(`/settings/alerts/${f.channelId}/edit`, { name: 'Renamed', recipients: 'ops@example.com' }) },
     { name: 'POST /settings/alerts/:id/enable', send: (as, f) => as.post(`/settings/alerts/${f.channelId}/enable`) },
     { name: 'POST /settings/alerts/:id/delete', send: (as, f) => as.post(`/settings/alerts/${f.channelId}/delete`) },
   ],

@@ -10,7 +10,19 @@ import { findAccount } from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
 import { findInAccount as findMonitor } from '../monitors/monitors.repository.ts';
-import { type AlertEvent, allowedKinds, type Channel, type ChannelKind, CONFIG_SCHEMAS, channelBaseSchema, KIND_LABELS, URL_KINDS } from './alerts.ts';
+import {
+  type AlertEvent,
+  allowedKinds,
+  type Channel,
+  type ChannelKind,
+  CONFIG_FIELDS,
+  CONFIG_SCHEMAS,
+  channelBaseSchema,
+  channelUpdateSchema,
+  KIND_LABELS,
+  SECRET_FIELDS,
+  URL_KINDS,
+} from './alerts.ts';
 import * as repo from './channels.repository.ts';
 import type { DeliveryDeps, DeliveryOutcome } from './deliver.ts';
 import { attempt } from './dispatch.ts';
@@ -40,24 +52,31 @@ export async function getChannel(deps: AlertDeps, accountId: number, id: number)
   return ch;
 }
 
+/** The plan must include the kind, on create and on every edit (a downgraded account keeps its channels but cannot change them). */
+async function assertKindAllowed(deps: AlertDeps, accountId: number, kind: ChannelKind): Promise<void> {
+  const kinds = await kindsFor(deps, accountId);
+  if (kinds.includes(kind)) return;
+  const account = await findAccount(deps.db, accountId);
+  const label = limitsFor(deps.policy, account?.plan ?? 'free').label;
+  const msg = `${label} includes ${kinds.map((k) => KIND_LABELS[k]).join(' and ')} alerts only. Upgrade to use ${KIND_LABELS[kind]}.`;
+  throw new PlanLimitError(msg, { kind: msg });
+}
+
+function assertTargetAllowed(deps: AlertDeps, kind: ChannelKind, config: Record<string, string>): void {
+  if (!URL_KINDS.includes(kind) || !deps.delivery.blockPrivate) return;
+  const violation = literalHostViolation(new URL(config.url!));
+  if (violation) throw new ValidationError(violation, { url: violation });
+}
+
 /**
  * Creates a channel after checking the plan allows its kind and its URL is acceptable.
  * A webhook gets a Standard Webhooks secret (`whsec_…`), returned once, here only.
  */
 export async function createChannel(deps: AlertDeps, accountId: number, raw: Record<string, unknown>, by?: AuditBy): Promise<{ channel: Channel; secret: string | null }> {
   const base = parseInput(channelBaseSchema, raw);
-  const kinds = await kindsFor(deps, accountId);
-  if (!kinds.includes(base.kind)) {
-    const account = await findAccount(deps.db, accountId);
-    const label = limitsFor(deps.policy, account?.plan ?? 'free').label;
-    const msg = `${label} includes ${kinds.map((k) => KIND_LABELS[k]).join(' and ')} alerts only. Upgrade to use ${KIND_LABELS[base.kind]}.`;
-    throw new PlanLimitError(msg, { kind: msg });
-  }
+  await assertKindAllowed(deps, accountId, base.kind);
   const config = parseInput(CONFIG_SCHEMAS[base.kind], raw);
-  if (URL_KINDS.includes(base.kind) && deps.delivery.blockPrivate) {
-    const violation = literalHostViolation(new URL(config.url!));
-    if (violation) throw new ValidationError(violation, { url: violation });
-  }
+  assertTargetAllowed(deps, base.kind, config);
   let secret: string | null = null;
   if (base.kind === 'webhook') {
     secret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -70,6 +89,50 @@ export async function createChannel(deps: AlertDeps, accountId: number, raw: Rec
     return id;
   });
   return { channel: await getChannel(deps, accountId, id), secret };
+}
+
+export const KIND_CANNOT_CHANGE = 'The type of a channel cannot change. Create a new channel for another type.';
+
+/**
+ * Changes a channel's name, default flag and settings; its id, kind, monitors and delivery
+ * log stay, and so does a webhook's signing secret.
+ * 1. the channel must be the account's, the kind unchanged and still on the plan (as on create);
+ * 2. a blank or missing credential field keeps the stored value, then everything passes the
+ *    create schema and URL check;
+ * 3. one write stores it (clearing a disabled state when `enabled` is set) with an audit entry
+ *    naming the changed fields, never their values.
+ */
+export async function updateChannel(deps: AlertDeps, accountId: number, id: number, raw: Record<string, unknown>, by?: AuditBy): Promise<Channel> {
+  const current = await getChannel(deps, accountId, id);
+  if (raw.kind !== undefined && raw.kind !== current.kind) throw new ValidationError(KIND_CANNOT_CHANGE, { kind: KIND_CANNOT_CHANGE });
+  await assertKindAllowed(deps, accountId, current.kind);
+  const input: Record<string, unknown> = { ...raw };
+  for (const f of SECRET_FIELDS[current.kind]) {
+    if (typeof input[f] !== 'string' || input[f].trim() === '') input[f] = current.config[f];
+  }
+  // One schema for both parts, so the form shows every error at once.
+  const parsed = parseInput(channelUpdateSchema.and(CONFIG_SCHEMAS[current.kind]), input);
+  const config = Object.fromEntries(CONFIG_FIELDS[current.kind].map((f) => [f, parsed[f]!]));
+  assertTargetAllowed(deps, current.kind, config);
+  if (current.config.secret) config.secret = current.config.secret;
+
+  const changed = [
+    ...(parsed.name !== current.name ? ['name'] : []),
+    ...(parsed.is_default !== current.isDefault ? ['is_default'] : []),
+    ...CONFIG_FIELDS[current.kind].filter((f) => config[f] !== current.config[f]),
+  ];
+  const enable = parsed.enabled && current.disabledAt !== null;
+  const now = deps.clock.now();
+  await writeTx(deps.db, async (trx) => {
+    if (!(await repo.updateInAccount(trx, accountId, id, { name: parsed.name, config, isDefault: parsed.is_default, enable, now }))) throw new NotFoundError('Channel');
+    if (by) {
+      await recordAudit(trx, {
+        accountId, actor: by.actor, ip: by.ip ?? null, action: 'alert_channel.updated', target: `channel ${id} (${parsed.name})`,
+        details: { kind: current.kind, changed, ...(enable ? { enabled: true } : {}) }, at: now,
+      });
+    }
+  });
+  return getChannel(deps, accountId, id);
 }
 
 export async function deleteChannel(deps: AlertDeps, accountId: number, id: number, by?: AuditBy): Promise<void> {

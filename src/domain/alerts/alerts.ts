@@ -47,20 +47,65 @@ const emails = z
   .pipe(z.array(z.string().email('One of the addresses is not valid')).max(20, 'At most 20 recipients'))
   .transform((list) => list.join(', '));
 
-/** Per-kind configuration fields, validated from the form. */
-export const CONFIG_SCHEMAS: Record<ChannelKind, z.ZodType<Record<string, string>>> = {
-  email: z.object({ recipients: emails }),
-  webhook: z.object({ url: httpsUrl }),
-  slack: z.object({ url: httpsUrl }),
-  discord: z.object({ url: httpsUrl }),
-  teams: z.object({ url: httpsUrl }),
-  ntfy: z.object({ url: httpsUrl }),
-  telegram: z.object({
+function perKind<T>(f: (k: ChannelKind) => T): Record<ChannelKind, T> {
+  const out = {} as Record<ChannelKind, T>;
+  for (const k of CHANNEL_KINDS) out[k] = f(k);
+  return out;
+}
+
+const CONFIG_SHAPES = {
+  email: { recipients: emails },
+  webhook: { url: httpsUrl },
+  slack: { url: httpsUrl },
+  discord: { url: httpsUrl },
+  teams: { url: httpsUrl },
+  ntfy: { url: httpsUrl },
+  telegram: {
     bot_token: z.string().trim().regex(/^\d+:[\w-]{20,}$/, 'A bot token looks like 123456:ABC-DEF…'),
     chat_id: z.string().trim().regex(/^-?\d+$|^@\w{4,}$/, 'A chat id is a number (or @channelname)'),
-  }),
-  pagerduty: z.object({ routing_key: z.string().trim().regex(/^[\w]{20,40}$/, 'The integration (routing) key is 32 letters and digits') }),
+  },
+  pagerduty: { routing_key: z.string().trim().regex(/^[\w]{20,40}$/, 'The integration (routing) key is 32 letters and digits') },
+} satisfies Record<ChannelKind, Record<string, z.ZodType<string, unknown>>>;
+
+/** Per-kind configuration fields, validated from the form (on create and on edit). */
+export const CONFIG_SCHEMAS = perKind((k): z.ZodType<Record<string, string>> => z.object(CONFIG_SHAPES[k]));
+
+/** The configuration fields each kind's form has. */
+export const CONFIG_FIELDS = perKind((k): readonly string[] => Object.keys(CONFIG_SHAPES[k]));
+
+/**
+ * Configuration fields that are credentials: the incoming-webhook URLs of Slack, Discord and
+ * Teams carry their token, an ntfy topic URL lets anyone read the topic, and a generic
+ * webhook URL often has a token in its query. They are never shown again once saved; on edit
+ * a blank field keeps the stored value. (A webhook's signing secret is no field at all.)
+ */
+export const SECRET_FIELDS: Record<ChannelKind, readonly string[]> = {
+  email: [],
+  webhook: ['url'],
+  slack: ['url'],
+  discord: ['url'],
+  teams: ['url'],
+  ntfy: ['url'],
+  telegram: ['bot_token'],
+  pagerduty: ['routing_key'],
 };
+
+/** The stored settings a form or API client may see: no credentials, no signing secret. */
+export function visibleConfig(ch: Pick<Channel, 'kind' | 'config'>): Record<string, string> {
+  return Object.fromEntries(CONFIG_FIELDS[ch.kind].filter((f) => !SECRET_FIELDS[ch.kind].includes(f) && ch.config[f] !== undefined).map((f) => [f, ch.config[f]!]));
+}
+
+/** A stand-in for a stored credential that tells which one it is without revealing it. */
+export function maskedSecret(value: string | undefined): string {
+  if (!value) return '';
+  try {
+    const u = new URL(value);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return `${u.protocol}//${u.host}/••••••••`;
+  } catch {
+    // not a URL: a token or key
+  }
+  return '••••••••';
+}
 
 export const KIND_LABELS: Record<ChannelKind, string> = {
   email: 'Email',
@@ -76,14 +121,20 @@ export const KIND_LABELS: Record<ChannelKind, string> = {
 /** Kinds whose form has a URL field. */
 export const URL_KINDS: readonly ChannelKind[] = ['webhook', 'slack', 'discord', 'teams', 'ntfy'];
 
+/** A form checkbox (absent = off) or a JSON boolean. */
+const checkbox = z
+  .union([z.boolean(), z.string()])
+  .optional()
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+
 export const channelBaseSchema = z.object({
   kind: z.enum(CHANNEL_KINDS, { message: 'Choose a channel type' }),
   name: z.string().trim().min(1, 'Give the channel a name').max(80, 'Keep the name under 80 characters'),
-  is_default: z
-    .union([z.boolean(), z.string()])
-    .optional()
-    .transform((v) => v === true || v === 'on' || v === 'true' || v === '1'),
+  is_default: checkbox,
 });
+
+/** An edit: the kind stays, so it is not read here; `enabled` re-enables a disabled channel. */
+export const channelUpdateSchema = channelBaseSchema.omit({ kind: true }).extend({ enabled: checkbox });
 
 export function describeEvent(e: AlertEvent): { title: string; summary: string } {
   const name = e.monitor.name;

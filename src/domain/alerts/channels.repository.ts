@@ -54,6 +54,29 @@ export async function insert(db: DbLike, v: { accountId: number; kind: ChannelKi
   return r.id;
 }
 
+/** Name, default flag and settings; `enable` also clears a disabled state. Kind, monitors and log stay. */
+export async function updateInAccount(
+  db: DbLike,
+  accountId: number,
+  id: number,
+  v: { name: string; config: Record<string, string>; isDefault: boolean; enable: boolean; now: number },
+): Promise<boolean> {
+  if (!isDbId(id)) return false;
+  const r = await db
+    .updateTable('alert_channels')
+    .set({
+      name: v.name,
+      config: JSON.stringify(v.config),
+      is_default: v.isDefault ? 1 : 0,
+      updated_at: v.now,
+      ...(v.enable ? { disabled_at: null, disabled_reason: null } : {}),
+    })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 export async function deleteInAccount(db: DbLike, accountId: number, id: number): Promise<boolean> {
   if (!isDbId(id)) return false;
   const r = await db.deleteFrom('alert_channels').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();

@@ -58,7 +58,7 @@ const RATE_HEADERS = {
 };
 
 export const API_DESCRIPTION = [
-  'Manage monitors, maintenance windows, status page components and incident posts; read incidents, status pages and alert channels of one account.',
+  'Manage monitors, maintenance windows, status page components, incident posts and alert channel settings; read incidents and status pages of one account.',
   '',
   'Authenticate with an API key (Settings → API keys): `Authorization: Bearer sp_live_…`. A `read` key may call GET operations;',
   'a `write` key may call everything. Keys belong to an account and see only its resources: another account’s id answers 404.',

@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { parseDbId } from '../../lib/ids.ts';
-import { CHANNEL_KINDS, type ChannelKind, KIND_LABELS, redactedTarget, URL_KINDS } from '../../domain/alerts/alerts.ts';
+import { type Channel, CHANNEL_KINDS, type ChannelKind, KIND_LABELS, maskedSecret, redactedTarget, SECRET_FIELDS, URL_KINDS, visibleConfig } from '../../domain/alerts/alerts.ts';
 import { can } from '../../domain/accounts/roles.ts';
 import {
   createChannel,
@@ -12,6 +12,7 @@ import {
   kindsFor,
   listChannels,
   sendTest,
+  updateChannel,
 } from '../../domain/alerts/alerts.service.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
@@ -49,6 +50,23 @@ async function pageData(c: Context<AppEnv>, extra: Record<string, unknown> = {})
   };
 }
 
+/**
+ * The edit form: name, flags and settings prefilled, except credentials, which are never
+ * sent back: each shows a masked stand-in and keeps its value when left blank. A failed
+ * submission comes back with what was typed, credentials again left out.
+ */
+async function editData(c: Context<AppEnv>, channel: Channel, submitted?: Record<string, string>) {
+  const secrets = SECRET_FIELDS[channel.kind];
+  const values = submitted
+    ? Object.fromEntries(Object.entries(submitted).filter(([k]) => !secrets.includes(k) && k !== '_csrf'))
+    : { name: channel.name, is_default: channel.isDefault, enabled: true, ...visibleConfig(channel) };
+  const allowed = (await kindsFor(alertDeps(c), authOf(c).account.id)).includes(channel.kind);
+  return {
+    channel, label: KIND_LABELS[channel.kind], kind: channel.kind, urlKinds: URL_KINDS, values, fields: {}, allowed,
+    keep: Object.fromEntries(secrets.map((f) => [f, maskedSecret(channel.config[f])])),
+  };
+}
+
 export const alertRoutes = new Hono<AppEnv>()
   .get('/settings/alerts', async (c) => html(c, 'pages/alerts/index', await pageData(c)))
   // The type select swaps in that type's fields (htmx); without JS the page reloads with ?kind=.
@@ -72,7 +90,22 @@ export const alertRoutes = new Hono<AppEnv>()
     const log = await deliveryLog(deps, accountId, channel.id, Number(c.req.query('page') ?? 1));
     // The full target is a credential for most kinds: only those who manage channels see it.
     const target = can(authOf(c).role, 'alerts.write') ? [channel.config.url, channel.config.recipients].filter(Boolean).join(' · ') : redactedTarget(channel);
-    return html(c, 'pages/alerts/show', { channel, log, label: KIND_LABELS[channel.kind], target });
+    return html(c, 'pages/alerts/show', { channel, log, label: KIND_LABELS[channel.kind], target, saved: c.req.query('saved') === '1' });
+  })
+  .get('/settings/alerts/:id/edit', requireRole('alerts.write'), async (c) => {
+    const channel = await getChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+    return html(c, 'pages/alerts/edit', await editData(c, channel));
+  })
+  .post('/settings/alerts/:id/edit', requireRole('alerts.write'), async (c) => {
+    const form = c.get('form');
+    const accountId = authOf(c).account.id;
+    const channel = await getChannel(alertDeps(c), accountId, parseDbId(c.req.param('id')));
+    try {
+      await updateChannel(alertDeps(c), accountId, channel.id, form, auditBy(c));
+      return redirectAfterPost(c, `/settings/alerts/${channel.id}?saved=1`);
+    } catch (err) {
+      return renderFormError(c, err, { page: 'pages/alerts/edit' }, await editData(c, channel, form));
+    }
   })
   .post('/settings/alerts/:id/test', requireRole('alerts.write'), async (c) => {
     const id = parseDbId(c.req.param('id'));

@@ -16,7 +16,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** Only these files are served; everything under /static is ours and versioned by ETag. */
-const FILES = ['app.css', 'htmx.min.js', 'app.js', 'favicon.svg'];
+const FILES = ['app.css', 'htmx.min.js', 'app.js', 'copy.js', 'favicon.svg'];
 
 export function assetRoutes(production: boolean) {
   const cache = new Map<string, { body: Buffer; etag: string; type: string }>();
