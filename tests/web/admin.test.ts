@@ -65,6 +65,26 @@ describe.each(testDbKinds())('instance admin on %s', (kind) => {
     expect((await admin.post('/admin/signup', { choice: 'maybe' })).status).toBe(422);
   });
 
+  it('the sign-up section says what is in effect, who set it, and marks the active choice', async () => {
+    const closed = buildApp(t.db, { SMTP_URL: smtp.url, ALLOW_SIGNUP: '0' });
+    const admin = await persona(closed.app, 'admin');
+    const state = async () => {
+      const html = await (await admin.get('/admin')).text();
+      const active = /<button class="btn btn-sm btn-primary" name="choice" value="(\w+)" type="submit" aria-current="true" data-testid="signup-choice">/g;
+      return {
+        text: /Sign-up is currently: <strong data-testid="signup-state">(\w+)<\/strong>\s*<span data-testid="signup-source">([^<]+)<\/span>/.exec(html)?.slice(1).join(' '),
+        active: [...html.matchAll(active)].map((m) => m[1]),
+        marked: (html.match(/aria-current="true"/g) ?? []).length,
+      };
+    };
+    expect(await state()).toEqual({ text: 'closed (set by ALLOW_SIGNUP)', active: ['default'], marked: 1 });
+    await admin.post('/admin/signup', { choice: 'open' });
+    expect(await state()).toEqual({ text: 'open (set by an admin on this page)', active: ['open'], marked: 1 });
+    expect(await (await admin.get('/admin')).text()).toContain('The choice here overrides ALLOW_SIGNUP, which alone would make it closed.');
+    await admin.post('/admin/signup', { choice: 'closed' });
+    expect(await state()).toEqual({ text: 'closed (set by an admin on this page)', active: ['closed'], marked: 1 });
+  });
+
   it('with ALLOW_SIGNUP=0 sign-up is closed until the admin opens it', async () => {
     const closed = buildApp(t.db, { SMTP_URL: smtp.url, ALLOW_SIGNUP: '0' });
     const admin = await persona(closed.app, 'admin'); // the first user may always sign up

@@ -66,4 +66,11 @@ describe.each(testDbKinds())('API documentation on %s', (kind) => {
     expect(html).toContain('RateLimit-Remaining');
     expect(html).toContain('{"error":{"code":"validation_failed"');
   });
+
+  it('/docs/api links back into the app and to the API keys page', async () => {
+    const html = await (await ctx.built.app.request('/docs/api')).text();
+    const header = html.slice(html.indexOf('<header'), html.indexOf('</header>'));
+    expect(header).toContain('<a class="link text-sm" href="/" data-testid="back-to-app">← Back to StatusPing</a>');
+    expect(header).toContain('href="/settings/api-keys">API keys</a>');
+  });
 });
