@@ -9,7 +9,7 @@ import { testDbKinds } from '../helpers/env.ts';
 import { ownerWithPage } from '../helpers/posts.ts';
 import { settingsPath } from '../helpers/pages.ts';
 
-const count = (html: string, text: string) => html.split(text).length - 1;
+const count = (body: string, text: string) => body.split(text).length - 1;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
 describe.each(testDbKinds())('form errors are shown once, where they belong, on %s', (kind) => {
