@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { pageGate } from '../domain/statuspages/page-access.ts';
 import { AppError, RateLimitError } from '../lib/errors.ts';
 import type { AppEnv, WebDeps } from './deps.ts';
 import { clientIp } from './middleware/client-ip.ts';
@@ -38,10 +39,28 @@ function wantsJson(c: Context): boolean {
 }
 
 /** Maps errors to a JSON error, an htmx fragment, or a page; 500s never leak details. */
-function respondError(c: Context<AppEnv>, status: number, code: string, message: string) {
+async function respondError(c: Context<AppEnv>, status: number, code: string, message: string) {
   if (wantsJson(c)) return c.json({ error: { code, message } }, status as 400);
   if (isHtmx(c)) return c.html(`<div class="alert alert-error" role="alert">${escapeHtml(message)}</div>`, status as 400);
-  return html(c, 'pages/errors/error', { status, message }, status);
+  return html(c, 'pages/errors/error', { status, message, back: await backLink(c) }, status);
+}
+
+/**
+ * Where an error page points: a visitor of a status page (an unknown incident under
+ * /s/<slug>/…) back to that page when it exists, a signed-in member to the dashboard,
+ * anyone else to the home page.
+ */
+async function backLink(c: Context<AppEnv>): Promise<{ href: string; label: string }> {
+  const slug = /^\/s\/([a-z0-9]+(?:-[a-z0-9]+)*)\/./.exec(c.req.path)?.[1];
+  if (slug) {
+    try {
+      if (await pageGate(c.get('deps').db, slug)) return { href: `/s/${slug}`, label: '← Back to the status page' };
+    } catch {
+      // the error page itself must not fail: fall through to the generic link
+    }
+  }
+  if (c.get('auth')) return { href: '/dashboard', label: 'Go to the dashboard' };
+  return { href: '/', label: 'Go to StatusPing' };
 }
 
 function escapeHtml(s: string): string {

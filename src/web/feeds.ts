@@ -2,6 +2,7 @@ import type { PublicPosts } from '../domain/statuspages/posts.public.ts';
 import { STATE_LABELS } from '../domain/statuspages/posts.ts';
 import type { PublicStatus } from '../domain/statuspages/statuspages.service.ts';
 import { markdownExcerpt } from '../lib/markdown.ts';
+import { statusName } from './format.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -45,7 +46,7 @@ export function atomFeed(s: PublicStatus, posts: PublicPosts, pageUrl: string, f
   const entries = feedEntries(s, posts, pageUrl);
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
-<title>${esc(s.page.title)} status</title>
+<title>${esc(statusName(s.page.title))}</title>
 <id>${esc(pageUrl)}</id>
 <link href="${esc(pageUrl)}"/>
 <link rel="self" href="${esc(feedUrl)}"/>
@@ -64,7 +65,7 @@ export function rssFeed(s: PublicStatus, posts: PublicPosts, pageUrl: string): s
   return `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0">
 <channel>
-<title>${esc(s.page.title)} status</title>
+<title>${esc(statusName(s.page.title))}</title>
 <link>${esc(pageUrl)}</link>
 <description>Incidents and maintenance of ${esc(s.page.title)}</description>
 ${entries

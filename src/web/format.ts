@@ -55,6 +55,14 @@ const STATUS_LABEL: Record<string, string> = {
   major_outage: 'Major outage',
 };
 
+/**
+ * A page's name as a status page ("Acme" → "Acme status"); a title that already ends with
+ * "status" is left as it is, so "Acme Status" does not become "Acme Status status".
+ */
+export function statusName(title: string): string {
+  return /\bstatus$/i.test(title.trim()) ? title.trim() : `${title.trim()} status`;
+}
+
 export function statusLabel(s: string): string {
   return STATUS_LABEL[s] ?? s;
 }

@@ -36,6 +36,32 @@ function baseData(c: Context<AppEnv>) {
 }
 
 export function renderView(c: Context<AppEnv>, template: string, data: object = {}): string {
+  const d = data as { error?: unknown; fields?: Record<string, string> };
+  if (typeof d.error === 'string' && d.fields) return renderErrorOnce(c, template, data, d.error, d.fields, { ...data, error: undefined });
+  return eta.render(template, { ...baseData(c), ...data });
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Whether the page shows `message` as a field's error (escaped as Eta escapes it). */
+function showsFieldError(body: string, message: string): boolean {
+  const escaped = message.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+  for (const m of body.matchAll(/<p class="field-error"[^>]*>([^<]*)<\/p>/g)) if (m[1] === escaped) return true;
+  return false;
+}
+
+/**
+ * A form error is shown once: when it is about a single field and its banner would only
+ * repeat that field's message, the page is rendered without the banner (`withoutBanner`).
+ * That page is kept only if it does show the message under the field; a view that does not
+ * render that field's error keeps its banner, so no message is ever lost.
+ */
+export function renderErrorOnce(c: Context<AppEnv>, template: string, data: object, message: string, fields: Record<string, string>, withoutBanner: object): string {
+  const messages = Object.values(fields);
+  if (messages.length === 1 && messages[0] === message) {
+    const body = eta.render(template, { ...baseData(c), ...withoutBanner });
+    if (showsFieldError(body, message)) return body;
+  }
   return eta.render(template, { ...baseData(c), ...data });
 }
 

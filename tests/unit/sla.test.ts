@@ -63,4 +63,19 @@ describe('SLA accounting', () => {
     expect(r.periodMinutes).toBe(10 * 24 * 60);
     expect(r.mttrMinutes).toBeNull();
   });
+
+  it('counts from the monitor’s creation: time before it is not uptime', () => {
+    const since = from + 20 * 24 * H;
+    const r = computeSla([{ startedAt: since + H, resolvedAt: since + 2 * H }], [], { from, to, target: 99, excludeMaintenance: false, since }, later);
+    expect(r.countedFrom).toBe(since);
+    expect(r.periodMinutes).toBe(11 * 24 * 60);
+    expect(r.downtimeMinutes).toBe(60);
+    expect(r.uptimePercent).toBe(99.621);
+    expect(r.met).toBe(true);
+  });
+
+  it('a month entirely before the monitor existed has no data, neither met nor missed', () => {
+    const r = computeSla([], [], { from, to, target: 99.9, excludeMaintenance: false, since: to + H }, later);
+    expect(r).toMatchObject({ countedFrom: null, uptimePercent: null, met: null, periodMinutes: 0, incidents: 0 });
+  });
 });

@@ -1,4 +1,4 @@
-import { componentFor } from '../helpers/posts.ts';
+import { componentFor, ownerWithPage } from '../helpers/posts.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertResult } from '../../src/domain/checks/checks.repository.ts';
 import { MINUTE } from '../../src/lib/clock.ts';
@@ -174,6 +174,30 @@ describe.each(testDbKinds())('REST API on %s', (kind) => {
     const q = await api.get('/monitors?limit=100000');
     expect(q.status).toBe(422);
     expect(q.json.error.details.limit).toBeTruthy();
+  });
+
+  it('a 422 message sums up the field problems in API terms, never the form wording', async () => {
+    const { owner, pageId, componentId } = await ownerWithPage(ctx.built.app, ctx.t.db);
+    const api = apiClient(ctx.built.app, await createKeyVia(owner));
+    const summary = (details: Record<string, string>) => Object.entries(details).map(([k, v]) => (k === '_' ? v : `${k}: ${v}`)).join('; ');
+    // Several domain rules at once (the dashboard's banner says "Please fix the highlighted fields").
+    const posts = await api.post(`/pages/${pageId}/maintenance`, { title: '   ', message: 'm', starts_at: '2030-01-01T02:00:00Z', ends_at: '2030-01-01T01:00:00Z', components: [componentId] });
+    expect(posts.status).toBe(422);
+    expect(posts.json.error.details).toEqual({ title: 'Give the post a title', ends_at: 'The end must be after the start' });
+    expect(posts.json.error.message).toBe('title: Give the post a title; ends_at: The end must be after the start');
+    const domain = await api.post('/monitors', { name: 'x', url: 'javascript:alert(1)', interval_seconds: 5 });
+    expect(domain.status).toBe(422);
+    expect(Object.keys(domain.json.error.details)).toEqual(['url', 'interval_seconds']);
+    expect(domain.json.error.message).toBe(summary(domain.json.error.details));
+    expect(domain.json.error.message).toMatch(/^url: Enter a full http:\/\/ or https:\/\/ URL; interval_seconds: .+/);
+    // The request schema's own checks, one field and several.
+    const one = await api.post('/monitors', { name: 'x', url: 'https://example.com', interval_seconds: 'soon' });
+    expect(one.json.error.message).toBe(`interval_seconds: ${one.json.error.details.interval_seconds}`);
+    const many = await api.post('/monitors', { name: '', interval_seconds: 'soon', colour: 'red' });
+    expect(many.json.error.message).toBe(summary(many.json.error.details));
+    expect(many.json.error.message).toContain('interval_seconds: ');
+    // Other errors keep their own sentence.
+    expect((await api.get('/monitors/99999999')).json.error.message).toBe('Monitor not found');
   });
 
   it('another account’s monitor, incident, window, page and channel answer 404 and stay unchanged', async () => {

@@ -79,6 +79,7 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     const outsider = await persona(ctx.built.app, 'outsider');
     const id = await createMonitorVia(owner, { name: 'Billing API' });
     const account = (await ctx.t.db.selectFrom('monitors').select('account_id').where('id', '=', id).executeTakeFirstOrThrow()).account_id;
+    await ctx.t.db.updateTable('monitors').set({ created_at: Date.UTC(2026, 8, 15) }).where('id', '=', id).execute();
     await ctx.t.db.insertInto('incidents').values({ account_id: account, monitor_id: id, started_at: Date.UTC(2026, 9, 2), resolved_at: Date.UTC(2026, 9, 2, 1), cause: 'x' }).execute();
     const page = await (await owner.get(`/monitors/${id}/sla?month=2026-10&target=99.9`)).text();
     expect(page).toContain('SLA report · Billing API · 2026-10');
@@ -87,8 +88,8 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('content-disposition')).toContain(`sla-${id}-2026-10.csv`);
     const lines = (await csv.text()).trim().split('\n');
-    expect(lines[0]).toBe('monitor,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes,degraded_minutes,degraded_counted');
-    expect(lines[1]).toBe('"Billing API",2026-10,99.9,99.866,false,44640,60,1,60,0,0,false');
+    expect(lines[0]).toBe('monitor,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes,degraded_minutes,degraded_counted,counted_from');
+    expect(lines[1]).toBe('"Billing API",2026-10,99.9,99.866,false,44640,60,1,60,0,0,false,2026-10-01T00:00:00.000Z');
     expect((await outsider.get(`/monitors/${id}/sla`)).status).toBe(404);
   });
 

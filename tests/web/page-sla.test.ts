@@ -17,10 +17,12 @@ describe.each(testDbKinds())('page SLA report on %s', (kind) => {
     const slow = await createMonitorVia(owner, { name: 'Slow API', degraded_ms: '100' });
     await createMonitorVia(owner, { name: 'Hidden', is_public: 'false' });
     const account = (await ctx.t.db.selectFrom('monitors').select('account_id').where('id', '=', outage).executeTakeFirstOrThrow()).account_id;
+    // The monitors existed before October, so the whole month counts.
+    await ctx.t.db.updateTable('monitors').set({ created_at: Date.UTC(2026, 8, 15) }).where('account_id', '=', account).execute();
     await ctx.t.db.insertInto('incidents').values({ account_id: account, monitor_id: outage, started_at: Date.UTC(2026, 9, 2), resolved_at: Date.UTC(2026, 9, 2, 1), cause: 'x' }).execute();
     const rows = Array.from({ length: 61 }, (_, i) => ({ monitor_id: slow, checked_at: Date.UTC(2026, 9, 5, 0, i), ok: 1, status_code: 200, response_ms: i < 60 ? 500 : 50, error: null }));
     await ctx.t.db.insertInto('check_results').values(rows).execute();
-    return { owner, pageId, slow };
+    return { owner, pageId, slow, outage, account };
   }
 
   it('degraded time ignored: the slow component is at 100%, the page mean meets 99.9, the worst misses it', async () => {
@@ -31,12 +33,12 @@ describe.each(testDbKinds())('page SLA report on %s', (kind) => {
     expect(page).not.toContain('Hidden');
     expect(page).toContain('shown, but counted as up');
     const csv = (await (await owner.get(`/pages/${pageId}/sla?month=2026-10&format=csv`)).text()).trim().split('\n');
-    expect(csv[0]).toBe('component,monitor_id,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes,degraded_minutes,degraded_counted');
+    expect(csv[0]).toBe('component,monitor_id,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes,degraded_minutes,degraded_counted,counted_from');
     expect(csv.slice(1).map((l) => l.replace(/,\d+,2026-10/, ',#,2026-10'))).toEqual([
-      '"Outage API",#,2026-10,99.9,99.866,false,44640,60,1,60,0,0,false',
-      '"Slow API",#,2026-10,99.9,100,true,44640,0,0,,0,60,false',
-      '"Page mean",,2026-10,99.9,99.933,true,,60,1,,,,false',
-      '"Worst: Outage API",,2026-10,99.9,99.866,false,,,,,,,false',
+      '"Outage API",#,2026-10,99.9,99.866,false,44640,60,1,60,0,0,false,2026-10-01T00:00:00.000Z',
+      '"Slow API",#,2026-10,99.9,100,true,44640,0,0,,0,60,false,2026-10-01T00:00:00.000Z',
+      '"Page mean",,2026-10,99.9,99.933,true,,60,1,,,,false,2026-10-01T00:00:00.000Z',
+      '"Worst: Outage API",,2026-10,99.9,99.866,false,,,,,,,false,',
     ]);
   });
 
@@ -47,7 +49,7 @@ describe.each(testDbKinds())('page SLA report on %s', (kind) => {
     expect(page).toContain('counted as downtime (time both down and slow counts once)');
     const csv = (await (await owner.get(`/pages/${pageId}/sla?month=2026-10&degraded=count&format=csv`)).text()).trim().split('\n');
     expect(csv[2]).toContain('"Slow API"');
-    expect(csv[2]).toContain(',99.866,false,44640,60,0,,0,60,true');
+    expect(csv[2]).toContain(',99.866,false,44640,60,0,,0,60,true,');
     // The per-monitor report offers the same choice.
     expect(await (await owner.get(`/monitors/${slow}/sla?month=2026-10&target=99.9&degraded=count`)).text()).toContain('99.866% uptime — target 99.9% missed');
     expect(await (await owner.get(`/monitors/${slow}/sla?month=2026-10&target=99.9`)).text()).toContain('100.000% uptime — target 99.9% met');

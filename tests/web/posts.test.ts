@@ -68,6 +68,22 @@ describe.each(testDbKinds())('incident posts on %s', (kind) => {
     expect(json.posts[0].updates.map((u: { state: string }) => u.state)).toEqual(['investigating', 'identified', 'resolved']);
   });
 
+  it('the update form of a resolved incident warns that another state reopens it, and offers Resolved first', async () => {
+    const { owner, pageId, componentId } = await setup();
+    const id = await create(owner, pageId, { title: 'Blip', [`impact_${componentId}`]: 'degraded_performance', state: 'identified', message: 'm', publish: 'now' });
+    const active = await (await owner.get(`/pages/${pageId}/incidents/${id}`)).text();
+    expect(active).not.toContain('data-testid="reopen-note"');
+    expect(active).toContain('<option value="identified" selected>Identified</option>');
+    expect((await owner.post(`/pages/${pageId}/incidents/${id}/updates`, { state: 'resolved', message: 'Fixed.' })).status).toBe(303);
+    const resolved = await (await owner.get(`/pages/${pageId}/incidents/${id}`)).text();
+    expect(resolved).toContain('<p class="alert alert-info" data-testid="reopen-note">This incident is resolved. Posting a state other than Resolved reopens it and tells subscribers.</p>');
+    expect(resolved).toContain('<option value="resolved" selected>Resolved</option>');
+    expect(resolved.match(/ selected>/g)).toHaveLength(1);
+    // A refused post-mortem re-renders the page with the same default, not the first state.
+    const pm = await (await owner.post(`/pages/${pageId}/incidents/${id}/postmortem`, { postmortem: '' })).text();
+    expect(pm).toContain('<option value="resolved" selected>Resolved</option>');
+  });
+
   it('"publish now", edit, discard of drafts only, and a template prefills the form without JavaScript', async () => {
     const { owner, pageId, componentId } = await setup();
     expect((await owner.post('/incident-templates', { name: 'DB', title: 'Database trouble', state: 'identified', body: 'The database is *slow*.' })).status).toBe(303);

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import type { Db } from '../../db/create-db.ts';
 import { MINUTE } from '../../lib/clock.ts';
+import { NotFoundError } from '../../lib/errors.ts';
 import type { WindowRow } from '../alerts/maintenance.ts';
 
 export interface SlaOptions {
@@ -12,16 +13,21 @@ export interface SlaOptions {
   excludeMaintenance: boolean;
   /** Whether degraded (slow but passing) time counts as downtime. */
   countDegraded?: boolean;
+  /** When the monitor was created: time before it is not uptime, so counting starts here. */
+  since?: number;
 }
 
 export interface SlaReport {
+  /** Start of the time counted: the month's start, or the monitor's creation when later; null = no data. */
+  countedFrom: number | null;
   periodMinutes: number;
   downtimeMinutes: number;
-  uptimePercent: number;
+  /** null when nothing of the period can be counted (the monitor did not exist yet): "no data". */
+  uptimePercent: number | null;
   incidents: number;
   mttrMinutes: number | null;
   target: number;
-  met: boolean;
+  met: boolean | null;
   excludedMaintenanceMinutes: number;
   /** Degraded time in the period (inside maintenance left out when maintenance is excluded). */
   degradedMinutes: number;
@@ -72,14 +78,17 @@ export function maintenanceSpans(windows: WindowRow[], from: number, to: number)
 
 /**
  * The accounting, step by step:
- * 1. downtime = time inside [from, to) covered by incidents (an open one runs until `now`);
- * 2. with excludeMaintenance, maintenance time leaves the period and the downtime alike;
- * 3. with countDegraded, degraded spans join the incident spans (merged: time both down and
+ * 1. the range counted runs from the later of `from` and the monitor's creation (`since`) to
+ *    the earlier of `to` and `now`; when it is empty there is no data, not 100 % uptime;
+ * 2. downtime = time inside the range covered by incidents (an open one runs until `now`);
+ * 3. with excludeMaintenance, maintenance time leaves the period and the downtime alike;
+ * 4. with countDegraded, degraded spans join the incident spans (merged: time both down and
  *    slow counts once);
- * 4. uptime = 1 − downtime / period; MTTR = mean length of incidents that ended in range.
+ * 5. uptime = 1 − downtime / period; MTTR = mean length of incidents that ended in range.
  */
 export function computeSla(incidents: Array<{ startedAt: number; resolvedAt: number | null }>, maintenance: Span[], o: SlaOptions, now: number, degraded: Span[] = []): SlaReport {
-  const range: Span = [o.from, Math.min(o.to, now)];
+  const range: Span = [Math.max(o.from, o.since ?? o.from), Math.min(o.to, now)];
+  if (range[1] <= range[0]) return noData(o);
   const excluded = o.excludeMaintenance ? maintenance.reduce((n, m) => n + overlap(m, range), 0) : 0;
   const incidentSpans = incidents.map((i) => [i.startedAt, i.resolvedAt ?? now] as Span);
   const counted = o.countDegraded ? [...incidentSpans, ...degraded] : incidentSpans;
@@ -96,9 +105,11 @@ export function computeSla(incidents: Array<{ startedAt: number; resolvedAt: num
   const period = Math.max(0, range[1] - range[0] - excluded);
   const inRange = incidents.filter((i) => overlap([i.startedAt, i.resolvedAt ?? now], range) > 0);
   const ended = inRange.filter((i) => i.resolvedAt !== null && i.resolvedAt <= range[1]);
-  const ratio = period > 0 ? 1 - Math.max(0, downtime) / period : 1;
+  if (period <= 0) return { ...noData(o), countedFrom: range[0], excludedMaintenanceMinutes: Math.round(excluded / MINUTE) };
+  const ratio = 1 - Math.max(0, downtime) / period;
   const uptime = Math.round(ratio * 100_000) / 1000;
   return {
+    countedFrom: range[0],
     periodMinutes: Math.round(period / MINUTE),
     downtimeMinutes: Math.round(Math.max(0, downtime) / MINUTE),
     uptimePercent: uptime,
@@ -109,6 +120,14 @@ export function computeSla(incidents: Array<{ startedAt: number; resolvedAt: num
     excludedMaintenanceMinutes: Math.round(excluded / MINUTE),
     degradedMinutes: Math.round(Math.max(0, timeIn(degraded)) / MINUTE),
     degradedCounted: !!o.countDegraded,
+  };
+}
+
+/** A report with nothing to count: neither met nor missed. */
+function noData(o: SlaOptions): SlaReport {
+  return {
+    countedFrom: null, periodMinutes: 0, downtimeMinutes: 0, uptimePercent: null, incidents: 0, mttrMinutes: null, target: o.target, met: null,
+    excludedMaintenanceMinutes: 0, degradedMinutes: 0, degradedCounted: !!o.countDegraded,
   };
 }
 
@@ -141,8 +160,14 @@ export async function degradedSpans(db: Db, monitorId: number, from: number, to:
   return { spans: merge(spans), knownFrom };
 }
 
-/** Loads a monitor's incidents, maintenance windows and degraded checks and computes its report. */
+/**
+ * Loads a monitor's incidents, maintenance windows and degraded checks and computes its
+ * report, counted from the monitor's creation at the earliest.
+ */
 export async function slaForMonitor(db: Db, accountId: number, monitorId: number, o: SlaOptions, now: number): Promise<SlaReport> {
+  const monitor = await db.selectFrom('monitors').select('created_at').where('account_id', '=', accountId).where('id', '=', monitorId).executeTakeFirst();
+  if (!monitor) throw new NotFoundError('Monitor');
+  o = { ...o, since: Math.max(o.since ?? 0, Number(monitor.created_at)) };
   const incidents = await db
     .selectFrom('incidents')
     .select(['started_at', 'resolved_at'])

@@ -23,7 +23,7 @@ export async function prepareOutageDrafts(trx: Trx, v: { monitorId: number; inci
     await repo.replaceComponents(trx, id, new Map([[c.componentId, 'major_outage']]));
     const updateId = await repo.insertUpdate(trx, id, 'investigating', body, v.at);
     if (publishedAt !== null) {
-      await notifySubscribers(trx, v.baseUrl, { id, pageId: c.pageId, title }, [c.componentId], { event: 'incident.created', key: `post:${id}:update:${updateId}`, body, at: v.at });
+      await notifySubscribers(trx, v.baseUrl, { id, pageId: c.pageId, title }, [c.componentId], { event: 'incident.created', state: 'investigating', key: `post:${id}:update:${updateId}`, body, at: v.at });
     }
     created.push(id);
   }

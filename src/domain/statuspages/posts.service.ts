@@ -9,7 +9,7 @@ import { enqueueSubscriberNotices, type SubscriberNotice } from '../subscribers/
 import { findOwnPage } from './pages.repository.ts';
 import * as repo from './posts.repository.ts';
 import {
-  editSchema, type IMPACTS, type Impact, impactsFromForm, incidentSchema, INCIDENT_STATES, type IncidentState, isDone, maintenanceState, type Post, postmortemSchema,
+  editSchema, type IMPACTS, type Impact, impactsFromForm, incidentSchema, INCIDENT_STATES, type IncidentState, isDone, maintenanceState, noticeSubject, type Post, postmortemSchema,
   postTextSchema, updateSchema,
 } from './posts.ts';
 
@@ -48,10 +48,20 @@ export function postUrl(baseUrl: string, slug: string, postId: number): string {
   return `${baseUrl}/s/${slug}/incidents/${postId}`;
 }
 
-/** Tells the page's subscribers, in the caller's transaction; the key makes a repeat harmless. */
-export async function notifySubscribers(trx: Trx, baseUrl: string, post: { id: number; pageId: number; title: string }, componentIds: number[], n: Pick<SubscriberNotice, 'event' | 'key' | 'body' | 'at'>) {
+/**
+ * Tells the page's subscribers, in the caller's transaction; the key makes a repeat harmless.
+ * `state` is the incident state the update sets (maintenance notices say theirs by the event).
+ */
+export async function notifySubscribers(
+  trx: Trx,
+  baseUrl: string,
+  post: { id: number; pageId: number; title: string },
+  componentIds: number[],
+  n: Pick<SubscriberNotice, 'event' | 'key' | 'body' | 'at'> & { state?: string },
+) {
   const slug = await repo.pageSlug(trx, post.pageId);
-  await enqueueSubscriberNotices(trx, { ...n, pageId: post.pageId, componentIds, subject: post.title, url: postUrl(baseUrl, slug, post.id) });
+  const { state, ...notice } = n;
+  await enqueueSubscriberNotices(trx, { ...notice, pageId: post.pageId, componentIds, subject: noticeSubject(n.event, state, post.title), url: postUrl(baseUrl, slug, post.id) });
 }
 
 async function ownPostOnPage(db: Db | Trx, accountId: number, pageId: number, postId: number) {
@@ -160,7 +170,7 @@ export async function openIncident(deps: PostDeps, accountId: number, pageId: nu
     const post = { id, pageId, title: text.title };
     if (publishedAt !== null) {
       const event = input.state === 'resolved' ? 'incident.resolved' : 'incident.created';
-      await notifySubscribers(trx, deps.baseUrl, post, [...impacts.keys()], { event, key: `post:${id}:update:${updateId}`, body: text.message, at });
+      await notifySubscribers(trx, deps.baseUrl, post, [...impacts.keys()], { event, state: input.state, key: `post:${id}:update:${updateId}`, body: text.message, at });
     }
     await auditPost(trx, by, accountId, 'incident_post.created', post, at, { state: input.state, published: publishedAt !== null, components: impacts.size });
     return id;
@@ -204,6 +214,7 @@ async function writeUpdate(trx: Trx, deps: PostDeps, row: repo.PostRow, input: {
     const comps = await repo.componentsOf(trx, [row.id]);
     await notifySubscribers(trx, deps.baseUrl, post, (comps.get(row.id) ?? []).map((c) => c.id), {
       event: resolved ? 'incident.resolved' : 'incident.updated',
+      state: input.state,
       key: `post:${row.id}:update:${updateId}`,
       body: input.message,
       at,
@@ -251,7 +262,7 @@ export async function publishPost(deps: PostDeps, accountId: number, pageId: num
       await notifySubscribers(trx, deps.baseUrl, post!, componentIds, { event: 'maintenance.scheduled', key: `post:${row.id}:scheduled`, body: latest?.body ?? '', at });
     } else {
       const event = row.state === 'resolved' ? 'incident.resolved' : 'incident.created';
-      await notifySubscribers(trx, deps.baseUrl, post!, componentIds, { event, key: `post:${row.id}:update:${latest?.id ?? 0}`, body: latest?.body ?? '', at });
+      await notifySubscribers(trx, deps.baseUrl, post!, componentIds, { event, state: row.state, key: `post:${row.id}:update:${latest?.id ?? 0}`, body: latest?.body ?? '', at });
     }
   });
 }

@@ -21,12 +21,38 @@ export const STATE_LABELS: Record<string, string> = {
   completed: 'Completed',
 };
 
+const MAINTENANCE_NOTICES: Record<string, string> = {
+  'maintenance.scheduled': 'Maintenance scheduled',
+  'maintenance.started': 'Maintenance in progress',
+  'maintenance.updated': 'Maintenance update',
+  'maintenance.completed': 'Maintenance completed',
+};
+
+/**
+ * The subject of a subscriber notice leads with where things stand, so a "resolved" email
+ * does not read like the outage again: "Resolved: API is down", "Identified: …",
+ * "Maintenance completed: …". An incident's label is its update's state.
+ */
+export function noticeSubject(event: string, state: string | undefined, title: string): string {
+  const lead = MAINTENANCE_NOTICES[event] ?? (event === 'incident.resolved' ? STATE_LABELS.resolved : STATE_LABELS[state ?? '']) ?? 'Update';
+  return `${lead}: ${title}`;
+}
+
 export const IMPACT_LABELS: Record<string, string> = {
   degraded_performance: 'Degraded performance',
   partial_outage: 'Partial outage',
   major_outage: 'Major outage',
   maintenance: 'Under maintenance',
 };
+
+/**
+ * How a post affects one of its components, in words: an incident's impact, or for a
+ * maintenance what its state says (before the start it is only scheduled, not under way).
+ */
+export function effectLabel(p: { kind: string; state: string }, impact: string): string {
+  if (p.kind === 'maintenance') return p.state === 'in_progress' ? 'Under maintenance' : p.state === 'completed' ? 'Maintenance completed' : 'Maintenance scheduled';
+  return IMPACT_LABELS[impact] ?? impact;
+}
 
 /** Worse impacts rank higher; used to merge several posts touching one component. */
 export const IMPACT_RANK: Record<Impact, number> = { maintenance: 0, degraded_performance: 1, partial_outage: 2, major_outage: 3 };

@@ -62,7 +62,7 @@ export interface PublicStatus {
   components: PublicComponent[];
   /** The monitor components (compatibility with the JSON's original `monitors`). */
   monitors: Array<{ id: number; name: string; status: DisplayStatus; uptime: UptimeSummary; days: DayBar[]; retrying: boolean; maintenance: boolean }>;
-  /** Names of manual components set to maintenance, announced under the banner (windows have their own notice). */
+  /** Names of manual components set to maintenance, announced under the banner (windows and maintenance posts have their own notice). */
   underMaintenance: string[];
   incidents: Array<{ id: number; monitor_id: number; title: string; cause: string; started_at: string; resolved_at: string | null }>;
   maintenance: Array<{ id: number; title: string; active: boolean; starts_at: string; ends_at: string; monitor_ids: number[] }>;
@@ -193,7 +193,8 @@ export async function getPublicStatus(deps: { db: Db; clock: Clock; history?: Se
     monitors: list
       .filter((c) => c.kind === 'monitor')
       .map((c) => ({ id: c.monitor_id!, name: c.name, status: c.status as DisplayStatus, uptime: c.uptime!, days: c.days, retrying: c.retrying, maintenance: c.maintenance })),
-    underMaintenance: list.filter((c) => c.kind === 'manual' && c.maintenance).map((c) => c.name),
+    // A component in a maintenance post in progress is named in that post's notice already.
+    underMaintenance: list.filter((c) => c.kind === 'manual' && c.maintenance && posted.get(c.id) !== 'maintenance').map((c) => c.name),
     incidents: recent.map((i) => ({
       id: i.id,
       monitor_id: i.monitor_id,

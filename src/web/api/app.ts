@@ -41,10 +41,20 @@ export function documentedRoutes(): ApiRoute[] {
   return apiRoutes(() => ({}));
 }
 
+/**
+ * A validation error's message sums up its fields ("name: Required; interval_seconds: …"):
+ * the services word it for forms ("Please fix the highlighted fields"), which a client has not got.
+ */
+export function apiMessage(err: AppError): string {
+  const fields = Object.entries(err.fields);
+  if (err.code !== 'validation_failed' || fields.length === 0) return err.message;
+  return fields.map(([k, v]) => (k === '_' ? v : `${k}: ${v}`)).join('; ');
+}
+
 function sendError(c: Parameters<MiddlewareHandler<ApiEnv>>[0], err: AppError) {
   if (err instanceof RateLimitError) c.header('Retry-After', String(err.retryAfterSeconds));
   if (err.status === 401) c.header('WWW-Authenticate', 'Bearer realm="StatusPing API"');
-  return c.json({ error: { code: err.code, message: err.message, details: err.fields } }, err.status as 400);
+  return c.json({ error: { code: err.code, message: apiMessage(err), details: err.fields } }, err.status as 400);
 }
 
 /**

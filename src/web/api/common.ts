@@ -37,7 +37,7 @@ export function cursorPage<T extends z.ZodType>(item: T) {
 export const errorSchema = z.object({
   error: z.object({
     code: z.string().describe('Stable machine-readable code, e.g. not_found, validation_failed, insufficient_scope, rate_limited'),
-    message: z.string().describe('What went wrong, in a sentence'),
+    message: z.string().describe('What went wrong, in a sentence; for validation errors, each field and its problem ("name: …; interval_seconds: …")'),
     details: z.record(z.string(), z.string()).describe('For validation errors: each invalid field and its message; otherwise empty'),
   }),
 });

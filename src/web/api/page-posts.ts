@@ -122,7 +122,7 @@ export const pagePostRoutes: ApiRoute[] = [
   }),
   defineRoute({
     method: 'post', path: '/pages/:id/incidents/:incidentId/updates', operationId: 'addPagePostUpdate', tag: TAG, access: 'write', summary: 'Post an update',
-    description: 'The update’s state becomes the incident’s; resolved resolves it. Subscribers are told when the post is published.',
+    description: 'The update’s state becomes the incident’s: resolved resolves it, and any other state on a resolved incident reopens it. Subscribers are told when the post is published.',
     params: postParams, body: updateBody, response: postSchema, status: 201, example: { state: 'identified', message: 'A faulty deploy; rolling back.' },
     handler: async ({ deps, key, by, params, body }) => (await postUpdate(postDeps(deps), key.accountId, params.id, params.incidentId, body, by), toApi(await get(deps, key.accountId, params))),
   }),

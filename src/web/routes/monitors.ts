@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { parseDbId } from '../../lib/ids.ts';
+import { ValidationError } from '../../lib/errors.ts';
 import { recentResults } from '../../domain/checks/checks.repository.ts';
 import { historyFor, RANGES, type RangeKey, rangeSeries, responseSeries, responseSummary24h } from '../../domain/checks/uptime.service.ts';
 import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
@@ -19,7 +20,7 @@ import {
 } from '../../domain/monitors/monitors.service.ts';
 import { slaForMonitor } from '../../domain/incidents/sla.ts';
 import { DAY } from '../../lib/clock.ts';
-import { csvCell, slaQuery } from '../sla-query.ts';
+import { csvCell, SLA_CSV_HEADER, slaCsvCells, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
@@ -160,18 +161,19 @@ export const monitorRoutes = new Hono<AppEnv>()
   // SLA report for a month: printable HTML, or CSV with ?format=csv.
   .get('/monitors/:id/sla', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
-    const { now, month, from, to, excludeMaintenance, countDegraded, csv } = slaQuery(c);
+    const { now, month, monthError, from, to, excludeMaintenance, countDegraded, csv } = slaQuery(c);
     const q = c.req.query();
     const t = q.target === undefined || q.target === '' ? 99.9 : Number(q.target);
     const target = Number.isFinite(t) ? Math.min(100, Math.max(0, t)) : 99.9;
+    if (csv && monthError) throw new ValidationError(monthError, { month: monthError });
     const report = await slaForMonitor(c.get('deps').db, m.accountId, m.id, { from, to, target, excludeMaintenance, countDegraded }, now);
     if (csv) {
-      const header = 'monitor,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes,degraded_minutes,degraded_counted';
-      const row = [csvCell(m.name), month, target, report.uptimePercent, report.met, report.periodMinutes, report.downtimeMinutes, report.incidents, report.mttrMinutes ?? '', report.excludedMaintenanceMinutes, report.degradedMinutes, report.degradedCounted].join(',');
+      const header = SLA_CSV_HEADER.replace('component,monitor_id', 'monitor');
+      const row = [csvCell(m.name), month, target, ...slaCsvCells(report)].join(',');
       c.header('Content-Disposition', `attachment; filename="sla-${m.id}-${month}.csv"`);
       return c.body(`${header}\n${row}\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
     }
-    return html(c, 'pages/monitors/sla', { m, report, month, target, excludeMaintenance, countDegraded });
+    return html(c, 'pages/monitors/sla', { m, report, month, monthError, from, target, excludeMaintenance, countDegraded });
   })
   .get('/monitors/:id/screenshot.png', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { listOwnPages } from '../../domain/statuspages/pages.repository.ts';
 import { completeMaintenance, createMaintenance, oneOffWindows, prefillFromWindow } from '../../domain/statuspages/posts.maintenance.ts';
 import { addUpdate, createIncident, discardDraft, editPost, getPost, listPagePosts, pageComponents, publishPost, savePostmortem } from '../../domain/statuspages/posts.service.ts';
-import { IMPACT_LABELS, IMPACTS, INCIDENT_STATES, STATE_LABELS } from '../../domain/statuspages/posts.ts';
+import { effectLabel, IMPACT_LABELS, IMPACTS, INCIDENT_STATES, STATE_LABELS } from '../../domain/statuspages/posts.ts';
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, templateFromQuery, updateTemplate } from '../../domain/statuspages/templates.service.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
@@ -18,7 +18,7 @@ function deps(c: Context<AppEnv>) {
 }
 
 const ids = (c: Context<AppEnv>) => ({ accountId: authOf(c).account.id, pageId: parseDbId(c.req.param('pageId')), postId: parseDbId(c.req.param('id')) });
-const labels = { states: INCIDENT_STATES, impacts: IMPACTS, stateLabels: STATE_LABELS, impactLabels: IMPACT_LABELS, md: renderMarkdown };
+const labels = { states: INCIDENT_STATES, impacts: IMPACTS, stateLabels: STATE_LABELS, impactLabels: IMPACT_LABELS, effectLabel, md: renderMarkdown };
 /** Posts, updates and templates: any member reads them, incidents.write changes them. */
 const write = requireRole('incidents.write');
 const base = (pageId: number) => `/pages/${pageId}/incidents`;

@@ -8,12 +8,13 @@ import { checkPageDomain } from '../../domain/statuspages/domains.service.ts';
 import { listAssets } from '../../domain/statuspages/assets.service.ts';
 import { slaForPage } from '../../domain/incidents/page-sla.ts';
 import { parseDbId } from '../../lib/ids.ts';
-import { csvCell, slaQuery } from '../sla-query.ts';
+import { ValidationError } from '../../lib/errors.ts';
+import { csvCell, SLA_CSV_HEADER, slaCsvCells, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError, userError } from '../forms.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
-import { html } from '../render.ts';
+import { html, renderErrorOnce } from '../render.ts';
 
 export function pageIdOf(c: Context<AppEnv>): number {
   return parseDbId(c.req.param('pageId'));
@@ -51,7 +52,9 @@ export async function editorData(c: Context<AppEnv>, pageId: number, extra: Reco
 /** Re-renders the page with an error of the components editor or the asset forms (not the settings form). */
 export async function renderSectionError(c: Context<AppEnv>, err: unknown, pageId: number, section: 'components' | 'assets' | 'domain', submitted: Record<string, string> = {}) {
   const e = userError(err);
-  return html(c, 'pages/statuspages/edit', await editorData(c, pageId, { sectionError: { section, message: e.message, fields: e.fields, values: submitted } }), e.status);
+  const data = await editorData(c, pageId, { sectionError: { section, message: e.message, fields: e.fields, values: submitted } });
+  const once = renderErrorOnce(c, 'pages/statuspages/edit', data, e.message, e.fields, { ...data, sectionError: { section, message: '', fields: e.fields, values: submitted } });
+  return c.html(once, e.status as 400);
 }
 
 async function listData(c: Context<AppEnv>, extra: Record<string, unknown> = {}) {
@@ -120,16 +123,16 @@ export const pageRoutes = new Hono<AppEnv>()
   // The page's SLA over a month: every visible monitor component against the page's target.
   .get('/pages/:pageId/sla', async (c) => {
     const q = slaQuery(c);
+    if (q.csv && q.monthError) throw new ValidationError(q.monthError, { month: q.monthError });
     const r = await slaForPage(c.get('deps').db, authOf(c).account.id, pageIdOf(c), { from: q.from, to: q.to, excludeMaintenance: q.excludeMaintenance, countDegraded: q.countDegraded }, q.now);
     if (q.csv) {
-      const header = 'component,monitor_id,month,target_percent,uptime_percent,met,period_minutes,downtime_minutes,incidents,mttr_minutes,maintenance_excluded_minutes,degraded_minutes,degraded_counted';
-      const rows = r.components.map(({ name, monitorId, report: x }) =>
-        [csvCell(name), monitorId, q.month, r.target, x.uptimePercent, x.met, x.periodMinutes, x.downtimeMinutes, x.incidents, x.mttrMinutes ?? '', x.excludedMaintenanceMinutes, x.degradedMinutes, x.degradedCounted].join(','));
+      const rows = r.components.map(({ name, monitorId, report: x }) => [csvCell(name), monitorId, q.month, r.target, ...slaCsvCells(x)].join(','));
       const t = r.total;
-      if (t.meanUptime !== null) rows.push([csvCell('Page mean'), '', q.month, r.target, t.meanUptime, t.meanMet, '', t.downtimeMinutes, t.incidents, '', '', '', q.countDegraded].join(','));
-      if (t.worst) rows.push([csvCell(`Worst: ${t.worst.name}`), '', q.month, r.target, t.worst.uptimePercent, t.worst.met, '', '', '', '', '', '', q.countDegraded].join(','));
+      const iso = r.countedFrom === null ? '' : new Date(r.countedFrom).toISOString();
+      if (t.meanUptime !== null) rows.push([csvCell('Page mean'), '', q.month, r.target, t.meanUptime, t.meanMet, '', t.downtimeMinutes, t.incidents, '', '', '', q.countDegraded, iso].join(','));
+      if (t.worst) rows.push([csvCell(`Worst: ${t.worst.name}`), '', q.month, r.target, t.worst.uptimePercent, t.worst.met, '', '', '', '', '', '', q.countDegraded, ''].join(','));
       c.header('Content-Disposition', `attachment; filename="sla-page-${r.page.id}-${q.month}.csv"`);
-      return c.body(`${header}\n${rows.map((x) => `${x}\n`).join('')}`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+      return c.body(`${SLA_CSV_HEADER}\n${rows.map((x) => `${x}\n`).join('')}`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
     }
-    return html(c, 'pages/statuspages/sla', { r, month: q.month, excludeMaintenance: q.excludeMaintenance, countDegraded: q.countDegraded });
+    return html(c, 'pages/statuspages/sla', { r, month: q.month, monthError: q.monthError, from: q.from, excludeMaintenance: q.excludeMaintenance, countDegraded: q.countDegraded });
   });

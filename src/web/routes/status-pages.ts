@@ -4,7 +4,7 @@ import { getHistory, getPublicStatus, publicBadge } from '../../domain/statuspag
 import { parseDbId } from '../../lib/ids.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { postsJson, publicPost, publicPostsForSlug } from '../../domain/statuspages/posts.public.ts';
-import { IMPACT_LABELS, STATE_LABELS } from '../../domain/statuspages/posts.ts';
+import { effectLabel, IMPACT_LABELS, STATE_LABELS } from '../../domain/statuspages/posts.ts';
 import { BADGE_COLORS, badgeSvg, uptimeColor } from '../badges.ts';
 import { atomFeed, rssFeed } from '../feeds.ts';
 import { TtlCache } from '../../lib/ttl-cache.ts';
@@ -28,7 +28,7 @@ import { Rendered, sendRendered } from '../cached-response.ts';
 const CACHE_SECONDS = 10;
 
 /** What the public views of incident posts need besides the data: labels and the safe Markdown renderer. */
-const postLabels = { md: renderMarkdown, stateLabels: STATE_LABELS, impactLabels: IMPACT_LABELS };
+const postLabels = { md: renderMarkdown, stateLabels: STATE_LABELS, impactLabels: IMPACT_LABELS, effectLabel };
 
 /** ?month=YYYY-MM when well-formed, so odd values cannot fill the cache with keys. */
 function monthParam(c: Context<AppEnv>): string | undefined {
@@ -133,7 +133,7 @@ export function statusPageRoutes(deps: WebDeps) {
       if (!(await passwordMatches(gate, form.password ?? ''))) {
         unlockLimit.hit(key); // only failures count
         c.header('Cache-Control', 'private, no-store');
-        return c.html(renderView(c, 'pages/statuspages/unlock', { slug, error: 'That password is not right.', csrf: '', user: null, account: null }), 401);
+        return c.html(renderView(c, 'pages/statuspages/unlock', { slug, error: 'That password is not right.', fields: { password: 'That password is not right.' }, csrf: '', user: null, account: null }), 401);
       }
       setCookie(c, `sp_page_${gate.slug}`, unlockToken(secret, gate), {
         path: '/', httpOnly: true, sameSite: 'Lax', secure: deps.config.baseUrl.startsWith('https:'), maxAge: 30 * 24 * 3600,
