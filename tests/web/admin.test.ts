@@ -142,7 +142,7 @@ describe.each(testDbKinds())('instance admin on %s', (kind) => {
     const self = await admin.post(`/admin/users/${me!.id}/delete`);
     expect(self.status).toBe(422);
     expect(await self.text()).toContain('cannot delete your own login');
-    expect((await admin.post(`/admin/users/${target!.id}/delete`)).status).toBe(303);
+    expect((await admin.post(`/admin/users/${target!.id}/delete`, { _confirm: '1' })).status).toBe(303);
     expect(await userRow(leaving.email)).toBeUndefined();
     expect(await t.db.selectFrom('accounts').select('id').where('name', '=', 'leaving Org').executeTakeFirst()).toBeUndefined();
     expect(await t.db.selectFrom('monitors').select('id').where('id', '=', monitorId).executeTakeFirst()).toBeUndefined();

@@ -129,7 +129,7 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(check.headers.get('location')).toBe(`/monitors/${id}?checking=1`);
     expect((await ctx.t.db.selectFrom('monitors').select('check_requested_at').where('id', '=', id).executeTakeFirstOrThrow()).check_requested_at).not.toBeNull();
 
-    const del = await owner.post(`/monitors/${id}/delete`);
+    const del = await owner.post(`/monitors/${id}/delete`, { _confirm: '1' });
     expect(del.headers.get('location')).toBe('/dashboard');
     expect(await ctx.t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
   });
@@ -168,7 +168,7 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     const paused = await owner.post(`/monitors/${id}/pause`, { from: 'row' }, { 'hx-request': 'true' });
     const html = await paused.text();
     expect(html.trim().startsWith(`<tr id="monitor-${id}" data-status="paused"`)).toBe(true);
-    const del = await owner.post(`/monitors/${id}/delete`, { from: 'row' }, { 'hx-request': 'true' });
+    const del = await owner.post(`/monitors/${id}/delete`, { from: 'row', _confirm: '1' }, { 'hx-request': 'true' });
     expect(del.status).toBe(200);
     expect(await del.text()).toBe('');
   });

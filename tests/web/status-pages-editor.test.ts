@@ -113,7 +113,7 @@ describe.each(testDbKinds())('status pages and their components on %s', (kind) =
     expect(await twice.text()).toContain('Public API is already on this page');
     // Taken off the page, an edit of the (still public) monitor does not put it back.
     const comp = (await componentsOf(pageId))[0]!;
-    await owner.post(`/pages/${pageId}/components/${comp.id}/delete`);
+    await owner.post(`/pages/${pageId}/components/${comp.id}/delete`, { _confirm: '1' });
     expect((await owner.post(`/monitors/${pub}/edit`, { ...form, name: 'Public API' })).status).toBe(303);
     expect((await componentsOf(pageId)).map((c) => c.monitor_id)).toEqual([priv]);
     // The same monitor may be on another page.
@@ -180,10 +180,10 @@ describe.each(testDbKinds())('status pages and their components on %s', (kind) =
     expect(await names()).toEqual(['One', 'Three', 'Two']);
     await owner.post(`/pages/${pageId}/components/${ids[0]}`, { name: 'One', description: 'first', group_id: String(us) });
     expect((await componentsOf(pageId)).find((c) => c.id === ids[0])!.group_id).toBe(us);
-    await owner.post(`/pages/${pageId}/groups/${eu}/delete`);
+    await owner.post(`/pages/${pageId}/groups/${eu}/delete`, { _confirm: '1' });
     expect(await groups()).toEqual(['America']);
     expect((await componentsOf(pageId)).filter((c) => c.group_id === null).map((c) => c.name)).toEqual(['Three', 'Two']);
-    await owner.post(`/pages/${pageId}/components/${ids[1]}/delete`);
+    await owner.post(`/pages/${pageId}/components/${ids[1]}/delete`, { _confirm: '1' });
     expect(await names()).toEqual(['Three', 'One']); // moved to America, at its end
     const noName = await owner.post(`/pages/${pageId}/components/manual`, { name: '', status: 'operational' });
     expect(noName.status).toBe(422);

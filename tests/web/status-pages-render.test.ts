@@ -96,8 +96,8 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
     expect(await expectBanner('maintenance', 'major_outage', 'Major outage')).toContain('Under maintenance: Web');
     // A slow monitor is degraded.
     const slow = await createMonitorVia(owner, { name: 'Slow API', degraded_ms: '100' });
-    await owner.post(`/pages/${pageId}/components/${web}/delete`);
-    await owner.post(`/pages/${pageId}/components/${mail}/delete`);
+    await owner.post(`/pages/${pageId}/components/${web}/delete`, { _confirm: '1' });
+    await owner.post(`/pages/${pageId}/components/${mail}/delete`, { _confirm: '1' });
     await recordResult(ctx.t.db, slow, { ok: true, statusCode: 200, responseMs: 900, error: null }, ctx.built.clock.now(), TEST_ALERTS);
     fresh();
     expect(banner(await html(slug))).toBe('Degraded performance');
@@ -131,7 +131,7 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
     expect((await ctx.built.app.request(`/badge/${api}/uptime.svg`)).status).toBe(200);
     // Only on the private page: no badge.
     const comp = (await ctx.t.db.selectFrom('page_components').select('id').where('page_id', '=', second).executeTakeFirstOrThrow()).id;
-    await owner.post(`/pages/${second}/components/${comp}/delete`);
+    await owner.post(`/pages/${second}/components/${comp}/delete`, { _confirm: '1' });
     fresh();
     expect((await ctx.built.app.request(`/badge/${api}/status.svg`)).status).toBe(404);
   });

@@ -5,6 +5,7 @@ import { PLAN_IDS } from '../../domain/billing/plans.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import type { AppEnv, WebDeps } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost, userError } from '../forms.ts';
 import { authOf } from '../middleware/session.ts';
 import { html } from '../render.ts';
@@ -75,7 +76,13 @@ export function adminRoutes(deps: WebDeps) {
         return page(c, { section: 'add', error: e.message, fields: e.fields, values }, e.status);
       }
     })
-    .post('/admin/users/:id/delete', (c) =>
+    .post('/admin/users/:id/delete', confirmFirst(async (c) => {
+      const id = parseDbId(c.req.param('id'));
+      if (id === authOf(c).user.id) return null;
+      const u = (await adminOverview(ad)).users.find((x) => x.id === id);
+      if (!u) throw new NotFoundError('User');
+      return { title: `Delete the user ${u.email}?`, detail: 'Their login goes, and every account left without members is deleted with all its monitors, pages and history.', button: 'Delete user', cancel: '/admin#users' };
+    }), (c) =>
       orError(c, 'users', async () => {
         const id = parseDbId(c.req.param('id'));
         const a = actor(c);

@@ -5,7 +5,9 @@ import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError, safeNext, userError } from '../forms.ts';
 import { sendVerificationEmail } from '../../domain/accounts/email-verification.service.ts';
 import { lifecycleDeps, settingsView } from './account-lifecycle.ts';
-import { clearSessionCookie, setSessionCookie } from '../middleware/session.ts';
+import { renameAccount } from '../../domain/accounts/account-name.service.ts';
+import { auditBy, requireRole } from '../middleware/roles.ts';
+import { authOf, clearSessionCookie, setSessionCookie } from '../middleware/session.ts';
 import { html } from '../render.ts';
 
 /** Public: sign-up and log-in. */
@@ -68,6 +70,16 @@ export const settingsRoutes = new Hono<AppEnv>()
     } catch (err) {
       const e = userError(err);
       return settingsView(c, { section: 'password', error: e.message, fields: e.fields }, e.status);
+    }
+  })
+  .post('/settings/account-name', requireRole('account.rename'), async (c) => {
+    const form = c.get('form');
+    try {
+      await renameAccount(c.get('deps'), authOf(c).account.id, form, auditBy(c));
+      return redirectAfterPost(c, '/settings?saved=name');
+    } catch (err) {
+      const e = userError(err);
+      return settingsView(c, { section: 'name', error: e.message, fields: e.fields, values: { name: form.name ?? '' } }, e.status);
     }
   })
   .post('/settings/logout-everywhere', async (c) => {

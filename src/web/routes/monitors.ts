@@ -21,6 +21,7 @@ import { slaForMonitor } from '../../domain/incidents/sla.ts';
 import { DAY } from '../../lib/clock.ts';
 import { csvCell, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
@@ -203,7 +204,10 @@ export const monitorRoutes = new Hono<AppEnv>()
       });
     }
   })
-  .post('/monitors/:id/delete', requireRole('monitors.write'), async (c) => {
+  .post('/monitors/:id/delete', requireRole('monitors.write'), confirmFirst(async (c) => {
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+    return { title: `Delete monitor "${m.name}"?`, detail: 'This removes its history, incidents and its components on status pages.', button: 'Delete', cancel: c.get('form').from === 'row' ? '/dashboard' : `/monitors/${m.id}` };
+  }), async (c) => {
     await deleteMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')), auditBy(c));
     // An htmx delete from a dashboard row swaps the row away; otherwise go back to the list.
     if (isHtmx(c) && c.get('form').from === 'row') return c.body('', 200);
