@@ -173,6 +173,32 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(await del.text()).toBe('');
   });
 
+  it('pause and resume from a dashboard row without JS return to the dashboard, never to another site', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const id = await createMonitorVia(owner);
+    const row = await (await owner.get('/dashboard')).text();
+    expect(row).toMatch(new RegExp(`action="/monitors/${id}/pause"[\\s\\S]*?name="back" value="/dashboard"`));
+    // The row's own fields: back to the dashboard.
+    const paused = await owner.post(`/monitors/${id}/pause`, { from: 'row', back: '/dashboard' });
+    expect(paused.status).toBe(303);
+    expect(paused.headers.get('location')).toBe('/dashboard');
+    expect((await ctx.t.db.selectFrom('monitors').select('is_paused').where('id', '=', id).executeTakeFirstOrThrow()).is_paused).toBe(1);
+    // Without a back field the same-site Referer decides (its query kept); another site's Referer or back is ignored.
+    const viaReferer = await owner.post(`/monitors/${id}/resume`, { from: 'row' }, { referer: 'http://localhost/dashboard?view=all' });
+    expect(viaReferer.headers.get('location')).toBe('/dashboard?view=all');
+    for (const [form, headers] of [
+      [{ from: 'row', back: 'https://evil.example/' }, {}],
+      [{ from: 'row', back: '//evil.example/x' }, {}],
+      [{ from: 'row', back: '/\\evil.example' }, {}],
+      [{ from: 'row' }, { referer: 'https://evil.example/dashboard' }],
+    ] as Array<[Record<string, string>, Record<string, string>]>) {
+      const res = await owner.post(`/monitors/${id}/pause`, form, headers);
+      expect(res.headers.get('location'), JSON.stringify([form, headers])).toBe('/dashboard');
+    }
+    // From the monitor page (no row field) it stays on the monitor page, as before.
+    expect((await owner.post(`/monitors/${id}/resume`)).headers.get('location')).toBe(`/monitors/${id}`);
+  });
+
   it('SaaS mode refuses private targets in the form, saying why', async () => {
     const saas = buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_dummy' });
     const owner = await persona(saas.app, 'owner');

@@ -22,7 +22,7 @@ import { DAY } from '../../lib/clock.ts';
 import { csvCell, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
 import { confirmFirst } from '../confirm.ts';
-import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { redirectAfterPost, renderFormError, returnPath } from '../forms.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
 import { html, isHtmx } from '../render.ts';
@@ -221,5 +221,7 @@ export const monitorRoutes = new Hono<AppEnv>()
     const m =
       action === 'check' ? await requestCheck(deps, accountId, id) : await setPaused(deps, accountId, id, action === 'pause', auditBy(c));
     if (isHtmx(c) && c.get('form').from === 'row') return rowFor(c, m);
+    // Pause/resume from a dashboard row without JS: back to the list; "check now" goes to the monitor to watch the result.
+    if (action !== 'check' && c.get('form').from === 'row') return redirectAfterPost(c, returnPath(c, '/dashboard'));
     return redirectAfterPost(c, `/monitors/${id}${action === 'check' ? '?checking=1' : ''}`);
   });
