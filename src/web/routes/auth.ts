@@ -35,10 +35,11 @@ export const publicAuthRoutes = new Hono<AppEnv>()
       return renderFormError(c, err, { page: 'pages/auth/signup' }, { values });
     }
   })
-  .get('/login', (c) => {
+  .get('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
     if (c.get('auth')) return c.redirect(next);
-    return html(c, 'pages/auth/login', { values: {}, fields: {}, next, left: c.req.query('left') === '1' });
+    const signupOpen = await signupAvailable(c.get('deps'));
+    return html(c, 'pages/auth/login', { values: {}, fields: {}, next, left: c.req.query('left') === '1', signupOpen });
   })
   .post('/login', async (c) => {
     const form = c.get('form');
@@ -48,7 +49,8 @@ export const publicAuthRoutes = new Hono<AppEnv>()
       await setSessionCookie(c, signed);
       return redirectAfterPost(c, next);
     } catch (err) {
-      return renderFormError(c, err, { page: 'pages/auth/login' }, { values: { email: form.email ?? '' }, next });
+      const signupOpen = await signupAvailable(c.get('deps'));
+      return renderFormError(c, err, { page: 'pages/auth/login' }, { values: { email: form.email ?? '' }, next, signupOpen });
     }
   })
   // Logging out is allowed without a live session so a stale cookie can always be cleared.
