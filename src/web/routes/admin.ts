@@ -67,7 +67,9 @@ export function adminRoutes(deps: WebDeps) {
       const values = { email: form.email ?? '', organization: form.organization ?? '' };
       try {
         const { email, mailed } = await addUser(ad, actor(c), form);
-        const notice = mailed
+        const notice = mailed && deps.delivery.mailer.via === 'log'
+          ? `Created ${email}. This instance has no mail provider, so their link to choose a password (valid 48 hours) was written to the server log instead of being emailed: send it to them yourself, or set RESEND_API_KEY or SMTP_URL.`
+          : mailed
           ? `Created ${email}. They were emailed a link to choose their password (valid 48 hours).`
           : `Created ${email}, but the email with their set-password link could not be sent. They can use "Forgot your password?" on the login page.`;
         return page(c, { notice });
