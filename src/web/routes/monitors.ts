@@ -18,6 +18,7 @@ import {
   updateMonitor,
 } from '../../domain/monitors/monitors.service.ts';
 import { slaForMonitor } from '../../domain/incidents/sla.ts';
+import { badgeLink } from '../../domain/statuspages/statuspages.service.ts';
 import { DAY } from '../../lib/clock.ts';
 import { csvCell, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
@@ -108,18 +109,19 @@ async function detailData(c: Context<AppEnv>, m: Monitor) {
   const deps = monitorDeps(c);
   const now = deps.clock.now();
   const range = (Object.keys(RANGES) as RangeKey[]).find((k) => k === c.req.query('range')) ?? '24h';
-  const [history, results, incidents, series, response, rangePoints] = await Promise.all([
+  const [history, results, incidents, series, response, rangePoints, badgeSlug] = await Promise.all([
     historyFor(deps.db, [m.id], now, false),
     recentResults(deps.db, m.id, 50),
     listForMonitor(deps.db, m.accountId, m.id, 20),
     responseSeries(deps.db, m.id, now),
     responseSummary24h(deps.db, m.id, now),
     rangeSeries(deps.db, m.id, now, range),
+    badgeLink(deps, m),
   ]);
   const checking = c.req.query('checking') === '1' && (m.checkRequestedAt ?? 0) > (m.lastCheckedAt ?? 0);
   return {
     m, uptime: history.get(m.id)!.uptime, results, incidents, series, response, checking, now, chartFrom: now - DAY, chartTo: now,
-    baseUrl: c.get('deps').config.baseUrl, range, ranges: Object.keys(RANGES), rangePoints, rangeFrom: now - RANGES[range].ms,
+    baseUrl: c.get('deps').config.baseUrl, range, ranges: Object.keys(RANGES), rangePoints, rangeFrom: now - RANGES[range].ms, badgeSlug,
   };
 }
 
