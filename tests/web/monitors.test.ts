@@ -63,6 +63,21 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(await bad.text()).toContain('The first step must be goto &lt;url&gt;');
   });
 
+  it('the type chooser marks Browser journey unavailable up front, with the reason, when it cannot be added', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const off = await (await owner.get('/monitors/new')).text();
+    expect(off).toContain('<option value="browser" disabled>Browser journey (unavailable)</option>');
+    expect(off).toContain('Browser journey is unavailable: Browser checks are off on this instance; the administrator can turn them on with BROWSER_CHECKS=1.');
+    expect(off).not.toContain('href="/monitors/new?type=browser"');
+    expect(off).toContain('<option value="http" selected>HTTP(S)</option>');
+    const on = await persona(buildApp(ctx.t.db, { BROWSER_CHECKS: '1' }).app, 'on');
+    const allowed = await (await on.get('/monitors/new')).text();
+    expect(allowed).toContain('<option value="browser">Browser journey</option>');
+    expect(allowed).not.toContain('data-testid="type-unavailable"');
+    const saas = await persona(buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_x' }).app, 'saas');
+    expect(await (await saas.get('/monitors/new')).text()).toContain('Browser journey is unavailable: Browser checks come with the Business plan.');
+  });
+
   it('the monitor page charts percentiles and uptime over 24h / 7d / 30d / 90d', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const id = await createMonitorVia(owner);

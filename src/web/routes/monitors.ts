@@ -9,6 +9,7 @@ import { billingBanners } from '../../domain/billing/billing.service.ts';
 import { can } from '../../domain/accounts/roles.ts';
 import { type Monitor, MONITOR_TYPES, type MonitorType, TYPE_LABELS } from '../../domain/monitors/monitors.ts';
 import {
+  browserChecksUnavailable,
   createMonitor,
   deleteMonitor,
   getMonitor,
@@ -89,7 +90,11 @@ function typeOf(v: string | undefined): MonitorType {
   return (MONITOR_TYPES as readonly string[]).includes(v ?? '') ? (v as MonitorType) : 'http';
 }
 
-const TYPES = MONITOR_TYPES.map((type) => ({ type, label: TYPE_LABELS[type] }));
+/** The type chooser: every type, with the reason a type cannot be chosen here (browser journeys), so nobody writes steps in vain. */
+async function typeChoices(c: Context<AppEnv>) {
+  const browserOff = await browserChecksUnavailable(monitorDeps(c), authOf(c).account.id);
+  return MONITOR_TYPES.map((type) => ({ type, label: TYPE_LABELS[type], unavailable: type === 'browser' ? browserOff : null }));
+}
 
 /** Dashboard rows: each monitor with its 24 h uptime from the hourly rollups. */
 export async function dashboardRows(c: Context<AppEnv>) {
@@ -139,7 +144,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/dashboard/monitors', async (c) => html(c, 'partials/dashboard/monitor-list', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
   .get('/monitors/new', requireRole('monitors.write'), async (c) =>
-    html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c), types: TYPES }),
+    html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c), types: await typeChoices(c) }),
   )
   // The Type select swaps in that type's fields (htmx); without JS, /monitors/new?type= does.
   // The probe timing fields (not for heartbeats) come along out of band, with their defaults.
@@ -152,7 +157,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       return redirectAfterPost(c, `/monitors/${m.id}`);
     } catch (err) {
       return renderFormError(c, err, FORM_VIEWS, {
-        values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c, undefined, form), types: TYPES,
+        values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c, undefined, form), types: await typeChoices(c),
       });
     }
   })
@@ -190,7 +195,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
-    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m), types: TYPES });
+    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m), types: await typeChoices(c) });
   })
   .post('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const form = c.get('form');
@@ -202,7 +207,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       return redirectAfterPost(c, `/monitors/${id}`);
     } catch (err) {
       return renderFormError(c, err, FORM_VIEWS, {
-        values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m, form), types: TYPES,
+        values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m, form), types: await typeChoices(c),
       });
     }
   })
