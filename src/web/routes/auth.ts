@@ -64,6 +64,8 @@ export const publicAuthRoutes = new Hono<AppEnv>()
 /** Signed-in: account settings, password change, log out everywhere. */
 export const settingsRoutes = new Hono<AppEnv>()
   .get('/settings', (c) => settingsView(c, { saved: c.req.query('saved') }))
+  // Settings forms re-render their errors at the URL posted to; a reload (GET) goes back to Settings.
+  .get('/settings/:form{password|account-name|email|delete-account}', (c) => c.redirect('/settings', 302))
   .post('/settings/password', async (c) => {
     const auth = c.get('auth')!;
     try {

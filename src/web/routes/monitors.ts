@@ -149,6 +149,8 @@ export const monitorRoutes = new Hono<AppEnv>()
   // The Type select swaps in that type's fields (htmx); without JS, /monitors/new?type= does.
   // The probe timing fields (not for heartbeats) come along out of band, with their defaults.
   .get('/monitors/type-fields', (c) => html(c, 'partials/monitors/type-fields', { values: { type: typeOf(c.req.query('type')), method: 'GET', expected_status: '200-399', record_type: 'A', timeout_seconds: '10', retries: '1', degraded_ms: '' }, fields: {}, oob: true }))
+  // A reload of a new-monitor form re-rendered with errors at POST /monitors.
+  .get('/monitors', (c) => c.redirect('/monitors/new', 302))
   .post('/monitors', requireRole('monitors.write'), async (c) => {
     const form = c.get('form');
     try {

@@ -36,8 +36,21 @@ const dir = (c: Context<AppEnv>) => (c.req.param('dir') === 'up' ? 'up' : 'down'
 const groupId = (c: Context<AppEnv>) => parseDbId(c.req.param('groupId'));
 const componentId = (c: Context<AppEnv>) => parseDbId(c.req.param('componentId'));
 
+/**
+ * GET on a POST-only URL: a form error is re-rendered at the URL it was posted to, so a reload
+ * asks for it with GET; send it to the editor section the form belongs to.
+ */
+const toEditor = (section: string) => (c: Context<AppEnv>) => {
+  const pageId = pageIdOf(c);
+  if (Number.isNaN(pageId)) throw new NotFoundError('Page');
+  return c.redirect(`/pages/${pageId}#${section}`, 302);
+};
+
 /** The components editor of /pages/:pageId (groups, components, order) and its logo/favicon uploads. */
 export const pageComponentRoutes = new Hono<AppEnv>()
+  .get('/pages/:pageId/groups', toEditor('components'))
+  .get('/pages/:pageId/components/:kind{monitor|manual}', toEditor('components'))
+  .get('/pages/:pageId/assets/:kind{logo|favicon}', toEditor('assets'))
   .post('/pages/:pageId/groups', write, action((d, a, p, c) => svc.addGroup(d, a, p, c.get('form'))))
   .post('/pages/:pageId/groups/:groupId', write, action((d, a, p, c) => svc.renameGroup(d, a, p, groupId(c), c.get('form'))))
   .post('/pages/:pageId/groups/:groupId/delete', write, confirmFirst(async (c) => {

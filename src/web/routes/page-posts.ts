@@ -9,7 +9,7 @@ import { renderMarkdown } from '../../lib/markdown.ts';
 import type { AppEnv } from '../deps.ts';
 import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
-import { ConflictError } from '../../lib/errors.ts';
+import { ConflictError, NotFoundError } from '../../lib/errors.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
 import { html } from '../render.ts';
@@ -90,6 +90,12 @@ export const pagePostRoutes = new Hono<AppEnv>()
     }
   })
   .get('/pages/:pageId/incidents/:id', async (c) => html(c, 'pages/posts/show', await showData(c)))
+  // A reload after a form error re-rendered at a POST-only URL: back to the incident.
+  .get('/pages/:pageId/incidents/:id/:form{updates|postmortem}', (c) => {
+    const { pageId, postId } = ids(c);
+    if (Number.isNaN(pageId) || Number.isNaN(postId)) throw new NotFoundError('Incident');
+    return c.redirect(`${base(pageId)}/${postId}`, 302);
+  })
   .post('/pages/:pageId/incidents/:id/updates', write, async (c) => {
     const form = c.get('form');
     const { accountId, pageId, postId } = ids(c);

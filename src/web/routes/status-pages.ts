@@ -120,6 +120,8 @@ export function statusPageRoutes(deps: WebDeps) {
   return new Hono<AppEnv>()
     .get('/s/:slug/logo', asset('logo'))
     .get('/s/:slug/favicon', asset('favicon'))
+    // A reload after a wrong password (the form re-rendered at this URL) lands on the page, which asks again.
+    .get('/s/:slug/unlock', (c) => c.redirect(`/s/${encodeURIComponent(c.req.param('slug'))}`, 302))
     .post('/s/:slug/unlock', async (c) => {
       const slug = c.req.param('slug');
       const gate = await pageGate(deps.db, slug);
