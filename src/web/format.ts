@@ -8,6 +8,18 @@ export function ms(v: number | null | undefined): string {
   return v === null || v === undefined ? '—' : `${v} ms`;
 }
 
+/** A heartbeat job's run time (from …/start to its ping): ms for quick runs, else 1m 5s style; "—" when not measured. */
+export function runTime(v: number | null | undefined): string {
+  if (!v) return '—';
+  return v < 1000 ? `${v} ms` : duration(v);
+}
+
+/** When a heartbeat's pings are expected, in words. */
+export function heartbeatSchedule(m: { intervalSeconds: number; settings: Record<string, string> }): string {
+  const grace = `${m.settings.grace_seconds ?? 60} s grace`;
+  return m.settings.cron ? `a ping expected per cron "${m.settings.cron}" (${m.settings.timezone || 'UTC'}), ${grace}` : `a ping expected every ${interval(m.intervalSeconds)}, ${grace}`;
+}
+
 export function iso(t: number | null | undefined): string {
   return t ? new Date(t).toISOString() : '';
 }

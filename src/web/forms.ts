@@ -36,6 +36,24 @@ export function safeNext(value: string | undefined, fallback = '/dashboard'): st
   }
 }
 
+/**
+ * Where a plain form post returns to: its `back` field, else the page it was sent from (the
+ * Referer, only when it is this site), else `fallback`. Only same-site paths, never a redirect elsewhere.
+ */
+export function returnPath(c: Context<AppEnv>, fallback: string): string {
+  const back = c.get('form').back;
+  if (back) return safeNext(back, fallback);
+  const referer = c.req.header('referer');
+  if (!referer) return fallback;
+  try {
+    const u = new URL(referer);
+    const sameSite = u.host === new URL(c.req.url).host || u.origin === new URL(c.get('deps').config.baseUrl).origin;
+    return sameSite ? safeNext(u.pathname + u.search, fallback) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 /** After a successful htmx form, navigate like a normal form post would. */
 export function redirectAfterPost(c: Context<AppEnv>, to: string) {
   if (isHtmx(c)) {

@@ -31,6 +31,8 @@ function baseData(c: Context<AppEnv>) {
     csrf: c.get('csrf') ?? '',
     path: c.req.path,
     selfHosted: c.get('deps').config.selfHosted,
+    /** No mail provider: emails (and their links) only go to the server log, and pages must say so. */
+    mailLogged: c.get('deps').delivery.mailer.via === 'log',
     fmt,
   };
 }

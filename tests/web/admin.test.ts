@@ -152,6 +152,26 @@ describe.each(testDbKinds())('instance admin on %s', (kind) => {
     expect(await refused.text()).toContain('Stripe');
   });
 
+  it('self-hosted, accounts show "self-hosted (no limits)" rather than a plan; with Stripe, their plan', async () => {
+    const admin = await persona(built.app, 'admin');
+    const page = await (await admin.get('/admin')).text();
+    expect(page).toContain('<span data-testid="plan">self-hosted (no limits)</span>');
+    expect(page).not.toContain('<span data-testid="plan">free</span>');
+    expect(page).toContain('<summary>Stored plan: free</summary>');
+    const editor = await (await admin.get((await admin.get('/settings/status-page')).headers.get('location')!)).text();
+    expect(editor).toContain('Hide "Powered by StatusPing"</label>');
+    expect(editor).not.toContain('(paid plans)');
+
+    const saas = buildApp(t.db, { STRIPE_SECRET_KEY: 'sk_test_x' });
+    const saasAdmin = new Client(saas.app);
+    await saasAdmin.post('/login', { email: admin.email, password: admin.password });
+    const saasPage = await (await saasAdmin.get('/admin')).text();
+    expect(saasPage).toContain('<span data-testid="plan">free</span>');
+    expect(saasPage).not.toContain('self-hosted (no limits)');
+    const saasEditor = await (await saasAdmin.get((await saasAdmin.get('/settings/status-page')).headers.get('location')!)).text();
+    expect(saasEditor).toContain('Hide "Powered by StatusPing" (paid plans)</label>');
+  });
+
   it('deletes a user with their memberless account; never the admin themselves', async () => {
     const admin = await persona(built.app, 'admin');
     const leaving = await persona(built.app, 'leaving');
@@ -162,7 +182,7 @@ describe.each(testDbKinds())('instance admin on %s', (kind) => {
     const self = await admin.post(`/admin/users/${me!.id}/delete`);
     expect(self.status).toBe(422);
     expect(await self.text()).toContain('cannot delete your own login');
-    expect((await admin.post(`/admin/users/${target!.id}/delete`)).status).toBe(303);
+    expect((await admin.post(`/admin/users/${target!.id}/delete`, { _confirm: '1' })).status).toBe(303);
     expect(await userRow(leaving.email)).toBeUndefined();
     expect(await t.db.selectFrom('accounts').select('id').where('name', '=', 'leaving Org').executeTakeFirst()).toBeUndefined();
     expect(await t.db.selectFrom('monitors').select('id').where('id', '=', monitorId).executeTakeFirst()).toBeUndefined();

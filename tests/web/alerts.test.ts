@@ -79,7 +79,7 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     expect(await (await owner.get('/settings/alerts')).text()).toContain('Disabled: gone');
     expect((await owner.post(`/settings/alerts/${ch.id}/enable`)).status).toBe(303);
     expect((await ctx.t.db.selectFrom('alert_channels').select('disabled_at').executeTakeFirstOrThrow()).disabled_at).toBeNull();
-    expect((await owner.post(`/settings/alerts/${ch.id}/delete`)).status).toBe(303);
+    expect((await owner.post(`/settings/alerts/${ch.id}/delete`, { _confirm: '1' })).status).toBe(303);
     expect(await ctx.t.db.selectFrom('alert_channels').select('id').execute()).toHaveLength(0);
   });
 
@@ -142,7 +142,7 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     const w = await ctx.t.db.selectFrom('maintenance_windows').select('id').executeTakeFirstOrThrow();
     expect((await outsider.post(`/maintenance/${w.id}/delete`)).status).toBe(404);
     expect((await outsider.post(`/maintenance/${w.id}/end`)).status).toBe(404);
-    expect((await owner.post(`/maintenance/${w.id}/delete`)).status).toBe(303);
+    expect((await owner.post(`/maintenance/${w.id}/delete`, { _confirm: '1' })).status).toBe(303);
     expect(await ctx.t.db.selectFrom('maintenance_windows').select('id').execute()).toHaveLength(0);
   });
 

@@ -117,7 +117,7 @@ describe.each(testDbKinds())('API rate limits and plans on %s', (kind) => {
     const row = await ctx.t.db.selectFrom('api_keys').select('id').executeTakeFirstOrThrow();
     expect((await outsider.post(`/settings/api-keys/${row.id}/revoke`)).status).toBe(404);
     expect((await apiClient(ctx.built.app, key).get('/monitors')).status).toBe(200);
-    expect((await owner.post(`/settings/api-keys/${row.id}/revoke`)).status).toBe(303);
+    expect((await owner.post(`/settings/api-keys/${row.id}/revoke`, { _confirm: '1' })).status).toBe(303);
     expect((await owner.post(`/settings/api-keys/${row.id}/revoke`)).status).toBe(404);
     expect((await owner.post('/settings/api-keys', { name: '', scope: 'admin' })).status).toBe(422);
   });

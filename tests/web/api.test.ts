@@ -46,7 +46,7 @@ describe.each(testDbKinds())('REST API on %s', (kind) => {
     expect((await ctx.t.db.selectFrom('api_keys').select('last_used_at').executeTakeFirstOrThrow()).last_used_at).toBe(ctx.built.clock.now());
     expect(await (await owner.get('/settings/api-keys')).text()).toContain('last used just now');
 
-    const revoke = await owner.post(`/settings/api-keys/${row.id}/revoke`);
+    const revoke = await owner.post(`/settings/api-keys/${row.id}/revoke`, { _confirm: '1' });
     expect(revoke.status).toBe(303);
     const after = await api.get('/monitors');
     expect(after.status).toBe(401);

@@ -24,6 +24,21 @@ describe.each(testDbKinds())('accounts and sessions on %s', (kind) => {
     expect(login).toContain('for="f-password">Password</label>');
   });
 
+  it('the login page offers "Create an account" only while sign-up is possible', async () => {
+    const closed = buildApp(t.db, { ALLOW_SIGNUP: '0' }).app;
+    // A fresh instance: the first user may always sign up, so the link is there.
+    expect(await (await new Client(closed).get('/login')).text()).toContain('href="/signup">Create an account</a>');
+    await persona(closed, 'first');
+    const login = await (await new Client(closed).get('/login')).text();
+    expect(login).not.toContain('href="/signup"');
+    expect(login).toContain('Sign-up is closed on this instance');
+    // The re-rendered form after a wrong password says the same.
+    const wrong = await new Client(closed).post('/login', { email: 'nobody@example.com', password: 'wrong-password' });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain('href="/signup"');
+    expect(await (await new Client(app).get('/login')).text()).toContain('href="/signup">Create an account</a>');
+  });
+
   it('sign-up creates account, owner, unique slug and default status page, then lands on /dashboard', async () => {
     const c = new Client(app);
     const res = await c.post('/signup', { email: 'Ada@Example.com', password: 'longenough', organization: 'Acme Inc.' });

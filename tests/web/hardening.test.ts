@@ -40,6 +40,8 @@ describe.each(testDbKinds())('hardening on %s', (kind) => {
   it('parallel wrong passwords cannot slip past the per-account limit', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const c = new Client(ctx.built.app);
+    // One CSRF cookie and token first: 25 parallel first requests would each get a new cookie.
+    await c.ensureCsrf();
     const results = await Promise.all(Array.from({ length: 25 }, () => c.post('/login', { email: owner.email, password: 'wrong-password' })));
     expect(results.filter((r) => r.status === 401)).toHaveLength(10);
     expect(results.filter((r) => r.status === 429)).toHaveLength(15);

@@ -40,6 +40,35 @@ describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
     expect((await ctx.t.db.selectFrom('incidents').selectAll().execute())).toHaveLength(1);
   });
 
+  it('shows pings and run times, not response times: no charts, no "0 ms", a schedule in words', async () => {
+    const { owner, id, token } = await heartbeat();
+    let page = await (await owner.get(`/monitors/${id}`)).text();
+    expect(page).toContain('Heartbeat (push) · a ping expected every 1 h, 300 s grace · public');
+    expect(page).not.toContain('Response time');
+    expect(page).toContain('data-testid="pings"');
+    expect(page).toContain('Last ping: none yet · last run time: not measured');
+
+    await ctx.built.app.request(`/push/${token}`);
+    let row = await (await owner.get('/dashboard')).text();
+    expect(row).not.toContain('0 ms');
+    expect(row).toMatch(/<td class="px-4 py-3 tabular-nums" title="[^"]*">—<\/td>/);
+    expect(row).toContain('ping <time');
+
+    await ctx.built.app.request(`/push/${token}/start`, { method: 'POST' });
+    ctx.built.clock.advance(65_000);
+    await ctx.built.app.request(`/push/${token}`, { method: 'POST' });
+    row = await (await owner.get('/dashboard')).text();
+    expect(row).toContain('run 1m 5s');
+    page = await (await owner.get(`/monitors/${id}`)).text();
+    expect(page).toContain('last run time: 1m 5s');
+    expect(page).not.toContain('0 ms');
+    expect(page).toContain('<th>Run time</th>');
+
+    const cron = await heartbeat({ name: 'Cron job', cron: '0 3 * * *', timezone: 'Europe/Paris', interval_seconds: '86400' });
+    const cronPage = await (await cron.owner.get(`/monitors/${cron.id}`)).text();
+    expect(cronPage).toContain('Heartbeat (push) · a ping expected per cron &quot;0 3 * * *&quot; (Europe/Paris), 300 s grace');
+  });
+
   it('the push URL has a Copy button that only JavaScript reveals; the URL stays selectable text', async () => {
     const { owner, id, token } = await heartbeat();
     const page = await (await owner.get(`/monitors/${id}`)).text();

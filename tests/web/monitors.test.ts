@@ -63,6 +63,21 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(await bad.text()).toContain('The first step must be goto &lt;url&gt;');
   });
 
+  it('the type chooser marks Browser journey unavailable up front, with the reason, when it cannot be added', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const off = await (await owner.get('/monitors/new')).text();
+    expect(off).toContain('<option value="browser" disabled>Browser journey (unavailable)</option>');
+    expect(off).toContain('Browser journey is unavailable: Browser checks are off on this instance; the administrator can turn them on with BROWSER_CHECKS=1.');
+    expect(off).not.toContain('href="/monitors/new?type=browser"');
+    expect(off).toContain('<option value="http" selected>HTTP(S)</option>');
+    const on = await persona(buildApp(ctx.t.db, { BROWSER_CHECKS: '1' }).app, 'on');
+    const allowed = await (await on.get('/monitors/new')).text();
+    expect(allowed).toContain('<option value="browser">Browser journey</option>');
+    expect(allowed).not.toContain('data-testid="type-unavailable"');
+    const saas = await persona(buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_x' }).app, 'saas');
+    expect(await (await saas.get('/monitors/new')).text()).toContain('Browser journey is unavailable: Browser checks come with the Business plan.');
+  });
+
   it('the monitor page charts percentiles and uptime over 24h / 7d / 30d / 90d', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const id = await createMonitorVia(owner);
@@ -130,7 +145,7 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     expect(check.headers.get('location')).toBe(`/monitors/${id}?checking=1`);
     expect((await ctx.t.db.selectFrom('monitors').select('check_requested_at').where('id', '=', id).executeTakeFirstOrThrow()).check_requested_at).not.toBeNull();
 
-    const del = await owner.post(`/monitors/${id}/delete`);
+    const del = await owner.post(`/monitors/${id}/delete`, { _confirm: '1' });
     expect(del.headers.get('location')).toBe('/dashboard');
     expect(await ctx.t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
   });
@@ -169,9 +184,35 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     const paused = await owner.post(`/monitors/${id}/pause`, { from: 'row' }, { 'hx-request': 'true' });
     const html = await paused.text();
     expect(html.trim().startsWith(`<tr id="monitor-${id}" data-status="paused"`)).toBe(true);
-    const del = await owner.post(`/monitors/${id}/delete`, { from: 'row' }, { 'hx-request': 'true' });
+    const del = await owner.post(`/monitors/${id}/delete`, { from: 'row', _confirm: '1' }, { 'hx-request': 'true' });
     expect(del.status).toBe(200);
     expect(await del.text()).toBe('');
+  });
+
+  it('pause and resume from a dashboard row without JS return to the dashboard, never to another site', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const id = await createMonitorVia(owner);
+    const row = await (await owner.get('/dashboard')).text();
+    expect(row).toMatch(new RegExp(`action="/monitors/${id}/pause"[\\s\\S]*?name="back" value="/dashboard"`));
+    // The row's own fields: back to the dashboard.
+    const paused = await owner.post(`/monitors/${id}/pause`, { from: 'row', back: '/dashboard' });
+    expect(paused.status).toBe(303);
+    expect(paused.headers.get('location')).toBe('/dashboard');
+    expect((await ctx.t.db.selectFrom('monitors').select('is_paused').where('id', '=', id).executeTakeFirstOrThrow()).is_paused).toBe(1);
+    // Without a back field the same-site Referer decides (its query kept); another site's Referer or back is ignored.
+    const viaReferer = await owner.post(`/monitors/${id}/resume`, { from: 'row' }, { referer: 'http://localhost/dashboard?view=all' });
+    expect(viaReferer.headers.get('location')).toBe('/dashboard?view=all');
+    for (const [form, headers] of [
+      [{ from: 'row', back: 'https://evil.example/' }, {}],
+      [{ from: 'row', back: '//evil.example/x' }, {}],
+      [{ from: 'row', back: '/\\evil.example' }, {}],
+      [{ from: 'row' }, { referer: 'https://evil.example/dashboard' }],
+    ] as Array<[Record<string, string>, Record<string, string>]>) {
+      const res = await owner.post(`/monitors/${id}/pause`, form, headers);
+      expect(res.headers.get('location'), JSON.stringify([form, headers])).toBe('/dashboard');
+    }
+    // From the monitor page (no row field) it stays on the monitor page, as before.
+    expect((await owner.post(`/monitors/${id}/resume`)).headers.get('location')).toBe(`/monitors/${id}`);
   });
 
   it('SaaS mode refuses private targets in the form, saying why', async () => {

@@ -101,7 +101,7 @@ describe.each(testDbKinds())('incident posts on %s', (kind) => {
     expect(comps).toEqual([{ page_incident_id: id, component_id: componentId, impact: 'major_outage' }]);
 
     const draft = await create(owner, pageId, { title: 'Draft', state: 'investigating', message: 'm' });
-    expect((await owner.post(`/pages/${pageId}/incidents/${draft}/discard`)).status).toBe(303);
+    expect((await owner.post(`/pages/${pageId}/incidents/${draft}/discard`, { _confirm: '1' })).status).toBe(303);
     expect(await ctx.t.db.selectFrom('page_incidents').select('id').where('id', '=', draft).execute()).toHaveLength(0);
 
     const bad = await owner.post(`/pages/${pageId}/incidents`, { title: '', state: 'bogus', message: '' });

@@ -56,7 +56,7 @@ const CASES: Record<Action, Array<Probe | StripeProbe>> = {
     { name: 'POST /monitors/:id/pause', send: (as, f) => as.post(`/monitors/${f.monitorId}/pause`) },
     { name: 'POST /monitors/:id/resume', send: (as, f) => as.post(`/monitors/${f.monitorId}/resume`) },
     { name: 'POST /monitors/:id/check', send: (as, f) => as.post(`/monitors/${f.monitorId}/check`) },
-    { name: 'POST /monitors/:id/delete', send: (as, f) => as.post(`/monitors/${f.monitorId}/delete`) },
+    { name: 'POST /monitors/:id/delete', send: (as, f) => as.post(`/monitors/${f.monitorId}/delete`, { _confirm: '1' }) },
   ],
   'incidents.write': [
     { name: 'GET /pages/:id/incidents/new', send: (as, f) => as.get(`/pages/${f.pageId}/incidents/new`) },
@@ -69,7 +69,7 @@ const CASES: Record<Action, Array<Probe | StripeProbe>> = {
   'maintenance.write': [
     { name: 'POST /maintenance', send: (as, f) => as.post('/maintenance', { title: 'Upgrade', type: 'recurring', timezone: 'UTC', cron: '0 3 * * SUN', duration_minutes: '30', [`monitor_${f.monitorId}`]: 'on' }) },
     { name: 'POST /maintenance/:id/end', send: (as, f) => as.post(`/maintenance/${f.windowId}/end`) },
-    { name: 'POST /maintenance/:id/delete', send: (as, f) => as.post(`/maintenance/${f.windowId}/delete`) },
+    { name: 'POST /maintenance/:id/delete', send: (as, f) => as.post(`/maintenance/${f.windowId}/delete`, { _confirm: '1' }) },
   ],
   'pages.write': [
     { name: 'POST /pages', send: (as) => as.post('/pages', { title: 'Another page', slug: `another-${Math.random().toString(36).slice(2, 10)}` }) },
@@ -86,11 +86,12 @@ const CASES: Record<Action, Array<Probe | StripeProbe>> = {
     { name: 'GET /settings/alerts/:id/edit', send: (as, f) => as.get(`/settings/alerts/${f.channelId}/edit`) },
     { name: 'POST /settings/alerts/:id/edit', send: (as, f) => as.post(`/settings/alerts/${f.channelId}/edit`, { name: 'Renamed', recipients: 'ops@example.com' }) },
     { name: 'POST /settings/alerts/:id/enable', send: (as, f) => as.post(`/settings/alerts/${f.channelId}/enable`) },
-    { name: 'POST /settings/alerts/:id/delete', send: (as, f) => as.post(`/settings/alerts/${f.channelId}/delete`) },
+    { name: 'POST /settings/alerts/:id/delete', send: (as, f) => as.post(`/settings/alerts/${f.channelId}/delete`, { _confirm: '1' }) },
   ],
   'members.manage': [
     { name: 'POST /settings/members/invite', send: (as) => as.post('/settings/members/invite', { email: uniqueEmail('matrix'), role: 'viewer' }) },
   ],
+  'account.rename': [{ name: 'POST /settings/account-name', send: (as) => as.post('/settings/account-name', { name: 'Renamed Org' }) }],
   // The test app is self-hosted (no Stripe key), so every plan feature, the API included, is on.
   'apikeys.manage': [
     { name: 'GET /settings/api-keys', send: (as) => as.get('/settings/api-keys') },

@@ -60,6 +60,23 @@ describe.each(testDbKinds())('status pages and their components on %s', (kind) =
     expect(await last.text()).toContain('An account keeps at least one status page');
   });
 
+  it('the delete confirmation says posts and subscribers go too, and they do', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const created = await owner.post('/pages', { title: 'Extra', slug: 'extra-page' });
+    const id = Number(created.headers.get('location')!.split('?')[0]!.split('/').pop());
+    const text = await (await owner.get(`/pages/${id}/delete`)).text();
+    expect(text).toContain('its incident and maintenance posts with all their updates and post-mortems; and its subscribers (they are not told)');
+    expect(text).toContain('Monitors and their history stay.');
+    expect((await owner.post(`/pages/${id}/incidents`, { title: 'Outage', state: 'investigating', message: 'm', publish: 'now' })).status).toBe(303);
+    const now = Date.now();
+    await ctx.t.db.insertInto('subscribers').values({ page_id: id, kind: 'email', address: 'reader@example.com', token: `tok-${now}`, confirmed_at: now, created_at: now }).execute();
+    expect(await ctx.t.db.selectFrom('page_incidents').select('id').where('page_id', '=', id).execute()).toHaveLength(1);
+    expect((await owner.post(`/pages/${id}/delete`)).status).toBe(303);
+    expect(await ctx.t.db.selectFrom('page_incidents').select('id').where('page_id', '=', id).execute()).toHaveLength(0);
+    expect(await ctx.t.db.selectFrom('page_incident_updates').select('id').execute()).toHaveLength(0);
+    expect(await ctx.t.db.selectFrom('subscribers').select('id').where('page_id', '=', id).execute()).toHaveLength(0);
+  });
+
   it("another account's page, group and component ids are 404 on every route", async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const outsider = await persona(ctx.built.app, 'outsider');
@@ -113,7 +130,7 @@ describe.each(testDbKinds())('status pages and their components on %s', (kind) =
     expect(await twice.text()).toContain('Public API is already on this page');
     // Taken off the page, an edit of the (still public) monitor does not put it back.
     const comp = (await componentsOf(pageId))[0]!;
-    await owner.post(`/pages/${pageId}/components/${comp.id}/delete`);
+    await owner.post(`/pages/${pageId}/components/${comp.id}/delete`, { _confirm: '1' });
     expect((await owner.post(`/monitors/${pub}/edit`, { ...form, name: 'Public API' })).status).toBe(303);
     expect((await componentsOf(pageId)).map((c) => c.monitor_id)).toEqual([priv]);
     // The same monitor may be on another page.
@@ -180,10 +197,10 @@ describe.each(testDbKinds())('status pages and their components on %s', (kind) =
     expect(await names()).toEqual(['One', 'Three', 'Two']);
     await owner.post(`/pages/${pageId}/components/${ids[0]}`, { name: 'One', description: 'first', group_id: String(us) });
     expect((await componentsOf(pageId)).find((c) => c.id === ids[0])!.group_id).toBe(us);
-    await owner.post(`/pages/${pageId}/groups/${eu}/delete`);
+    await owner.post(`/pages/${pageId}/groups/${eu}/delete`, { _confirm: '1' });
     expect(await groups()).toEqual(['America']);
     expect((await componentsOf(pageId)).filter((c) => c.group_id === null).map((c) => c.name)).toEqual(['Three', 'Two']);
-    await owner.post(`/pages/${pageId}/components/${ids[1]}/delete`);
+    await owner.post(`/pages/${pageId}/components/${ids[1]}/delete`, { _confirm: '1' });
     expect(await names()).toEqual(['Three', 'One']); // moved to America, at its end
     const noName = await owner.post(`/pages/${pageId}/components/manual`, { name: '', status: 'operational' });
     expect(noName.status).toBe(422);

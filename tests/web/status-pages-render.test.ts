@@ -96,8 +96,8 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
     expect(await expectBanner('maintenance', 'major_outage', 'Major outage')).toContain('Under maintenance: Web');
     // A slow monitor is degraded.
     const slow = await createMonitorVia(owner, { name: 'Slow API', degraded_ms: '100' });
-    await owner.post(`/pages/${pageId}/components/${web}/delete`);
-    await owner.post(`/pages/${pageId}/components/${mail}/delete`);
+    await owner.post(`/pages/${pageId}/components/${web}/delete`, { _confirm: '1' });
+    await owner.post(`/pages/${pageId}/components/${mail}/delete`, { _confirm: '1' });
     await recordResult(ctx.t.db, slow, { ok: true, statusCode: 200, responseMs: 900, error: null }, ctx.built.clock.now(), TEST_ALERTS);
     fresh();
     expect(banner(await html(slug))).toBe('Degraded performance');
@@ -131,9 +131,46 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
     expect((await ctx.built.app.request(`/badge/${api}/uptime.svg`)).status).toBe(200);
     // Only on the private page: no badge.
     const comp = (await ctx.t.db.selectFrom('page_components').select('id').where('page_id', '=', second).executeTakeFirstOrThrow()).id;
-    await owner.post(`/pages/${second}/components/${comp}/delete`);
+    await owner.post(`/pages/${second}/components/${comp}/delete`, { _confirm: '1' });
     fresh();
     expect((await ctx.built.app.request(`/badge/${api}/status.svg`)).status).toBe(404);
+  });
+
+  it('the monitor page shows badge URLs and Markdown with Copy buttons only while the badges are public', async () => {
+    const { owner, pageId, slug } = await setup();
+    const api = await createMonitorVia(owner, { name: 'Shop [API] <b>' });
+    const page = await (await owner.get(`/monitors/${api}`)).text();
+    expect(page).toContain('data-testid="badges"');
+    const base = 'http://localhost:3000';
+    expect(page).toContain(`<span class="font-mono break-all select-all" id="badge-status-url">${base}/badge/${api}/status.svg</span>`);
+    expect(page).toContain(`id="badge-uptime-url">${base}/badge/${api}/uptime.svg</span>`);
+    expect(page).toContain(`[![Shop API &lt;b&gt; status](${base}/badge/${api}/status.svg)](${base}/s/${slug})`);
+    for (const id of ['badge-status-url', 'badge-uptime-url', 'badge-markdown']) expect(page).toContain(`data-copy="${id}"`);
+    expect(page).toContain('<script src="/static/copy.js" defer></script>');
+    // Private monitor, or its only page not public: no badges, so nothing to offer.
+    const hidden = await createMonitorVia(owner, { name: 'Internal', is_public: 'false' });
+    expect(await (await owner.get(`/monitors/${hidden}`)).text()).not.toContain('data-testid="badges"');
+    await owner.post(`/pages/${pageId}`, { title: 'Private', bar_days: '90', accent: '#4f46e5', theme: 'auto', access: 'password', page_password: 'open sesame' });
+    const nowPrivate = await (await owner.get(`/monitors/${api}`)).text();
+    expect(nowPrivate).not.toContain('data-testid="badges"');
+    expect(nowPrivate).not.toContain('copy.js');
+  });
+
+  it('an unknown or non-public badge is a 404 SVG "not found" image, the same for both', async () => {
+    const { owner } = await setup();
+    const hidden = await createMonitorVia(owner, { name: 'Secret name', is_public: 'false' });
+    const answers: string[] = [];
+    for (const path of [`/badge/${hidden}/status.svg`, `/badge/${hidden}/uptime.svg`, '/badge/999999/status.svg', '/badge/abc/uptime.svg']) {
+      const res = await ctx.built.app.request(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type'), path).toBe('image/svg+xml; charset=UTF-8');
+      const body = await res.text();
+      expect(body, path).toMatch(/^<svg /);
+      expect(body, path).toContain('badge: not found');
+      expect(body, path).not.toContain('Secret name');
+      answers.push(body);
+    }
+    expect(new Set(answers).size).toBe(1);
   });
 
   it('escapes HTML in component names, descriptions, group names, footer text and link labels', async () => {

@@ -283,7 +283,7 @@ describe.each(testDbKinds())('status page subscribers on %s', (kind) => {
     expect((await outsider.post(`/pages/${outsiderPage}/subscribers/${subId}/delete`)).status).toBe(404);
     expect(await t.db.selectFrom('subscribers').select('id').execute()).toHaveLength(1);
 
-    const del = await owner.post(`/pages/${pageId}/subscribers/${subId}/delete`);
+    const del = await owner.post(`/pages/${pageId}/subscribers/${subId}/delete`, { _confirm: '1' });
     expect(del.status).toBe(303);
     expect(await t.db.selectFrom('subscribers').select('id').execute()).toHaveLength(0);
   });

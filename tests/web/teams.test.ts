@@ -257,8 +257,8 @@ describe.each(testDbKinds())('teams on %s', (kind) => {
 
     const memberId = (await ctx.t.db.selectFrom('users').select('id').where('email', '=', member.email).executeTakeFirstOrThrow()).id;
     const multiId = (await ctx.t.db.selectFrom('users').select('id').where('email', '=', multi.email).executeTakeFirstOrThrow()).id;
-    expect((await owner.post(`/settings/members/${memberId}/remove`)).status).toBe(303);
-    expect((await owner.post(`/settings/members/${multiId}/remove`)).status).toBe(303);
+    expect((await owner.post(`/settings/members/${memberId}/remove`, { _confirm: '1' })).status).toBe(303);
+    expect((await owner.post(`/settings/members/${multiId}/remove`, { _confirm: '1' })).status).toBe(303);
 
     // No other account: signed out.
     const gone = await member.get(`/monitors/${id}`);
@@ -276,7 +276,7 @@ describe.each(testDbKinds())('teams on %s', (kind) => {
   it('leaving moves the session to another account, or logs out when there is none', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const viewer = await joinAs(ctx, owner, 'viewer');
-    const res = await viewer.post('/settings/members/leave');
+    const res = await viewer.post('/settings/members/leave', { _confirm: '1' });
     expect(res.headers.get('location')).toBe('/login?left=1');
     expect((await viewer.get('/dashboard')).status).toBe(302);
     expect(await (await viewer.get('/login?left=1')).text()).toContain('You left the account');
@@ -284,7 +284,7 @@ describe.each(testDbKinds())('teams on %s', (kind) => {
     const dana = await persona(ctx.built.app, 'dana');
     await dana.post(`${await inviteVia(ctx, owner, dana.email, 'member')}/accept`);
     expect(await (await dana.get('/dashboard')).text()).toContain('owner Org');
-    expect((await dana.post('/settings/members/leave')).headers.get('location')).toBe('/dashboard');
+    expect((await dana.post('/settings/members/leave', { _confirm: '1' })).headers.get('location')).toBe('/dashboard');
     expect(await (await dana.get('/dashboard')).text()).toContain('dana Org');
   });
 
@@ -299,13 +299,13 @@ describe.each(testDbKinds())('teams on %s', (kind) => {
     await owner.post(`/settings/members/${viewerId}/role`, { role: 'member' });
     await owner.post('/settings/alerts', { kind: 'email', name: 'Ops mail', recipients: 'ops@example.com' });
     const channelId = (await ctx.t.db.selectFrom('alert_channels').select('id').executeTakeFirstOrThrow()).id;
-    await owner.post(`/settings/alerts/${channelId}/delete`);
+    await owner.post(`/settings/alerts/${channelId}/delete`, { _confirm: '1' });
     await owner.post('/maintenance', { title: 'Nightly', type: 'recurring', timezone: 'UTC', cron: '0 3 * * *', duration_minutes: '30', [`monitor_${id}`]: 'on' });
     const windowId = (await ctx.t.db.selectFrom('maintenance_windows').select('id').executeTakeFirstOrThrow()).id;
     await owner.post(`/maintenance/${windowId}/end`);
-    await owner.post(`/maintenance/${windowId}/delete`);
-    await owner.post(`/settings/members/${viewerId}/remove`);
-    await owner.post(`/monitors/${id}/delete`);
+    await owner.post(`/maintenance/${windowId}/delete`, { _confirm: '1' });
+    await owner.post(`/settings/members/${viewerId}/remove`, { _confirm: '1' });
+    await owner.post(`/monitors/${id}/delete`, { _confirm: '1' });
 
     const rows = await ctx.t.db.selectFrom('audit_log').select(['action', 'actor', 'target', 'details']).orderBy('id').execute();
     expect(rows.map((r) => r.action)).toEqual([

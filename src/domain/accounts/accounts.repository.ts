@@ -122,6 +122,10 @@ export async function updatePassword(db: DbLike, userId: number, hash: string, n
   await db.updateTable('users').set({ password_hash: hash, password_changed_at: now }).where('id', '=', userId).execute();
 }
 
+export async function renameAccount(db: DbLike, accountId: number, name: string) {
+  await db.updateTable('accounts').set({ name }).where('id', '=', accountId).execute();
+}
+
 export async function setPlan(db: DbLike, accountId: number, plan: string) {
   await db.updateTable('accounts').set({ plan }).where('id', '=', accountId).execute();
 }

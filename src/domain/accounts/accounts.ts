@@ -47,6 +47,11 @@ export const signUpSchema = z.object({
   organization: z.string().trim().min(1, 'Enter your organization name').max(80, 'Keep it under 80 characters'),
 });
 
+/** Renaming the account (organization) from Settings; the same rule as at sign-up. */
+export const accountNameSchema = z.object({
+  name: z.string().trim().min(1, 'Enter a name').max(80, 'Keep it under 80 characters'),
+});
+
 export const adminCreateUserSchema = signUpSchema.pick({ email: true, organization: true });
 
 export const logInSchema = z.object({

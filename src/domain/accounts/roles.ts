@@ -19,6 +19,7 @@ export const ACTIONS = {
   'pages.write': 'admin', // status page settings, components, subscribers
   'alerts.write': 'admin', // alert channels
   'members.manage': 'admin', // invite, change role, remove
+  'account.rename': 'admin', // the account (organization) name
   'apikeys.manage': 'admin',
   'audit.view': 'admin',
   'billing.manage': 'owner',

@@ -100,6 +100,13 @@ export async function getMonitor(deps: MonitorDeps, accountId: number, id: numbe
   return m;
 }
 
+/** Why browser journeys cannot be added to this account here (shown in the type chooser), or null when they can. */
+export async function browserChecksUnavailable(deps: Pick<MonitorDeps, 'db' | 'policy' | 'browserChecks'>, accountId: number): Promise<string | null> {
+  if (deps.policy.selfHosted) return deps.browserChecks ? null : 'Browser checks are off on this instance; the administrator can turn them on with BROWSER_CHECKS=1.';
+  const account = await accounts.findAccount(deps.db, accountId);
+  return account?.plan === 'business' ? null : 'Browser checks come with the Business plan.';
+}
+
 /** Browser journeys cost a browser each run: self-hosted opt-in, or the Business plan. */
 async function checkBrowserAllowed(deps: MonitorDeps, accountId: number, type: string): Promise<void> {
   if (type !== 'browser') return;

@@ -142,6 +142,19 @@ export async function monitorOnPublicPage(db: Db, monitorId: number): Promise<bo
   return !!r;
 }
 
+/** The slug of the first page everyone may see that shows the monitor, if any. */
+export async function publicPageSlugOf(db: Db, monitorId: number): Promise<string | null> {
+  const r = await db
+    .selectFrom('page_components')
+    .innerJoin('status_pages', 'status_pages.id', 'page_components.page_id')
+    .select('status_pages.slug')
+    .where('page_components.monitor_id', '=', monitorId)
+    .where('status_pages.access', '=', 'public')
+    .orderBy('status_pages.id')
+    .executeTakeFirst();
+  return r?.slug ?? null;
+}
+
 export async function firstPageId(db: Db, accountId: number): Promise<number | undefined> {
   const r = await db.selectFrom('status_pages').select('id').where('account_id', '=', accountId).orderBy('id').executeTakeFirst();
   return r?.id;

@@ -247,6 +247,14 @@ export async function publicBadge(deps: { db: Db; clock: Clock }, monitorId: num
   return { name: m.name, status: displayStatus(m), uptime: h.uptime };
 }
 
+/**
+ * Whether a monitor has badges (the same rule as publicBadge): the slug of a public page to
+ * link them to, or null for a private monitor or one on no public page.
+ */
+export async function badgeLink(deps: { db: Db }, m: { id: number; isPublic: boolean }): Promise<string | null> {
+  return m.isPublic ? components.publicPageSlugOf(deps.db, m.id) : null;
+}
+
 /** A month of daily uptime per visible monitor component of the page, for the history calendar. */
 export async function getHistory(deps: { db: Db; clock: Clock }, slug: string, month: string | undefined) {
   const page = await findPage(deps.db, slug);

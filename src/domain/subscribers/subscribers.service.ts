@@ -181,6 +181,14 @@ export async function listSubscribers(deps: Pick<SubscriberDeps, 'db'>, accountI
   return { page, counts, subscribers };
 }
 
+/** One subscriber of the account's page (another account's, or another page's, is "not found"). */
+export async function getSubscriber(deps: Pick<SubscriberDeps, 'db'>, accountId: number, pageId: number, subscriberId: number): Promise<{ id: number; address: string; pageTitle: string }> {
+  const page = await findOwnPage(deps.db, accountId, pageId);
+  const sub = isDbId(subscriberId) ? await repo.findById(deps.db, subscriberId) : undefined;
+  if (!sub || sub.page_id !== page.id) throw new NotFoundError('Subscriber');
+  return { id: sub.id, address: sub.address, pageTitle: page.title };
+}
+
 export async function removeSubscriber(deps: Pick<SubscriberDeps, 'db'>, accountId: number, pageId: number, subscriberId: number): Promise<void> {
   const page = await findOwnPage(deps.db, accountId, pageId);
   const sub = isDbId(subscriberId) ? await repo.findById(deps.db, subscriberId) : undefined;

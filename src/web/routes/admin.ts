@@ -5,6 +5,7 @@ import { PLAN_IDS } from '../../domain/billing/plans.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import type { AppEnv, WebDeps } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost, userError } from '../forms.ts';
 import { authOf } from '../middleware/session.ts';
 import { html } from '../render.ts';
@@ -66,7 +67,9 @@ export function adminRoutes(deps: WebDeps) {
       const values = { email: form.email ?? '', organization: form.organization ?? '' };
       try {
         const { email, mailed } = await addUser(ad, actor(c), form);
-        const notice = mailed
+        const notice = mailed && deps.delivery.mailer.via === 'log'
+          ? `Created ${email}. This instance has no mail provider, so their link to choose a password (valid 48 hours) was written to the server log instead of being emailed: send it to them yourself, or set RESEND_API_KEY or SMTP_URL.`
+          : mailed
           ? `Created ${email}. They were emailed a link to choose their password (valid 48 hours).`
           : `Created ${email}, but the email with their set-password link could not be sent. They can use "Forgot your password?" on the login page.`;
         return page(c, { notice });
@@ -75,7 +78,13 @@ export function adminRoutes(deps: WebDeps) {
         return page(c, { section: 'add', error: e.message, fields: e.fields, values }, e.status);
       }
     })
-    .post('/admin/users/:id/delete', (c) =>
+    .post('/admin/users/:id/delete', confirmFirst(async (c) => {
+      const id = parseDbId(c.req.param('id'));
+      if (id === authOf(c).user.id) return null;
+      const u = (await adminOverview(ad)).users.find((x) => x.id === id);
+      if (!u) throw new NotFoundError('User');
+      return { title: `Delete the user ${u.email}?`, detail: 'Their login goes, and every account left without members is deleted with all its monitors, pages and history.', button: 'Delete user', cancel: '/admin#users' };
+    }), (c) =>
       orError(c, 'users', async () => {
         const id = parseDbId(c.req.param('id'));
         const a = actor(c);

@@ -15,6 +15,7 @@ import {
   updateChannel,
 } from '../../domain/alerts/alerts.service.ts';
 import type { AppEnv } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
@@ -118,7 +119,10 @@ export const alertRoutes = new Hono<AppEnv>()
     await enableChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return redirectAfterPost(c, '/settings/alerts');
   })
-  .post('/settings/alerts/:id/delete', requireRole('alerts.write'), async (c) => {
+  .post('/settings/alerts/:id/delete', requireRole('alerts.write'), confirmFirst(async (c) => {
+    const ch = await getChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+    return { title: `Delete the alert channel "${ch.name}"?`, detail: 'Every monitor stops sending alerts to it, and its delivery log is deleted.', button: 'Delete', cancel: `/settings/alerts/${ch.id}` };
+  }), async (c) => {
     await deleteChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')), auditBy(c));
     return redirectAfterPost(c, '/settings/alerts');
   });

@@ -3,7 +3,9 @@ import { apiAccess, SCOPES } from '../../domain/apikeys/apikeys.ts';
 import { createKey, listKeys, revokeKey } from '../../domain/apikeys/apikeys.service.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import type { AppEnv } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { NotFoundError } from '../../lib/errors.ts';
 import { assertCan } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
 import { html } from '../render.ts';
@@ -51,8 +53,15 @@ export const apiKeyRoutes = new Hono<AppEnv>()
       return renderFormError(c, err, { page: 'pages/apikeys/index' }, await pageData(c, { values: form }));
     }
   })
-  .post('/settings/api-keys/:id/revoke', async (c) => {
+  .post('/settings/api-keys/:id/revoke', async (c, next) => {
     assertCan(c, 'apikeys.manage');
+    return next();
+  }, confirmFirst(async (c) => {
+    const id = parseDbId(c.req.param('id'));
+    const key = (await listKeys(deps(c), authOf(c).account.id)).find((k) => k.id === id && k.revokedAt === null);
+    if (!key) throw new NotFoundError('API key');
+    return { title: `Revoke the API key "${key.name}"?`, detail: 'Anything using it stops working at once. This cannot be undone.', button: 'Revoke', cancel: '/settings/api-keys' };
+  }), async (c) => {
     await revokeKey(deps(c), actor(c), parseDbId(c.req.param('id')));
     return redirectAfterPost(c, '/settings/api-keys?revoked=1');
   });

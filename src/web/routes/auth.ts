@@ -5,7 +5,9 @@ import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError, safeNext, userError } from '../forms.ts';
 import { sendVerificationEmail } from '../../domain/accounts/email-verification.service.ts';
 import { lifecycleDeps, settingsView } from './account-lifecycle.ts';
-import { clearSessionCookie, setSessionCookie } from '../middleware/session.ts';
+import { renameAccount } from '../../domain/accounts/account-name.service.ts';
+import { auditBy, requireRole } from '../middleware/roles.ts';
+import { authOf, clearSessionCookie, setSessionCookie } from '../middleware/session.ts';
 import { html } from '../render.ts';
 
 /** Public: sign-up and log-in. */
@@ -33,10 +35,11 @@ export const publicAuthRoutes = new Hono<AppEnv>()
       return renderFormError(c, err, { page: 'pages/auth/signup' }, { values });
     }
   })
-  .get('/login', (c) => {
+  .get('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
     if (c.get('auth')) return c.redirect(next);
-    return html(c, 'pages/auth/login', { values: {}, fields: {}, next, left: c.req.query('left') === '1' });
+    const signupOpen = await signupAvailable(c.get('deps'));
+    return html(c, 'pages/auth/login', { values: {}, fields: {}, next, left: c.req.query('left') === '1', signupOpen });
   })
   .post('/login', async (c) => {
     const form = c.get('form');
@@ -46,7 +49,8 @@ export const publicAuthRoutes = new Hono<AppEnv>()
       await setSessionCookie(c, signed);
       return redirectAfterPost(c, next);
     } catch (err) {
-      return renderFormError(c, err, { page: 'pages/auth/login' }, { values: { email: form.email ?? '' }, next });
+      const signupOpen = await signupAvailable(c.get('deps'));
+      return renderFormError(c, err, { page: 'pages/auth/login' }, { values: { email: form.email ?? '' }, next, signupOpen });
     }
   })
   // Logging out is allowed without a live session so a stale cookie can always be cleared.
@@ -60,6 +64,8 @@ export const publicAuthRoutes = new Hono<AppEnv>()
 /** Signed-in: account settings, password change, log out everywhere. */
 export const settingsRoutes = new Hono<AppEnv>()
   .get('/settings', (c) => settingsView(c, { saved: c.req.query('saved') }))
+  // Settings forms re-render their errors at the URL posted to; a reload (GET) goes back to Settings.
+  .get('/settings/:form{password|account-name|email|delete-account}', (c) => c.redirect('/settings', 302))
   .post('/settings/password', async (c) => {
     const auth = c.get('auth')!;
     try {
@@ -68,6 +74,16 @@ export const settingsRoutes = new Hono<AppEnv>()
     } catch (err) {
       const e = userError(err);
       return settingsView(c, { section: 'password', error: e.message, fields: e.fields }, e.status);
+    }
+  })
+  .post('/settings/account-name', requireRole('account.rename'), async (c) => {
+    const form = c.get('form');
+    try {
+      await renameAccount(c.get('deps'), authOf(c).account.id, form, auditBy(c));
+      return redirectAfterPost(c, '/settings?saved=name');
+    } catch (err) {
+      const e = userError(err);
+      return settingsView(c, { section: 'name', error: e.message, fields: e.fields, values: { name: form.name ?? '' } }, e.status);
     }
   })
   .post('/settings/logout-everywhere', async (c) => {

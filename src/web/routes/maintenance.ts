@@ -1,8 +1,9 @@
 import { type Context, Hono } from 'hono';
 import { parseDbId } from '../../lib/ids.ts';
-import { createWindow, deleteWindow, endWindow, listWindows } from '../../domain/alerts/maintenance.service.ts';
+import { createWindow, deleteWindow, endWindow, getWindow, listWindows } from '../../domain/alerts/maintenance.service.ts';
 import { listMonitors } from '../../domain/monitors/monitors.service.ts';
 import type { AppEnv } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
@@ -36,7 +37,10 @@ export const maintenanceRoutes = new Hono<AppEnv>()
     await endWindow(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')), auditBy(c));
     return redirectAfterPost(c, '/maintenance');
   })
-  .post('/maintenance/:id/delete', requireRole('maintenance.write'), async (c) => {
+  .post('/maintenance/:id/delete', requireRole('maintenance.write'), confirmFirst(async (c) => {
+    const w = await getWindow(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+    return { title: `Delete the maintenance window "${w.title}"?`, detail: 'Alerts for its monitors are no longer held back during it.', button: 'Delete', cancel: '/maintenance' };
+  }), async (c) => {
     await deleteWindow(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')), auditBy(c));
     return redirectAfterPost(c, '/maintenance');
   });

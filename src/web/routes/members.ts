@@ -5,7 +5,9 @@ import { assignableRoles, canManage, INVITATION_TTL_DAYS } from '../../domain/te
 import { can } from '../../domain/accounts/roles.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import type { AppEnv } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { NotFoundError } from '../../lib/errors.ts';
 import { requireRole } from '../middleware/roles.ts';
 import { authOf, clearSessionCookie } from '../middleware/session.ts';
 import { html } from '../render.ts';
@@ -29,6 +31,8 @@ async function pageData(c: Context<AppEnv>, extra: Record<string, unknown> = {})
   const [members, invitations] = await Promise.all([listMembers(teamDeps(c), auth.account.id), manage ? listInvitations(teamDeps(c), auth.account.id) : []]);
   const q = c.req.query();
   return {
+    // The last owner cannot leave: the page explains that instead of offering the button.
+    soleOwner: auth.role === 'owner' && members.filter((m) => m.role === 'owner').length === 1,
     members: members.map((m) => ({ ...m, me: m.userId === auth.user.id, manageable: m.userId !== auth.user.id && canManage(auth.role, m.role) })),
     invitations,
     manage,
@@ -56,6 +60,14 @@ async function leave(c: Context<AppEnv>) {
   }
 }
 
+async function leaveQuestion(c: Context<AppEnv>) {
+  const auth = authOf(c);
+  const owners = (await listMembers(teamDeps(c), auth.account.id)).filter((m) => m.role === 'owner');
+  if (auth.role === 'owner' && owners.length === 1) return null;
+  return { title: `Leave ${authOf(c).account.name}?`, detail: 'You lose access to this account; an owner or admin can invite you again.', button: 'Leave', cancel: '/settings/members' };
+}
+const confirmLeave = confirmFirst(leaveQuestion);
+
 export const memberRoutes = new Hono<AppEnv>()
   // Every member may see who else is in the account; changing it needs members.manage.
   .get('/settings/members', async (c) => html(c, 'pages/team/members', await pageData(c)))
@@ -73,7 +85,7 @@ export const memberRoutes = new Hono<AppEnv>()
     await revokeInvitation(teamDeps(c), authOf(c).account.id, actorOf(c), parseDbId(c.req.param('id')));
     return redirectAfterPost(c, '/settings/members');
   })
-  .post('/settings/members/leave', leave)
+  .post('/settings/members/leave', confirmLeave, leave)
   .post('/settings/members/:id/role', requireRole('members.manage'), async (c) => {
     try {
       await changeRole(teamDeps(c), authOf(c).account.id, actorOf(c), parseDbId(c.req.param('id')), c.get('form'));
@@ -82,7 +94,14 @@ export const memberRoutes = new Hono<AppEnv>()
       return renderFormError(c, err, PAGE, await pageData(c));
     }
   })
-  .post('/settings/members/:id/remove', requireRole('members.manage'), async (c) => {
+  .post('/settings/members/:id/remove', requireRole('members.manage'), confirmFirst(async (c) => {
+    const id = parseDbId(c.req.param('id'));
+    if (id === authOf(c).user.id) return leaveQuestion(c);
+    const m = (await listMembers(teamDeps(c), authOf(c).account.id)).find((x) => x.userId === id);
+    if (!m) throw new NotFoundError('Member');
+    if (!canManage(authOf(c).role, m.role)) return null;
+    return { title: `Remove ${m.email} from ${authOf(c).account.name}?`, detail: 'They lose access to this account at once; their login and other accounts stay.', button: 'Remove', cancel: '/settings/members' };
+  }), async (c) => {
     const id = parseDbId(c.req.param('id'));
     if (id === authOf(c).user.id) return leave(c);
     try {

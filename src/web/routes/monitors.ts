@@ -10,6 +10,7 @@ import { billingBanners } from '../../domain/billing/billing.service.ts';
 import { can } from '../../domain/accounts/roles.ts';
 import { type Monitor, MONITOR_TYPES, type MonitorType, TYPE_LABELS } from '../../domain/monitors/monitors.ts';
 import {
+  browserChecksUnavailable,
   createMonitor,
   deleteMonitor,
   getMonitor,
@@ -19,10 +20,12 @@ import {
   updateMonitor,
 } from '../../domain/monitors/monitors.service.ts';
 import { slaForMonitor } from '../../domain/incidents/sla.ts';
+import { badgeLink } from '../../domain/statuspages/statuspages.service.ts';
 import { DAY } from '../../lib/clock.ts';
 import { csvCell, SLA_CSV_HEADER, slaCsvCells, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
-import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { confirmFirst } from '../confirm.ts';
+import { redirectAfterPost, renderFormError, returnPath } from '../forms.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
 import { html, isHtmx } from '../render.ts';
@@ -88,7 +91,11 @@ function typeOf(v: string | undefined): MonitorType {
   return (MONITOR_TYPES as readonly string[]).includes(v ?? '') ? (v as MonitorType) : 'http';
 }
 
-const TYPES = MONITOR_TYPES.map((type) => ({ type, label: TYPE_LABELS[type] }));
+/** The type chooser: every type, with the reason a type cannot be chosen here (browser journeys), so nobody writes steps in vain. */
+async function typeChoices(c: Context<AppEnv>) {
+  const browserOff = await browserChecksUnavailable(monitorDeps(c), authOf(c).account.id);
+  return MONITOR_TYPES.map((type) => ({ type, label: TYPE_LABELS[type], unavailable: type === 'browser' ? browserOff : null }));
+}
 
 /** Dashboard rows: each monitor with its 24 h uptime from the hourly rollups. */
 export async function dashboardRows(c: Context<AppEnv>) {
@@ -108,18 +115,19 @@ async function detailData(c: Context<AppEnv>, m: Monitor) {
   const deps = monitorDeps(c);
   const now = deps.clock.now();
   const range = (Object.keys(RANGES) as RangeKey[]).find((k) => k === c.req.query('range')) ?? '24h';
-  const [history, results, incidents, series, response, rangePoints] = await Promise.all([
+  const [history, results, incidents, series, response, rangePoints, badgeSlug] = await Promise.all([
     historyFor(deps.db, [m.id], now, false),
     recentResults(deps.db, m.id, 50),
     listForMonitor(deps.db, m.accountId, m.id, 20),
     responseSeries(deps.db, m.id, now),
     responseSummary24h(deps.db, m.id, now),
     rangeSeries(deps.db, m.id, now, range),
+    badgeLink(deps, m),
   ]);
   const checking = c.req.query('checking') === '1' && (m.checkRequestedAt ?? 0) > (m.lastCheckedAt ?? 0);
   return {
     m, uptime: history.get(m.id)!.uptime, results, incidents, series, response, checking, now, chartFrom: now - DAY, chartTo: now,
-    baseUrl: c.get('deps').config.baseUrl, range, ranges: Object.keys(RANGES), rangePoints, rangeFrom: now - RANGES[range].ms,
+    baseUrl: c.get('deps').config.baseUrl, range, ranges: Object.keys(RANGES), rangePoints, rangeFrom: now - RANGES[range].ms, badgeSlug,
   };
 }
 
@@ -137,11 +145,13 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/dashboard/monitors', async (c) => html(c, 'partials/dashboard/monitor-list', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
   .get('/monitors/new', requireRole('monitors.write'), async (c) =>
-    html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c), types: TYPES }),
+    html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c), types: await typeChoices(c) }),
   )
   // The Type select swaps in that type's fields (htmx); without JS, /monitors/new?type= does.
   // The probe timing fields (not for heartbeats) come along out of band, with their defaults.
   .get('/monitors/type-fields', (c) => html(c, 'partials/monitors/type-fields', { values: { type: typeOf(c.req.query('type')), method: 'GET', expected_status: '200-399', record_type: 'A', timeout_seconds: '10', retries: '1', degraded_ms: '' }, fields: {}, oob: true }))
+  // A reload of a new-monitor form re-rendered with errors at POST /monitors.
+  .get('/monitors', (c) => c.redirect('/monitors/new', 302))
   .post('/monitors', requireRole('monitors.write'), async (c) => {
     const form = c.get('form');
     try {
@@ -150,7 +160,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       return redirectAfterPost(c, `/monitors/${m.id}`);
     } catch (err) {
       return renderFormError(c, err, FORM_VIEWS, {
-        values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c, undefined, form), types: TYPES,
+        values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c, undefined, form), types: await typeChoices(c),
       });
     }
   })
@@ -189,7 +199,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
-    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m), types: TYPES });
+    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m), types: await typeChoices(c) });
   })
   .post('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const form = c.get('form');
@@ -201,11 +211,14 @@ export const monitorRoutes = new Hono<AppEnv>()
       return redirectAfterPost(c, `/monitors/${id}`);
     } catch (err) {
       return renderFormError(c, err, FORM_VIEWS, {
-        values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m, form), types: TYPES,
+        values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m, form), types: await typeChoices(c),
       });
     }
   })
-  .post('/monitors/:id/delete', requireRole('monitors.write'), async (c) => {
+  .post('/monitors/:id/delete', requireRole('monitors.write'), confirmFirst(async (c) => {
+    const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+    return { title: `Delete monitor "${m.name}"?`, detail: 'This removes its history, incidents and its components on status pages.', button: 'Delete', cancel: c.get('form').from === 'row' ? '/dashboard' : `/monitors/${m.id}` };
+  }), async (c) => {
     await deleteMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')), auditBy(c));
     // An htmx delete from a dashboard row swaps the row away; otherwise go back to the list.
     if (isHtmx(c) && c.get('form').from === 'row') return c.body('', 200);
@@ -219,5 +232,7 @@ export const monitorRoutes = new Hono<AppEnv>()
     const m =
       action === 'check' ? await requestCheck(deps, accountId, id) : await setPaused(deps, accountId, id, action === 'pause', auditBy(c));
     if (isHtmx(c) && c.get('form').from === 'row') return rowFor(c, m);
+    // Pause/resume from a dashboard row without JS: back to the list; "check now" goes to the monitor to watch the result.
+    if (action !== 'check' && c.get('form').from === 'row') return redirectAfterPost(c, returnPath(c, '/dashboard'));
     return redirectAfterPost(c, `/monitors/${id}${action === 'check' ? '?checking=1' : ''}`);
   });

@@ -4,6 +4,7 @@ import { isAssetKind, removeAsset, saveAsset } from '../../domain/statuspages/as
 import { NotFoundError } from '../../lib/errors.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import type { AppEnv } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost } from '../forms.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
@@ -35,18 +36,39 @@ const dir = (c: Context<AppEnv>) => (c.req.param('dir') === 'up' ? 'up' : 'down'
 const groupId = (c: Context<AppEnv>) => parseDbId(c.req.param('groupId'));
 const componentId = (c: Context<AppEnv>) => parseDbId(c.req.param('componentId'));
 
+/**
+ * GET on a POST-only URL: a form error is re-rendered at the URL it was posted to, so a reload
+ * asks for it with GET; send it to the editor section the form belongs to.
+ */
+const toEditor = (section: string) => (c: Context<AppEnv>) => {
+  const pageId = pageIdOf(c);
+  if (Number.isNaN(pageId)) throw new NotFoundError('Page');
+  return c.redirect(`/pages/${pageId}#${section}`, 302);
+};
+
 /** The components editor of /pages/:pageId (groups, components, order) and its logo/favicon uploads. */
 export const pageComponentRoutes = new Hono<AppEnv>()
+  .get('/pages/:pageId/groups', toEditor('components'))
+  .get('/pages/:pageId/components/:kind{monitor|manual}', toEditor('components'))
+  .get('/pages/:pageId/assets/:kind{logo|favicon}', toEditor('assets'))
   .post('/pages/:pageId/groups', write, action((d, a, p, c) => svc.addGroup(d, a, p, c.get('form'))))
   .post('/pages/:pageId/groups/:groupId', write, action((d, a, p, c) => svc.renameGroup(d, a, p, groupId(c), c.get('form'))))
-  .post('/pages/:pageId/groups/:groupId/delete', write, action((d, a, p, c) => svc.deleteGroup(d, a, p, groupId(c))))
+  .post('/pages/:pageId/groups/:groupId/delete', write, confirmFirst(async (c) => {
+    const g = (await svc.getEditor(c.get('deps').db, authOf(c).account.id, pageIdOf(c))).groups.find((x) => x.id === groupId(c));
+    if (!g) throw new NotFoundError('Group');
+    return { title: `Delete the group "${g.name}"?`, detail: 'Its components stay on the page, ungrouped.', button: 'Delete group', cancel: `/pages/${pageIdOf(c)}#components` };
+  }), action((d, a, p, c) => svc.deleteGroup(d, a, p, groupId(c))))
   .post('/pages/:pageId/groups/:groupId/move/:dir{up|down}', write, action((d, a, p, c) => svc.moveGroup(d, a, p, groupId(c), dir(c))))
   .post('/pages/:pageId/components/monitor', write, action((d, a, p, c) => svc.addMonitorComponent(d, a, p, c.get('form'), auditBy(c))))
   .post('/pages/:pageId/components/manual', write, action((d, a, p, c) => svc.addManualComponent(d, a, p, c.get('form'), auditBy(c))))
   .post('/pages/:pageId/components/:componentId', write, action((d, a, p, c) => svc.editComponent(d, a, p, componentId(c), c.get('form'))))
   .post('/pages/:pageId/components/:componentId/status', write, action((d, a, p, c) => svc.setManualStatus(d, a, p, componentId(c), c.get('form'))))
   .post('/pages/:pageId/components/:componentId/move/:dir{up|down}', write, action((d, a, p, c) => svc.moveComponent(d, a, p, componentId(c), dir(c))))
-  .post('/pages/:pageId/components/:componentId/delete', write, action((d, a, p, c) => svc.removeComponent(d, a, p, componentId(c), auditBy(c))))
+  .post('/pages/:pageId/components/:componentId/delete', write, confirmFirst(async (c) => {
+    const comp = (await svc.getEditor(c.get('deps').db, authOf(c).account.id, pageIdOf(c))).components.find((x) => x.id === componentId(c));
+    if (!comp) throw new NotFoundError('Component');
+    return { title: `Remove "${comp.displayName}" from this page?`, detail: 'Its monitor keeps running; only the page stops showing it.', button: 'Remove', cancel: `/pages/${pageIdOf(c)}#components` };
+  }), action((d, a, p, c) => svc.removeComponent(d, a, p, componentId(c), auditBy(c))))
   // Logo and favicon: multipart uploads (CSRF token in the `_csrf` field like any form).
   .post('/pages/:pageId/assets/:kind', write, async (c) => {
     const kind = c.req.param('kind');

@@ -7,7 +7,9 @@ import { createTemplate, deleteTemplate, getTemplate, listTemplates, templateFro
 import { parseDbId } from '../../lib/ids.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import type { AppEnv } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
+import { ConflictError, NotFoundError } from '../../lib/errors.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
 import { html } from '../render.ts';
@@ -88,6 +90,12 @@ export const pagePostRoutes = new Hono<AppEnv>()
     }
   })
   .get('/pages/:pageId/incidents/:id', async (c) => html(c, 'pages/posts/show', await showData(c)))
+  // A reload after a form error re-rendered at a POST-only URL: back to the incident.
+  .get('/pages/:pageId/incidents/:id/:form{updates|postmortem}', (c) => {
+    const { pageId, postId } = ids(c);
+    if (Number.isNaN(pageId) || Number.isNaN(postId)) throw new NotFoundError('Incident');
+    return c.redirect(`${base(pageId)}/${postId}`, 302);
+  })
   .post('/pages/:pageId/incidents/:id/updates', write, async (c) => {
     const form = c.get('form');
     const { accountId, pageId, postId } = ids(c);
@@ -113,7 +121,12 @@ export const pagePostRoutes = new Hono<AppEnv>()
     await publishPost(deps(c), accountId, pageId, postId, auditBy(c));
     return redirectAfterPost(c, `${base(pageId)}/${postId}`);
   })
-  .post('/pages/:pageId/incidents/:id/discard', write, async (c) => {
+  .post('/pages/:pageId/incidents/:id/discard', write, confirmFirst(async (c) => {
+    const { accountId, pageId, postId } = ids(c);
+    const post = await getPost(deps(c), accountId, pageId, postId);
+    if (post.publishedAt !== null) throw new ConflictError('Only drafts can be discarded; this post is already public.');
+    return { title: `Discard the draft "${post.title}"?`, detail: 'The draft and its updates are deleted; nothing was shown on the status page.', button: 'Discard', cancel: `${base(pageId)}/${postId}` };
+  }), async (c) => {
     const { accountId, pageId, postId } = ids(c);
     await discardDraft(deps(c), accountId, pageId, postId, auditBy(c));
     return redirectAfterPost(c, base(pageId));
@@ -161,7 +174,10 @@ export const pagePostRoutes = new Hono<AppEnv>()
       return renderFormError(c, err, { page: 'pages/posts/templates' }, { ...labels, templates: await listTemplates(deps(c), accountId), editing, values: form });
     }
   })
-  .post('/incident-templates/:id/delete', write, async (c) => {
+  .post('/incident-templates/:id/delete', write, confirmFirst(async (c) => {
+    const t = await getTemplate(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
+    return { title: `Delete the template "${t.name}"?`, detail: 'Incidents written from it are not changed.', button: 'Delete', cancel: '/incident-templates' };
+  }), async (c) => {
     await deleteTemplate(deps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
     return redirectAfterPost(c, '/incident-templates');
   });

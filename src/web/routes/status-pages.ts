@@ -14,7 +14,7 @@ import { resumeSession } from '../../domain/accounts/accounts.service.ts';
 import { type AssetKind, publicAsset } from '../../domain/statuspages/assets.service.ts';
 import { type PageGate, pageGate, passwordMatches, unlockToken, unlockValid } from '../../domain/statuspages/page-access.ts';
 import { MINUTE } from '../../lib/clock.ts';
-import { RateLimitError } from '../../lib/errors.ts';
+import { NotFoundError, RateLimitError } from '../../lib/errors.ts';
 import { RateLimiter } from '../../lib/rate-limit.ts';
 import { readBody } from '../middleware/form.ts';
 import { isCrossSite } from '../middleware/origin.ts';
@@ -120,6 +120,8 @@ export function statusPageRoutes(deps: WebDeps) {
   return new Hono<AppEnv>()
     .get('/s/:slug/logo', asset('logo'))
     .get('/s/:slug/favicon', asset('favicon'))
+    // A reload after a wrong password (the form re-rendered at this URL) lands on the page, which asks again.
+    .get('/s/:slug/unlock', (c) => c.redirect(`/s/${encodeURIComponent(c.req.param('slug'))}`, 302))
     .post('/s/:slug/unlock', async (c) => {
       const slug = c.req.param('slug');
       const gate = await pageGate(deps.db, slug);
@@ -177,14 +179,25 @@ export function statusPageRoutes(deps: WebDeps) {
       const id = parseDbId(c.req.param('id'));
       const kind = c.req.param('kind');
       const period = (['24h', '7d', '30d', '90d'] as const).find((p) => p === c.req.query('period')) ?? '30d';
-      const r = await cache.get(`badge:${id}:${kind}:${period}`, async () => {
-        const b = await publicBadge(deps, id);
-        const svg =
-          kind === 'status.svg'
-            ? badgeSvg(b.name, b.status, BADGE_COLORS[b.status] ?? '#64748b')
-            : badgeSvg(`uptime ${period}`, b.uptime[period] === null ? 'no data' : `${b.uptime[period]!.toFixed(2)}%`, uptimeColor(b.uptime[period]));
-        return rendered(svg, new Date(deps.clock.now()).toISOString());
-      });
+      const key = `badge:${id}:${kind}:${period}`;
+      let r: Rendered;
+      try {
+        r = await cache.get(key, async () => {
+          const b = await publicBadge(deps, id);
+          const svg =
+            kind === 'status.svg'
+              ? badgeSvg(b.name, b.status, BADGE_COLORS[b.status] ?? '#64748b')
+              : badgeSvg(`uptime ${period}`, b.uptime[period] === null ? 'no data' : `${b.uptime[period]!.toFixed(2)}%`, uptimeColor(b.uptime[period]));
+          return rendered(svg, new Date(deps.clock.now()).toISOString());
+        });
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        // Still an image, so an embedded <img> shows "not found" instead of breaking; the same
+        // answer for an unknown id and a private monitor, so nothing leaks.
+        c.header('Cache-Control', 'public, max-age=60');
+        c.header('Access-Control-Allow-Origin', '*');
+        return c.body(badgeSvg('badge', 'not found', '#64748b'), 404, { 'Content-Type': 'image/svg+xml; charset=UTF-8' });
+      }
       return send(c, r, 'image/svg+xml; charset=UTF-8', true);
     });
 }

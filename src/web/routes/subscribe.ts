@@ -113,9 +113,11 @@ export function subscribeRoutes(deps: WebDeps) {
       return message(
         c,
         page,
-        values.kind === 'email' ? 'Check your inbox' : 'Check your endpoint',
+        values.kind === 'email' ? (deps.delivery.mailer.via === 'log' ? 'One more step' : 'Check your inbox') : 'Check your endpoint',
         values.kind === 'email'
-          ? `If ${values.address} is not subscribed yet, we have sent it a link to confirm. Updates start once you click it.`
+          ? deps.delivery.mailer.via === 'log'
+            ? `If ${values.address} is not subscribed yet, a link to confirm was made, but this instance has no mail provider: it was written to the server log instead of being emailed, where the administrator of this instance can find it. Updates start once it is opened.`
+            : `If ${values.address} is not subscribed yet, we have sent it a link to confirm. Updates start once you click it.`
           : `If this endpoint is not subscribed yet, we are POSTing it a signed "subscription.confirm" message with a confirm_url and its signing secret. Notices start once the confirm_url receives a POST (or is opened and confirmed).`,
       );
     })

@@ -1,7 +1,8 @@
 import { type Context, Hono } from 'hono';
-import { listSubscribers, removeSubscriber, subscribersCsv } from '../../domain/subscribers/subscribers.service.ts';
+import { getSubscriber, listSubscribers, removeSubscriber, subscribersCsv } from '../../domain/subscribers/subscribers.service.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import type { AppEnv } from '../deps.ts';
+import { confirmFirst } from '../confirm.ts';
 import { redirectAfterPost } from '../forms.ts';
 import { requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
@@ -28,7 +29,10 @@ export const subscriberRoutes = new Hono<AppEnv>()
     c.header('Cache-Control', 'private, no-store');
     return c.body(subscribersCsv(data.subscribers));
   })
-  .post('/pages/:id/subscribers/:subscriberId/delete', requireRole('pages.write'), async (c) => {
+  .post('/pages/:id/subscribers/:subscriberId/delete', requireRole('pages.write'), confirmFirst(async (c) => {
+    const s = await getSubscriber(c.get('deps'), authOf(c).account.id, pageId(c), parseDbId(c.req.param('subscriberId')));
+    return { title: `Remove ${s.address}?`, detail: `They get no more notices from "${s.pageTitle}" unless they subscribe again.`, button: 'Remove', cancel: `/pages/${pageId(c)}/subscribers` };
+  }), async (c) => {
     await removeSubscriber(c.get('deps'), authOf(c).account.id, pageId(c), parseDbId(c.req.param('subscriberId')));
     return redirectAfterPost(c, `/pages/${pageId(c)}/subscribers?removed=1`);
   });
