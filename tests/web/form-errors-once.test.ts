@@ -85,7 +85,7 @@ describe.each(testDbKinds())('form errors are shown once, where they belong, on 
   it('several field errors keep the banner, and so does a page that does not show the field at fault', async () => {
     const app = new Hono<AppEnv>();
     app.use('*', async (c, next) => {
-      c.set('deps', { config: { selfHosted: true } } as AppEnv['Variables']['deps']);
+      c.set('deps', { config: { selfHosted: true }, delivery: { mailer: { via: 'smtp' } } } as unknown as AppEnv['Variables']['deps']);
       await next();
     });
     app.get('/shown', (c) => html(c, 'pages/statuspages/unlock', { slug: 'x', error: 'Nope.', fields: { password: 'Nope.' } }, 401));
