@@ -39,7 +39,7 @@ async function main() {
     log(`worker process: warm-up ${INTERVAL + 5}s, measure ${SECONDS}s, then a restart`);
     await new Promise((r) => proc.once('exit', r));
     const w = JSON.parse(out) as {
-      checks: number; elapsed: number; cpuSeconds: number; rssIdle: number; rssMax: number;
+      checks: number; elapsed: number; cpuSeconds: number; rssIdle: number; rssMax: number; heapLiveMin: number; heapTotalMax: number;
       lagP50: number; lagP99: number; restartSeconds: number; restartSeen: number;
     };
     const rows = Number((await db.selectFrom('check_results').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -58,6 +58,7 @@ async function main() {
     results.push(['CPU of the worker process', `${(cores * 100).toFixed(1)} % of one core`, '']);
     results.push(['CPU per 100 checks/s', `${((cores / achieved) * 100).toFixed(3)} cores`, '< 0.1 core']);
     results.push(['RSS of the worker process (max; at start)', `${(w.rssMax / 1e6).toFixed(0)} MB (${(w.rssIdle / 1e6).toFixed(0)} MB)`, '< 300 MB']);
+    results.push(['Worker heap: live (least in use) / largest reserved', `${(w.heapLiveMin / 1e6).toFixed(0)} MB / ${(w.heapTotalMax / 1e6).toFixed(0)} MB`, '']);
     results.push([
       'Stored bytes per check',
       `${(rawPerCheck + rollupPerCheck).toFixed(1)} B = ${rawPerCheck.toFixed(1)} B raw result + ${rollupPerCheck.toFixed(1)} B of rollups`,

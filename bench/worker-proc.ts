@@ -30,7 +30,15 @@ measuring = true;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let rssMax = 0;
-const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 500);
+// The smallest heap in use seen approximates the live heap (what survives a full collection).
+let heapLiveMin = Infinity;
+let heapTotalMax = 0;
+const rssTimer = setInterval(() => {
+  const m = process.memoryUsage();
+  rssMax = Math.max(rssMax, m.rss);
+  heapLiveMin = Math.min(heapLiveMin, m.heapUsed);
+  heapTotalMax = Math.max(heapTotalMax, m.heapTotal);
+}, 500);
 await sleep(Number(seconds) * 1000);
 measuring = false;
 clearInterval(rssTimer);
@@ -67,6 +75,8 @@ process.stdout.write(
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rssIdle,
     rssMax,
+    heapLiveMin,
+    heapTotalMax,
     lagP50: q(50),
     lagP99: q(99),
     restartSeconds,

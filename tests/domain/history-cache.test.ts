@@ -104,7 +104,7 @@ describe.each(testDbKinds())('status history with settled days cached (%s)', (ki
     cache.set(2, noon, null);
     cache.set(3, noon, null);
     expect(cache.get(1, noon)).toBeUndefined();
-    expect(cache.get(3, noon)).toEqual({ today: noon, past: null });
+    expect(cache.get(3, noon)).toEqual({ today: noon, past: null, sums: null });
     cache.setHours(1, noon, null);
     cache.setHours(2, noon, null);
     cache.setHours(3, noon, { checks: 1, failures: 0 });

@@ -29,6 +29,32 @@ export interface MonitorHistory {
 
 type Sums = { checks: number; failures: number };
 
+const WINDOWS = [7, 30, 90] as const;
+
+/** A monitor's settled days as of one "today", with what each uptime window sums over them. */
+interface SettledDays {
+  today: number;
+  past: repo.DayMatrix | null;
+  /** Checks and failures of the settled days inside the 7, 30 and 90-day windows. */
+  sums: Record<(typeof WINDOWS)[number], Sums> | null;
+  bars?: readonly DayBar[];
+}
+
+function settledSums(past: repo.DayMatrix): SettledDays['sums'] {
+  const out = {} as NonNullable<SettledDays['sums']>;
+  for (const w of WINDOWS) {
+    const from = Math.max(0, SETTLED_DAYS - (w - 2));
+    let checks = 0;
+    let failures = 0;
+    for (let i = from; i < SETTLED_DAYS; i++) {
+      checks += past.checks[i]!;
+      failures += past.failures[i]!;
+    }
+    out[w] = { checks, failures };
+  }
+  return out;
+}
+
 /**
  * Rollups that no longer change, per monitor: the daily buckets before yesterday (as of one
  * "today") and the hourly buckets of the 24 h window before the previous hour (as of one
@@ -37,7 +63,7 @@ type Sums = { checks: number; failures: number };
  * few seconds reads 2 daily and 2 hourly rows per monitor instead of 90 and 24.
  */
 export class SettledHistoryCache {
-  private readonly days = new Map<number, { today: number; past: repo.DayMatrix | null; bars?: readonly DayBar[] }>();
+  private readonly days = new Map<number, SettledDays>();
   private readonly hours = new Map<number, { hour: number; sums: Sums | null }>();
 
   constructor(private readonly maxMonitors = 100_000) {}
@@ -48,7 +74,7 @@ export class SettledHistoryCache {
   }
 
   set(id: number, today: number, past: repo.DayMatrix | null) {
-    bounded(this.days, id, this.maxMonitors).set(id, { today, past });
+    bounded(this.days, id, this.maxMonitors).set(id, { today, past, sums: past && settledSums(past) });
   }
 
   hoursOf(id: number, hour: number) {
@@ -68,9 +94,11 @@ function bounded<V>(map: Map<number, V>, id: number, max: number): Map<number, V
 
 const SETTLED_DAYS = BAR_DAYS - 2;
 
-/** Rows of the 90-day window: from the cache for settled days, from the database for the last two. */
-async function dailyMatrix(db: Db, monitorIds: number[], firstDay: number, today: number, cache?: SettledHistoryCache): Promise<Map<number, repo.DayMatrix>> {
-  if (!cache) return repo.rollupMatrix(db, 'rollups_daily', monitorIds, firstDay, DAY, BAR_DAYS);
+/**
+ * Fills the cache with the settled days of monitors it lacks for `today` (one read of their 90
+ * days) and reads the last two days of every monitor, which are never cached.
+ */
+async function recentDays(db: Db, monitorIds: number[], firstDay: number, today: number, cache: SettledHistoryCache): Promise<Map<number, repo.DayMatrix>> {
   const missing = monitorIds.filter((id) => !cache.get(id, today));
   const [full, recent] = await Promise.all([
     missing.length ? repo.rollupMatrix(db, 'rollups_daily', missing, firstDay, DAY, BAR_DAYS) : new Map<number, repo.DayMatrix>(),
@@ -81,29 +109,12 @@ async function dailyMatrix(db: Db, monitorIds: number[], firstDay: number, today
     const past = f && f.checks.subarray(0, SETTLED_DAYS).some((n) => n > 0) ? { checks: f.checks.slice(0, SETTLED_DAYS), failures: f.failures.slice(0, SETTLED_DAYS) } : null;
     cache.set(id, today, past);
   }
-  const out = new Map<number, repo.DayMatrix>();
-  for (const id of monitorIds) {
-    const past = cache.get(id, today)?.past ?? null;
-    const r = recent.get(id);
-    if (!past && !r) continue;
-    const m: repo.DayMatrix = { checks: new Float64Array(BAR_DAYS), failures: new Float64Array(BAR_DAYS) };
-    if (past) {
-      m.checks.set(past.checks);
-      m.failures.set(past.failures);
-    }
-    if (r) {
-      m.checks.set(r.checks, SETTLED_DAYS);
-      m.failures.set(r.failures, SETTLED_DAYS);
-    }
-    out.set(id, m);
-  }
-  return out;
+  return recent;
 }
 
 /** Checks and failures of the last 24 hourly buckets: settled hours from the cache, the last two from the database. */
-async function hourlySums(db: Db, monitorIds: number[], hour: number, cache?: SettledHistoryCache): Promise<Map<number, Sums>> {
+async function hourlySums(db: Db, monitorIds: number[], hour: number, cache: SettledHistoryCache): Promise<Map<number, Sums>> {
   const since = hour - 23 * HOUR;
-  if (!cache) return repo.rollupSums(db, 'rollups_hourly', monitorIds, since);
   const missing = monitorIds.filter((id) => !cache.hoursOf(id, hour));
   const [settled, recent] = await Promise.all([
     missing.length ? repo.rollupSums(db, 'rollups_hourly', missing, since, hour - HOUR) : new Map<number, Sums>(),
@@ -132,12 +143,40 @@ function barsOf(d: repo.DayMatrix | null | undefined, dates: string[], from: num
 export async function historyFor(db: Db, monitorIds: number[], now: number, withDays = true, cache?: SettledHistoryCache): Promise<Map<number, MonitorHistory>> {
   const today = bucketStart(now, 'day');
   const firstDay = today - (BAR_DAYS - 1) * DAY;
-  const [hourly, daily] = await Promise.all([
-    hourlySums(db, monitorIds, bucketStart(now, 'hour'), cache),
-    dailyMatrix(db, monitorIds, firstDay, today, cache),
-  ]);
   const dates = withDays ? Array.from({ length: BAR_DAYS }, (_, i) => isoDate(firstDay + i * DAY)) : [];
   const out = new Map<number, MonitorHistory>();
+  if (cache) {
+    const [hourly, recent] = await Promise.all([hourlySums(db, monitorIds, bucketStart(now, 'hour'), cache), recentDays(db, monitorIds, firstDay, today, cache)]);
+    for (const id of monitorIds) {
+      const e = cache.get(id, today)!;
+      const r = recent.get(id);
+      const h = hourly.get(id);
+      const window = (w: (typeof WINDOWS)[number]) => {
+        if (!e.sums && !r) return null;
+        const checks = (e.sums?.[w].checks ?? 0) + (r ? r.checks[0]! + r.checks[1]! : 0);
+        const failures = (e.sums?.[w].failures ?? 0) + (r ? r.failures[0]! + r.failures[1]! : 0);
+        return uptimePercent(checks, failures);
+      };
+      const history: MonitorHistory = {
+        uptime: { '24h': h ? uptimePercent(h.checks, h.failures) : null, '7d': window(7), '30d': window(30), '90d': window(90) },
+        days: [],
+      };
+      if (withDays) {
+        // Settled bars are built once a day per monitor and shared by every build until then.
+        e.bars ??= Object.freeze(barsOf(e.past, dates, 0, SETTLED_DAYS).map((b) => Object.freeze(b)));
+        history.settledDays = e.bars;
+        history.days = e.bars.concat(
+          r ? barsOf(r, dates.slice(SETTLED_DAYS), 0, 2) : [{ date: dates[SETTLED_DAYS]!, uptime: null }, { date: dates[SETTLED_DAYS + 1]!, uptime: null }],
+        );
+      }
+      out.set(id, history);
+    }
+    return out;
+  }
+  const [hourly, daily] = await Promise.all([
+    repo.rollupSums(db, 'rollups_hourly', monitorIds, bucketStart(now, 'hour') - 23 * HOUR),
+    repo.rollupMatrix(db, 'rollups_daily', monitorIds, firstDay, DAY, BAR_DAYS),
+  ]);
   for (const id of monitorIds) {
     const d = daily.get(id);
     const window = (days: number) => {
@@ -151,18 +190,10 @@ export async function historyFor(db: Db, monitorIds: number[], now: number, with
       return uptimePercent(checks, failures);
     };
     const h = hourly.get(id);
-    const history: MonitorHistory = {
+    out.set(id, {
       uptime: { '24h': h ? uptimePercent(h.checks, h.failures) : null, '7d': window(7), '30d': window(30), '90d': window(90) },
-      days: [],
-    };
-    const entry = withDays ? cache?.get(id, today) : undefined;
-    if (entry) {
-      // Settled bars are built once a day per monitor and shared by every build until then.
-      entry.bars ??= Object.freeze(barsOf(entry.past, dates, 0, SETTLED_DAYS).map((b) => Object.freeze(b)));
-      history.settledDays = entry.bars;
-      history.days = entry.bars.concat(barsOf(d, dates, SETTLED_DAYS, BAR_DAYS));
-    } else if (withDays) history.days = barsOf(d, dates, 0, BAR_DAYS);
-    out.set(id, history);
+      days: withDays ? barsOf(d, dates, 0, BAR_DAYS) : [],
+    });
   }
   return out;
 }
