@@ -130,19 +130,7 @@ export async function monitorOnAnyPage(db: Db, monitorId: number): Promise<boole
   return !!r;
 }
 
-/** Whether a monitor is a component of at least one page everyone may see (badges). */
-export async function monitorOnPublicPage(db: Db, monitorId: number): Promise<boolean> {
-  const r = await db
-    .selectFrom('page_components')
-    .innerJoin('status_pages', 'status_pages.id', 'page_components.page_id')
-    .select('page_components.id')
-    .where('page_components.monitor_id', '=', monitorId)
-    .where('status_pages.access', '=', 'public')
-    .executeTakeFirst();
-  return !!r;
-}
-
-/** The slug of the first page everyone may see that shows the monitor, if any. */
+/** The slug of the first page everyone may see that shows the monitor, if any (badges need one). */
 export async function publicPageSlugOf(db: Db, monitorId: number): Promise<string | null> {
   const r = await db
     .selectFrom('page_components')

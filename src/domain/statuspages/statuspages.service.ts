@@ -242,7 +242,7 @@ export function publicComponentJson(c: PublicComponent) {
 /** What a badge shows: a public monitor that is a component of at least one public page; anything else is not found. */
 export async function publicBadge(deps: { db: Db; clock: Clock }, monitorId: number) {
   const m = isDbId(monitorId) ? await monitorsRepo.findById(deps.db, monitorId) : undefined;
-  if (!m || !m.isPublic || !(await components.monitorOnPublicPage(deps.db, m.id))) throw new NotFoundError('Monitor');
+  if (!m || !m.isPublic || (await components.publicPageSlugOf(deps.db, m.id)) === null) throw new NotFoundError('Monitor');
   const h = (await historyFor(deps.db, [m.id], deps.clock.now(), false)).get(m.id)!;
   return { name: m.name, status: displayStatus(m), uptime: h.uptime };
 }
