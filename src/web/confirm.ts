@@ -33,6 +33,6 @@ export function confirmFirst(ask: (c: Context<AppEnv>) => Confirmation | null | 
     if (!q) return next();
     const fields = Object.entries(form).filter(([k]) => k !== '_csrf' && k !== CONFIRM_FIELD);
     c.header('Cache-Control', 'no-store');
-    return html(c, 'pages/confirm/index', { ask: q, action: c.req.path, fields, cancel: safeNext(q.cancel) });
+    return html(c, 'pages/confirm/index', { ask: q, action: c.req.path, fields, cancel: safeNext(q.cancel, '/dashboard', true) });
   };
 }

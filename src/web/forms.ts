@@ -22,15 +22,20 @@ export function renderFormError(
   return html(c, view, { ...data, error: e.message, fields: e.fields }, e.status);
 }
 
-/** Only same-site absolute paths, so `?next=` cannot send users elsewhere. */
-export function safeNext(value: string | undefined, fallback = '/dashboard'): string {
+/**
+ * Only same-site absolute paths, so `?next=` cannot send users elsewhere. `keepHash` keeps a
+ * `#section` (for links the server built itself, such as a confirmation's Cancel).
+ */
+export function safeNext(value: string | undefined, fallback = '/dashboard', keepHash = false): string {
   // Browsers drop tabs and newlines and read "\\" as "/", so "/\t/evil.com" would leave the site.
   if (!value || !value.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
   try {
     const base = 'http://statusping.invalid';
     const u = new URL(value, base);
     if (u.origin !== base) return fallback;
-    return u.pathname + u.search;
+    const out = u.pathname + u.search + (keepHash ? u.hash : '');
+    // Dot segments resolve away: "/..//evil.com" parses as a path but leaves as "//evil.com".
+    return out.startsWith('//') ? fallback : out;
   } catch {
     return fallback;
   }

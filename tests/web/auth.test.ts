@@ -105,6 +105,11 @@ describe.each(testDbKinds())('accounts and sessions on %s', (kind) => {
     expect(res.headers.get('location')).toBe('/dashboard');
     const evil = await new Client(app).post('/login', { email: owner.email, password: owner.password, next: '//evil.example' });
     expect(evil.headers.get('location')).toBe('/dashboard');
+    // Dot segments that resolve to "//evil.example", after log-in and for a signed-in visitor.
+    const dots = await new Client(app).post('/login', { email: owner.email, password: owner.password, next: '/..//evil.example' });
+    expect(dots.headers.get('location')).toBe('/dashboard');
+    const signedIn = await owner.get('/login?next=/%2e%2e//evil.example');
+    expect(signedIn.headers.get('location')).toBe('/dashboard');
   });
 
   it('an old session cookie stops working after logout', async () => {
