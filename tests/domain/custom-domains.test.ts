@@ -142,10 +142,30 @@ describe.each(testDbKinds())('custom domain verification on %s', (kind) => {
     expect(await row(squatter.pageId)).toMatchObject({ custom_domain: null, domain_token: null, domain_released: 'status.acme.test' });
     expect((await actions(squatter.accountId)).at(-1)).toBe('page.domain_released {"domain":"status.acme.test","reason":"another account verified it"}');
     expect(await pageForDomain(t.db, 'status.acme.test', false)).toBe(owner.slug);
-    // A verified name cannot be claimed again; saving the settings dismisses the notice.
-    await expect(setDomain(squatter, 'status.acme.test')).rejects.toMatchObject({ fields: { custom_domain: 'Already used by another status page' } });
+    // Saving the settings dismisses the notice.
     await setDomain(squatter, '');
     expect((await row(squatter.pageId)).domain_released).toBeNull();
+  });
+
+  it('a fresh DNS proof takes a name from a page that verified it earlier (SaaS); self-hosted, the first claim keeps it', async () => {
+    const before = await businessPage();
+    const now = await businessPage();
+    await setDomain(before, 'status.acme.test');
+    publish('status.acme.test', `statusping-verify=${(await row(before.pageId)).domain_token}`);
+    expect((await checkPageDomain(deps(), before.accountId, before.pageId, by)).status).toBe('verified');
+    // The name changes hands: its new owner claims it (allowed while verified elsewhere) and proves it.
+    await setDomain(now, 'status.acme.test');
+    expect((await row(now.pageId)).domain_verified_at).toBeNull();
+    expect(await pageForDomain(t.db, 'status.acme.test', false)).toBe(before.slug);
+    expect((await checkPageDomain(deps(), now.accountId, now.pageId, by)).status).toBe('pending'); // DNS still has the old token
+    publish('status.acme.test', `statusping-verify=${(await row(now.pageId)).domain_token}`);
+    expect((await checkPageDomain(deps(), now.accountId, now.pageId, by)).status).toBe('verified');
+    expect(await pageForDomain(t.db, 'status.acme.test', false)).toBe(now.slug);
+    expect(await row(before.pageId)).toMatchObject({ custom_domain: null, domain_verified_at: null, domain_released: 'status.acme.test' });
+    expect((await actions(before.accountId)).at(-1)).toBe('page.domain_released {"domain":"status.acme.test","reason":"another account verified it"}');
+
+    const other = await businessPage();
+    await expect(setDomain(other, 'status.acme.test', SELF_HOSTED)).rejects.toMatchObject({ fields: { custom_domain: 'Already used by another status page' } });
   });
 
   it('one account cannot claim a name twice, and another account’s page is not found', async () => {

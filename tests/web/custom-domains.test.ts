@@ -93,9 +93,10 @@ describe.each(testDbKinds())('custom domain verification on the web on %s', (kin
     const released = await (await squatter.get(squatterPath)).text();
     expect(released).toMatch(/data-testid="domain-released">Your claim on <span class="font-mono">status\.acme\.test<\/span> was released/);
     expect(released).not.toContain('data-testid="domain-status"');
+    // Claiming it again is allowed but only pending: the name stays with the page that proved it.
     const again = await squatter.post(squatterPath, { ...base, custom_domain: 'status.acme.test' });
-    expect(again.status).toBe(422);
-    expect(await again.text()).toContain('Already used by another status page');
+    expect(again.status).toBe(303);
+    expect(await (await squatter.get(squatterPath)).text()).toContain('data-testid="domain-status"');
   });
 
   it('the check answers only for the account’s own page, needs pages.write and the CSRF token, and asks for a domain first', async () => {

@@ -70,6 +70,19 @@ export async function claimedInAccount(db: Db, accountId: number, domain: string
   return !!row;
 }
 
+/** Whether the page still holds this very pending claim. */
+export async function stillPending(db: Db, c: Claim): Promise<boolean> {
+  const r = await db
+    .selectFrom('status_pages')
+    .select('id')
+    .where('id', '=', c.pageId)
+    .where('custom_domain', '=', c.domain)
+    .where('domain_verified_at', 'is', null)
+    .where((eb) => (c.token === null ? eb('domain_token', 'is', null) : eb('domain_token', '=', c.token)))
+    .executeTakeFirst();
+  return !!r;
+}
+
 /** Marks the claim verified if it is still the same pending claim; false when it changed meanwhile. */
 export async function markVerified(db: Db, c: Claim, now: number): Promise<boolean> {
   const r = await db
@@ -83,21 +96,27 @@ export async function markVerified(db: Db, c: Claim, now: number): Promise<boole
   return Number(r.numUpdatedRows) === 1;
 }
 
-/** Clears every other pending claim of the name, leaving each page a notice; returns what was released. */
-export async function releaseClaims(db: Db, domain: string, keepPageId: number) {
+/**
+ * Clears every other claim of the name, leaving each page a notice; returns what was released.
+ * Pending claims only, unless `verifiedToo` (a fresh DNS proof displaces an older verification).
+ */
+export async function releaseClaims(db: Db, domain: string, keepPageId: number, verifiedToo = false) {
   const released = await db
     .selectFrom('status_pages')
-    .select(['id', 'account_id', 'title'])
+    .select(['id', 'account_id', 'title', 'domain_verified_at'])
     .where('custom_domain', '=', domain)
-    .where('domain_verified_at', 'is', null)
+    .$if(!verifiedToo, (q) => q.where('domain_verified_at', 'is', null))
     .where('id', '!=', keepPageId)
     .execute();
   if (!released.length) return released;
   await db
     .updateTable('status_pages')
-    .set({ custom_domain: null, domain_token: null, domain_claimed_at: null, domain_checked_at: null, domain_check_result: null, domain_released: domain })
+    .set({
+      custom_domain: null, domain_token: null, domain_claimed_at: null, domain_verified_at: null,
+      domain_checked_at: null, domain_check_result: null, domain_released: domain,
+    })
     .where('id', 'in', released.map((r) => r.id))
-    .where('domain_verified_at', 'is', null)
+    .$if(!verifiedToo, (q) => q.where('domain_verified_at', 'is', null))
     .execute();
   return released;
 }

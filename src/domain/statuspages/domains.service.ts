@@ -60,19 +60,23 @@ async function judge(deps: DomainCheckDeps, claim: repo.Claim): Promise<Judgemen
   return judgeTxt(answer, claim.domain, claim.token);
 }
 
-/** Verifies the claim; returns why not when another page got there first or the claim changed meanwhile. */
+/**
+ * Verifies the claim; returns why not when the claim changed meanwhile. A DNS proof is the
+ * latest word on who controls a name: a page that verified it earlier (the name may have
+ * changed hands since, or been set before proofs were asked for) is released.
+ */
 async function accept(db: Db, claim: repo.Claim, by: AuditBy, now: number): Promise<string | null> {
-  const taken = 'Another status page has already verified this domain.';
   try {
     return await writeTx(db, async (trx) => {
-      if (await repo.verifiedElsewhere(trx, claim.domain, claim.pageId)) return taken;
+      if (!(await repo.stillPending(trx, claim))) return 'The domain was changed or released meanwhile; reload the page.';
+      const displaced = await repo.releaseClaims(trx, claim.domain, claim.pageId, true);
       if (!(await repo.markVerified(trx, claim, now))) return 'The domain was changed or released meanwhile; reload the page.';
-      await settleVerifiedClaim(trx, claim, by, now, 'dns');
+      await settleVerifiedClaim(trx, claim, by, now, 'dns', displaced);
       return null;
     });
   } catch (err) {
     // Two pages proving the same name at once: the unique index lets one win.
-    if (isUniqueViolation(err)) return taken;
+    if (isUniqueViolation(err)) return 'Another status page has verified this domain at the same moment; check again.';
     throw err;
   }
 }
@@ -88,8 +92,9 @@ export async function settleVerifiedClaim(
   by: AuditBy,
   now: number,
   how: 'dns' | 'self-hosted',
+  displaced: Array<{ id: number; account_id: number; title: string }> = [],
 ): Promise<void> {
-  const released = await repo.releaseClaims(trx, claim.domain, claim.pageId);
+  const released = [...displaced, ...(await repo.releaseClaims(trx, claim.domain, claim.pageId))];
   await recordAudit(trx, {
     accountId: claim.accountId,
     ...by,
@@ -104,7 +109,7 @@ export async function settleVerifiedClaim(
       actor: { system: 'domain verification' },
       action: 'page.domain_released',
       target: `page ${r.id} (${r.title})`,
-      details: { domain: claim.domain, reason: 'another account verified it' },
+      details: { domain: claim.domain, reason: r.account_id === claim.accountId ? 'another page verified it' : 'another account verified it' },
       at: now,
     });
   }

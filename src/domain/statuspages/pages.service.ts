@@ -198,8 +198,10 @@ export async function updatePage(
   if (input.page_password && input.page_password.length < 8) throw new ValidationError('Use at least 8 characters', { page_password: 'Use at least 8 characters' });
   const domain = input.custom_domain || null;
   const domainChanged = domain !== page.custom_domain;
-  // Pending claims of other accounts do not block a name (whoever proves it keeps it); a verified one does.
-  if (domain && domainChanged && ((await verifiedElsewhere(deps.db, domain, page.id)) || (await claimedInAccount(deps.db, accountId, domain, page.id)))) {
+  // Other accounts' claims do not block a name on a SaaS instance: whoever proves it by DNS
+  // gets it, even from a page that verified it earlier. Self-hosted, the first claim keeps it.
+  const blocked = deps.policy.selfHosted && (await verifiedElsewhere(deps.db, domain ?? '', page.id));
+  if (domain && domainChanged && (blocked || (await claimedInAccount(deps.db, accountId, domain, page.id)))) {
     throw new ValidationError('That domain is already used by another status page', { custom_domain: 'Already used by another status page' });
   }
   const { page_password, custom_domain, hide_powered_by, auto_publish, ...look } = input;
