@@ -89,8 +89,11 @@ export const alertRoutes = new Hono<AppEnv>()
     const accountId = authOf(c).account.id;
     const channel = await getChannel(deps, accountId, parseDbId(c.req.param('id')));
     const log = await deliveryLog(deps, accountId, channel.id, Number(c.req.query('page') ?? 1));
-    // The full target is a credential for most kinds: only those who manage channels see it.
-    const target = can(authOf(c).role, 'alerts.write') ? [channel.config.url, channel.config.recipients].filter(Boolean).join(' · ') : redactedTarget(channel);
+    // A channel's URL is a credential for most kinds: once saved it is shown masked (as on the
+    // edit form); recipients only to those who manage channels.
+    const target = can(authOf(c).role, 'alerts.write')
+      ? [channel.config.url ? maskedSecret(channel.config.url) : null, channel.config.recipients].filter(Boolean).join(' · ')
+      : redactedTarget(channel);
     return html(c, 'pages/alerts/show', { channel, log, label: KIND_LABELS[channel.kind], target, saved: c.req.query('saved') === '1' });
   })
   .get('/settings/alerts/:id/edit', requireRole('alerts.write'), async (c) => {
