@@ -33,7 +33,7 @@ export function slaQuery(c: Context<AppEnv>) {
   };
 }
 
-export const csvCell = (v: string) => `"${v.replace(/"/g, '""')}"`;
+export { csvCell } from '../lib/csv.ts';
 
 /** The columns of a page's SLA CSV; a monitor's starts with `monitor` instead of the first two. */
 export const SLA_CSV_HEADER =

@@ -41,15 +41,18 @@ const password = z
   .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
   .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`);
 
+// Names go into mail subjects and headers: no line breaks or other control characters.
+const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+
 export const signUpSchema = z.object({
   email,
   password,
-  organization: z.string().trim().min(1, 'Enter your organization name').max(80, 'Keep it under 80 characters'),
+  organization: z.string().trim().min(1, 'Enter your organization name').max(80, 'Keep it under 80 characters').regex(PRINTABLE, 'Use letters, digits and punctuation (no control characters)'),
 });
 
 /** Renaming the account (organization) from Settings; the same rule as at sign-up. */
 export const accountNameSchema = z.object({
-  name: z.string().trim().min(1, 'Enter a name').max(80, 'Keep it under 80 characters'),
+  name: z.string().trim().min(1, 'Enter a name').max(80, 'Keep it under 80 characters').regex(PRINTABLE, 'Use letters, digits and punctuation (no control characters)'),
 });
 
 export const adminCreateUserSchema = signUpSchema.pick({ email: true, organization: true });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { csvCell } from '../../lib/csv.ts';
 import type { Db } from '../../db/create-db.ts';
 import { writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -195,12 +196,6 @@ export async function removeSubscriber(deps: Pick<SubscriberDeps, 'db'>, account
   if (!sub || sub.page_id !== page.id) throw new NotFoundError('Subscriber');
   await repo.remove(deps.db, sub.id);
 }
-
-const csvCell = (v: string) => {
-  // Quote, double inner quotes, and defuse spreadsheet formulas (=, +, -, @ at the start).
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return `"${safe.replace(/"/g, '""')}"`;
-};
 
 export function subscribersCsv(subs: SubscriberView[]): string {
   const lines = [['kind', 'address', 'components', 'status', 'created_at'].join(',')];
