@@ -121,6 +121,20 @@ describe.each(testDbKinds())('custom domain verification on the web on %s', (kin
     expect(row).toEqual({ domain_verified_at: null, domain_checked_at: null });
   });
 
+  it('"Check DNS now" is limited to 10 per page per 10 minutes (429 with Retry-After), then works again', async () => {
+    const owner = await business('owner');
+    const path = await settingsPath(owner);
+    await owner.post(path, { ...base, custom_domain: 'status.acme.test' });
+    for (let i = 0; i < 10; i++) expect((await owner.post(`${path}/domain/check`)).status).toBe(303);
+    const limited = await owner.post(`${path}/domain/check`);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.text()).toContain('Too many attempts');
+    ctx.built.clock.advance(10 * 60_000 + 1000);
+    publish('status.acme.test', `statusping-verify=${await tokenOf(path)}`);
+    expect(await check(owner, path)).toContain('Domain verified');
+  });
+
   it('the API shows the status and the token while pending, and the domain URL once verified', async () => {
     const owner = await business('owner');
     const path = await settingsPath(owner);

@@ -8,7 +8,9 @@ import { checkPageDomain } from '../../domain/statuspages/domains.service.ts';
 import { listAssets } from '../../domain/statuspages/assets.service.ts';
 import { slaForPage } from '../../domain/incidents/page-sla.ts';
 import { parseDbId } from '../../lib/ids.ts';
-import { ValidationError } from '../../lib/errors.ts';
+import { RateLimitError, ValidationError } from '../../lib/errors.ts';
+import { MINUTE } from '../../lib/clock.ts';
+import { RateLimiter } from '../../lib/rate-limit.ts';
 import { csvCell, SLA_CSV_HEADER, slaCsvCells, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError, userError } from '../forms.ts';
@@ -62,6 +64,15 @@ async function listData(c: Context<AppEnv>, extra: Record<string, unknown> = {})
 }
 
 /** Status pages of the account: list, create, delete, and each page's settings (any member views; pages.write changes). */
+// Each "Check DNS now" holds a request for up to a DNS timeout: 10 per page per 10 minutes.
+const domainChecks = new WeakMap<object, RateLimiter>();
+function domainCheckLimit(c: Context<AppEnv>): RateLimiter {
+  const deps = c.get('deps');
+  let limiter = domainChecks.get(deps);
+  if (!limiter) domainChecks.set(deps, (limiter = new RateLimiter(deps.clock, 10, 10 * MINUTE)));
+  return limiter;
+}
+
 export const pageRoutes = new Hono<AppEnv>()
   .get('/pages', async (c) => html(c, 'pages/statuspages/index', await listData(c, { deleted: c.req.query('deleted') === '1' })))
   .post('/pages', requireRole('pages.write'), async (c) => {
@@ -98,6 +109,14 @@ export const pageRoutes = new Hono<AppEnv>()
     const { db, clock, policy, config } = c.get('deps');
     const pageId = pageIdOf(c);
     try {
+      const limiter = domainCheckLimit(c);
+      const key = `${authOf(c).account.id}:${pageId}`; // an outsider's tries never count against the page
+      const wait = limiter.retryAfter(key);
+      if (wait > 0) {
+        c.header('Retry-After', String(wait));
+        throw new RateLimitError(wait);
+      }
+      limiter.hit(key);
       const outcome = await checkPageDomain({ db, clock, policy, resolver: config.dnsVerifyResolver }, authOf(c).account.id, pageId, auditBy(c));
       return redirectAfterPost(c, `/pages/${pageId}?saved=${outcome.status === 'verified' ? 'domain-verified' : 'domain-checked'}#domain`);
     } catch (err) {
