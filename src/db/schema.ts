@@ -109,22 +109,12 @@ export interface Database {
     updated_at: number;
   };
   monitor_channels: { monitor_id: number; channel_id: number };
-  outbox: {
+  outbox: QueueColumns & {
     id: Generated<number>;
     account_id: number;
     channel_id: number;
     monitor_id: number | null;
     incident_id: number | null;
-    event: string;
-    idempotency_key: string;
-    payload: string;
-    status: string;
-    attempts: number;
-    next_attempt_at: number;
-    claimed_until: number | null;
-    last_error: string | null;
-    created_at: number;
-    sent_at: number | null;
   };
   deliveries: {
     id: Generated<number>;
@@ -272,21 +262,25 @@ export interface Database {
     /** Standard Webhooks signing secret of a webhook subscriber (migration 011). */
     secret: string | null;
   };
-  subscriber_outbox: {
+  subscriber_outbox: QueueColumns & {
     id: Generated<number>;
     page_id: number;
     subscriber_id: number;
-    event: string;
-    idempotency_key: string;
-    payload: string;
-    status: string;
-    attempts: number;
-    next_attempt_at: number;
-    claimed_until: number | null;
-    last_error: string | null;
-    created_at: number;
-    sent_at: number | null;
   };
+}
+
+/** What both delivery queues (alerts and subscriber notices) hold per message; one queue code serves both. */
+interface QueueColumns {
+  event: string;
+  idempotency_key: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
 }
 
 /** Response-time histogram bucket upper bounds in ms; the last bucket is open-ended. */

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Database } from '../../db/schema.ts';
 import type { Db } from '../../db/create-db.ts';
 
 /** A page's domain claim with what verifying it needs to know. */
@@ -70,15 +71,22 @@ export async function claimedInAccount(db: Db, accountId: number, domain: string
   return !!row;
 }
 
+/** The page still holds this very claim, pending: same name, same token, not verified meanwhile. */
+function sameClaim(eb: ExpressionBuilder<Database, 'status_pages'>, c: Claim) {
+  return eb.and([
+    eb('id', '=', c.pageId),
+    eb('custom_domain', '=', c.domain),
+    eb('domain_verified_at', 'is', null),
+    c.token === null ? eb('domain_token', 'is', null) : eb('domain_token', '=', c.token),
+  ]);
+}
+
 /** Whether the page still holds this very pending claim. */
 export async function stillPending(db: Db, c: Claim): Promise<boolean> {
   const r = await db
     .selectFrom('status_pages')
     .select('id')
-    .where('id', '=', c.pageId)
-    .where('custom_domain', '=', c.domain)
-    .where('domain_verified_at', 'is', null)
-    .where((eb) => (c.token === null ? eb('domain_token', 'is', null) : eb('domain_token', '=', c.token)))
+    .where((eb) => sameClaim(eb, c))
     .executeTakeFirst();
   return !!r;
 }
@@ -88,10 +96,7 @@ export async function markVerified(db: Db, c: Claim, now: number): Promise<boole
   const r = await db
     .updateTable('status_pages')
     .set({ domain_verified_at: now, domain_token: null, domain_checked_at: now, domain_check_result: null })
-    .where('id', '=', c.pageId)
-    .where('custom_domain', '=', c.domain)
-    .where('domain_verified_at', 'is', null)
-    .where((eb) => (c.token === null ? eb('domain_token', 'is', null) : eb('domain_token', '=', c.token)))
+    .where((eb) => sameClaim(eb, c))
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
