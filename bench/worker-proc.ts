@@ -1,3 +1,4 @@
+import { OPEN_GUARD } from '../src/lib/net-guard.ts';
 // The check worker under measurement, in its own process so its CPU and RSS are its own.
 // argv: databaseUrl monitors interval seconds. Prints one JSON line of measurements.
 import { createDb } from '../src/db/create-db.ts';
@@ -10,7 +11,7 @@ const [url, n, interval, seconds] = process.argv.slice(2);
 const N = Number(n);
 const INTERVAL = Number(interval);
 const db = createDb(url!);
-const deps = { db, clock: systemClock, logger: silentLogger, probe: { blockPrivate: false }, alerts: { baseUrl: 'http://bench.local', policy: { selfHosted: true, minIntervalSeconds: 1, retentionDays: 90 } } };
+const deps = { db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: { baseUrl: 'http://bench.local', policy: { selfHosted: true, minIntervalSeconds: 1, retentionDays: 90 } } };
 const make = () => new Scheduler({ db, clock: systemClock, logger: silentLogger, concurrency: 500, check: (id) => runCheck(deps, id) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { parseResolver, type Resolver } from './lib/resolver.ts';
 
 /** Typed, frozen configuration, parsed once from the environment at startup. */
 export interface Config {
@@ -23,6 +24,8 @@ export interface Config {
   /** Anyone may sign up. Default: yes in SaaS mode; self-hosted, only the first user (the admin). */
   readonly allowSignup: boolean;
   readonly blockPrivateTargets: boolean;
+  /** CIDR ranges exempted from the private-target block (ALLOWED_PRIVATE_TARGETS), e.g. one internal service. */
+  readonly allowedPrivateTargets: readonly string[];
   readonly logLevel: string;
   readonly workerConcurrency: number;
   readonly mail: { from: string; resendApiKey?: string; resendBaseUrl: string; smtpUrl?: string };
@@ -72,6 +75,11 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   ALLOW_SIGNUP: bool.optional(),
   BLOCK_PRIVATE_TARGETS: bool.default(false),
+  ALLOWED_PRIVATE_TARGETS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every(isCidr), 'comma-separated CIDR ranges, e.g. 10.1.2.0/24,fd00::/64')
+    .default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10000).default(500),
   MAIL_FROM: z.string().min(3).default('StatusPing <alerts@statusping.localhost>'),
@@ -84,17 +92,20 @@ const schema = z.object({
   BROWSER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   DNS_VERIFY_RESOLVER: z
     .string()
-    .refine((v) => isIP(resolverHost(v)) !== 0, 'an IP address with an optional port, e.g. 1.1.1.1, 127.0.0.1:5353 or [::1]:53')
+    .refine((v) => typeof parseResolver(v) !== 'string', 'an IP address with an optional port, e.g. 1.1.1.1, 127.0.0.1:5353 or [::1]:53')
+    .transform((v) => (parseResolver(v) as Resolver).server)
     .optional(),
   TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
   PAGERDUTY_EVENTS_URL: z.string().url().default('https://events.pagerduty.com'),
 });
 
-/** The address part of "1.1.1.1", "1.1.1.1:53", "::1" or "[::1]:53". */
-function resolverHost(v: string): string {
-  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(v);
-  if (bracketed) return bracketed[1]!;
-  return isIP(v) === 6 ? v : v.replace(/:\d{1,5}$/, '');
+function isCidr(v: string): boolean {
+  try {
+    ipaddr.parseCIDR(v);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const FILE_SUFFIX = '_FILE';
@@ -142,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     allowSignup: e.ALLOW_SIGNUP ?? !!e.STRIPE_SECRET_KEY,
     blockPrivateTargets: e.BLOCK_PRIVATE_TARGETS || !!e.STRIPE_SECRET_KEY,
+    allowedPrivateTargets: Object.freeze(e.ALLOWED_PRIVATE_TARGETS),
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
     region: e.REGION,

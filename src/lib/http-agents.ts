@@ -1,18 +1,22 @@
 import { Agent } from 'undici';
-import { guardedLookup } from './net-guard.ts';
+import type { NetGuard } from './net-guard.ts';
 
 const options = { keepAliveTimeout: 30_000, connect: { rejectUnauthorized: true } } as const;
 
-/** Connection pools for outgoing requests to user-supplied URLs. */
-export const openAgent = new Agent(options);
-// The guard runs inside the connector, so it checks the address actually connected to.
-export const guardedAgent = new Agent({ ...options, connect: { ...options.connect, lookup: guardedLookup as never } });
+// Connection pools per guard: the guard runs inside the connector, so it checks the
+// address actually connected to, on every connection and redirect hop.
+const pools = new WeakMap<NetGuard, { strict: Agent; insecure: Agent }>();
 
-// For monitors that chose "ignore TLS errors" (self-signed internal services).
-const insecureOpen = new Agent({ ...options, connect: { rejectUnauthorized: false } });
-const insecureGuarded = new Agent({ ...options, connect: { rejectUnauthorized: false, lookup: guardedLookup as never } });
-
-export function agentFor(blockPrivate: boolean, ignoreTls = false): Agent {
-  if (ignoreTls) return blockPrivate ? insecureGuarded : insecureOpen;
-  return blockPrivate ? guardedAgent : openAgent;
+/** The connection pool for outgoing requests to user-supplied URLs; `ignoreTls` for monitors that chose it (self-signed internal services). */
+export function agentFor(guard: NetGuard, ignoreTls = false): Agent {
+  let p = pools.get(guard);
+  if (!p) {
+    const lookup = guard.active ? (guard.lookup as never) : undefined;
+    p = {
+      strict: new Agent({ ...options, connect: { rejectUnauthorized: true, lookup } }),
+      insecure: new Agent({ ...options, connect: { rejectUnauthorized: false, lookup } }),
+    };
+    pools.set(guard, p);
+  }
+  return ignoreTls ? p.insecure : p.strict;
 }

@@ -8,6 +8,7 @@ import { type Clock, HOUR, systemClock } from '../lib/clock.ts';
 import { randomToken } from '../lib/ids.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { BrowserPool } from '../lib/browser-pool.ts';
+import { NetGuard } from '../lib/net-guard.ts';
 import { createMailer } from '../lib/mail.ts';
 import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
@@ -24,11 +25,20 @@ export interface Runtime {
   policy: PlanPolicy;
 }
 
+const guards = new WeakMap<Config, NetGuard>();
+
+/** The SSRF guard of this configuration (one per config, so its connection pools are shared). */
+export function netGuard(config: Config): NetGuard {
+  let g = guards.get(config);
+  if (!g) guards.set(config, (g = new NetGuard({ block: config.blockPrivateTargets, allow: config.allowedPrivateTargets })));
+  return g;
+}
+
 /** How alerts leave this instance: mail provider, provider URLs, SSRF guard, deadline. */
 export function deliveryDeps(rt: Pick<Runtime, 'config' | 'logger'>): DeliveryDeps {
   return {
     mailer: createMailer(rt.config.mail, rt.logger),
-    blockPrivate: rt.config.blockPrivateTargets,
+    guard: netGuard(rt.config),
     providers: rt.config.providers,
     timeoutMs: 10_000,
   };
@@ -82,8 +92,8 @@ export function workerDeps(rt: Runtime): WorkerDeps {
     ...rt,
     // Launched on first use only, so instances without browser monitors never start chromium.
     probe: {
-      blockPrivate: rt.config.blockPrivateTargets,
-      browsers: rt.config.browserChecks || !rt.config.selfHosted ? new BrowserPool(rt.config.chromiumPath, rt.config.browserConcurrency) : undefined,
+      guard: netGuard(rt.config),
+      browsers: rt.config.browserChecks || !rt.config.selfHosted ? new BrowserPool(rt.config.chromiumPath, rt.config.browserConcurrency, netGuard(rt.config)) : undefined,
     },
     concurrency: rt.config.workerConcurrency,
     alerts: alertContext(rt),

@@ -12,7 +12,7 @@ import { runCheck } from '../../src/worker/run-check.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { type DnsServer, startDnsServer } from '../helpers/dns-server.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, SAAS, SELF_HOSTED, TEST_ALERTS } from '../helpers/fixtures.ts';
+import { makeAccount, SAAS, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD, BLOCK_ALL } from '../helpers/fixtures.ts';
 import { closedPort, startTarget, type Target } from '../helpers/target.ts';
 
 let target: Target;
@@ -29,7 +29,7 @@ afterAll(async () => {
   await dns.close();
 });
 
-const open = { blockPrivate: false };
+const open = { guard: OPEN_GUARD };
 
 describe('monitor types: validation', () => {
   it('TCP needs a host and a port in range; DNS a host and a known record type', () => {
@@ -62,7 +62,7 @@ describe('TCP and DNS probes against local servers', () => {
     const closed = await closedPort();
     const refused = await tcpProbe({ host: '127.0.0.1', port: closed, timeoutMs: 2000 }, open);
     expect(refused).toMatchObject({ ok: false, error: `Connection refused by 127.0.0.1:${closed}` });
-    const blocked = await tcpProbe({ host: '127.0.0.1', port, timeoutMs: 2000 }, { blockPrivate: true });
+    const blocked = await tcpProbe({ host: '127.0.0.1', port, timeoutMs: 2000 }, { guard: BLOCK_ALL });
     expect(blocked.error).toMatch(/^Blocked/);
   });
 
@@ -75,7 +75,7 @@ describe('TCP and DNS probes against local servers', () => {
     expect(await dnsProbe({ ...base, host: 'example.test', recordType: 'MX', expected: '10 mail.example.test' }, open)).toMatchObject({ ok: true });
     expect(await dnsProbe({ ...base, host: 'example.test', recordType: 'TXT', expected: 'v=spf1 -all' }, open)).toMatchObject({ ok: true });
     expect(await dnsProbe({ ...base, host: 'alias.example.test', recordType: 'CNAME', expected: 'example.test.' }, open)).toMatchObject({ ok: true });
-    const blocked = await dnsProbe({ ...base, host: 'example.test', recordType: 'A' }, { blockPrivate: true });
+    const blocked = await dnsProbe({ ...base, host: 'example.test', recordType: 'A' }, { guard: BLOCK_ALL });
     expect(blocked.error).toMatch(/^Blocked: resolver 127\.0\.0\.1/);
     const nx = await dnsProbe({ ...base, host: 'missing.example.test', recordType: 'A' }, open);
     expect(nx.error).toBe('DNS failure: A missing.example.test: no such domain (NXDOMAIN)');
@@ -134,14 +134,14 @@ describe.each(testDbKinds())('check engine on %s', (kind) => {
   it('SaaS mode refuses the instance itself as a target', async () => {
     const { account } = await makeAccount(t.db);
     await expect(
-      createMonitor({ db: t.db, clock: new ManualClock(), policy: SAAS, blockPrivateTargets: true, ownHost: 'status.example.com' }, account.id, { name: 'x', url: 'https://status.example.com/healthz', interval_seconds: 300 }),
+      createMonitor({ db: t.db, clock: new ManualClock(), policy: SAAS, guard: BLOCK_ALL, ownHost: 'status.example.com' }, account.id, { name: 'x', url: 'https://status.example.com/healthz', interval_seconds: 300 }),
     ).rejects.toThrow(/this StatusPing instance itself/);
   });
 
   it('SaaS mode refuses a private TCP host in the form', async () => {
     const { account } = await makeAccount(t.db);
     await expect(
-      createMonitor({ db: t.db, clock: new ManualClock(), policy: SAAS, blockPrivateTargets: true }, account.id, { type: 'tcp', name: 'x', host: '10.0.0.5', port: '22', interval_seconds: 300 }),
+      createMonitor({ db: t.db, clock: new ManualClock(), policy: SAAS, guard: BLOCK_ALL }, account.id, { type: 'tcp', name: 'x', host: '10.0.0.5', port: '22', interval_seconds: 300 }),
     ).rejects.toThrow(/private or reserved/);
   });
 });

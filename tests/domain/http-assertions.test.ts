@@ -5,6 +5,7 @@ import { httpTarget } from '../../src/domain/checks/probes/index.ts';
 import { parseMonitorInput } from '../../src/domain/monitors/monitor-input.ts';
 import type { Monitor } from '../../src/domain/monitors/monitors.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
+import { OPEN_GUARD } from '../helpers/fixtures.ts';
 
 let a: Target;
 let b: Target;
@@ -16,7 +17,7 @@ afterAll(async () => {
   await a.close();
   await b.close();
 });
-const open = { blockPrivate: false };
+const open = { guard: OPEN_GUARD };
 
 /** A monitor as the form would save it, for the probe. */
 function monitor(form: Record<string, string>): Monitor {

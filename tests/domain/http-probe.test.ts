@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpProbe, type HttpTarget } from '../../src/domain/checks/probes/http.ts';
 import { closedPort, startSelfSignedTarget, startTarget, type Target } from '../helpers/target.ts';
+import { OPEN_GUARD, BLOCK_ALL } from '../helpers/fixtures.ts';
 
 let target: Target;
 let tls: Target;
@@ -13,7 +14,7 @@ afterAll(async () => {
   await tls.close();
 });
 
-const open = { blockPrivate: false };
+const open = { guard: OPEN_GUARD };
 const t = (path: string, over: Partial<HttpTarget> = {}): HttpTarget => ({
   url: `${target.url}${path}`,
   method: 'GET',
@@ -91,10 +92,10 @@ describe('HTTP probe against a real local server', () => {
   });
 
   it('refuses private targets when the guard is on, before and after a redirect', async () => {
-    const r = await httpProbe(t('/ok'), { blockPrivate: true });
+    const r = await httpProbe(t('/ok'), { guard: BLOCK_ALL });
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/^Blocked: 127\.0\.0\.1 is a private or reserved address/);
-    const viaName = await httpProbe({ ...t('/ok'), url: target.url.replace('127.0.0.1', 'localhost') + '/ok' }, { blockPrivate: true });
+    const viaName = await httpProbe({ ...t('/ok'), url: target.url.replace('127.0.0.1', 'localhost') + '/ok' }, { guard: BLOCK_ALL });
     expect(viaName.error).toMatch(/^Blocked/);
   });
 });

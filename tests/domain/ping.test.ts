@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { pingProbe, validPingHost } from '../../src/domain/checks/probes/ping.ts';
 import { parseMonitorInput } from '../../src/domain/monitors/monitor-input.ts';
+import { NetGuard } from '../../src/lib/net-guard.ts';
+import { OPEN_GUARD, BLOCK_ALL } from '../helpers/fixtures.ts';
 
 function hasPing(): boolean {
   try {
@@ -11,7 +13,7 @@ function hasPing(): boolean {
     return false;
   }
 }
-const open = { blockPrivate: false };
+const open = { guard: OPEN_GUARD };
 
 describe('ping input', () => {
   it('accepts host names and addresses, never something ping could read as an option', () => {
@@ -37,6 +39,25 @@ describe.skipIf(!hasPing())('ping through the system binary', () => {
   });
 
   it('refuses private addresses when the guard is on', async () => {
-    expect((await pingProbe({ host: '127.0.0.1', count: 1, maxLossPercent: 0, timeoutMs: 1000 }, { blockPrivate: true })).error).toMatch(/^Blocked/);
+    expect((await pingProbe({ host: '127.0.0.1', count: 1, maxLossPercent: 0, timeoutMs: 1000 }, { guard: BLOCK_ALL })).error).toMatch(/^Blocked/);
+  });
+
+  // Names resolve through the guard and ping is handed the checked address: "internal.test"
+  // and "public.test" exist only in the guard's lookup, so ping could never resolve them itself.
+  const names = new NetGuard({
+    block: true,
+    allow: ['127.0.0.1/32'],
+    lookup: (host, _o, cb) => cb(null, host === 'public.test' ? [{ address: '127.0.0.1', family: 4 }] : host === 'internal.test' ? [{ address: '127.0.0.2', family: 4 }] : []),
+  });
+
+  it('refuses a name that resolves to an internal address, before ping runs', async () => {
+    const r = await pingProbe({ host: 'internal.test', count: 1, maxLossPercent: 0, timeoutMs: 1000 }, { guard: names });
+    expect(r.error).toBe('Blocked: internal.test resolves to 127.0.0.2, a private or reserved address; checks of internal networks are not allowed on this instance');
+    expect((await pingProbe({ host: 'localhost.', count: 1, maxLossPercent: 0, timeoutMs: 1000 }, { guard: names })).error).toMatch(/^Blocked/);
+  });
+
+  it('pings the address the guard checked, not the name', async () => {
+    expect(await pingProbe({ host: 'public.test', count: 1, maxLossPercent: 0, timeoutMs: 2000 }, { guard: names })).toMatchObject({ ok: true, error: null });
+    expect((await pingProbe({ host: 'nowhere.test', count: 1, maxLossPercent: 0, timeoutMs: 1000 }, { guard: names })).error).toBe('DNS failure: could not resolve nowhere.test');
   });
 });

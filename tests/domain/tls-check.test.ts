@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/lib/logger.ts';
 import { runCheck } from '../../src/worker/run-check.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, SELF_HOSTED, TEST_ALERTS } from '../helpers/fixtures.ts';
+import { makeAccount, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD } from '../helpers/fixtures.ts';
 import { closedPort } from '../helpers/target.ts';
 
 let server: Server;
@@ -34,17 +34,17 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe('TLS certificate probe against a local TLS server', () => {
   it('passes a trusted, matching certificate and reports the days left', async () => {
-    const r = await tlsProbe({ host: 'localhost', port, timeoutMs: 3000 }, { blockPrivate: false, ca: cert });
+    const r = await tlsProbe({ host: 'localhost', port, timeoutMs: 3000 }, { guard: OPEN_GUARD, ca: cert });
     expect(r).toMatchObject({ ok: true, error: null });
     expect(r.cert!.daysLeft).toBeGreaterThanOrEqual(9);
     expect(r.cert!.daysLeft).toBeLessThanOrEqual(10);
   });
 
   it('names an untrusted chain, a host mismatch and a refused connection', async () => {
-    expect((await tlsProbe({ host: 'localhost', port, timeoutMs: 3000 }, { blockPrivate: false })).error).toBe('TLS error: self-signed certificate');
-    expect((await tlsProbe({ host: '127.0.0.1', port, timeoutMs: 3000 }, { blockPrivate: false, ca: cert })).error).toBe('TLS error: certificate does not match 127.0.0.1');
+    expect((await tlsProbe({ host: 'localhost', port, timeoutMs: 3000 }, { guard: OPEN_GUARD })).error).toBe('TLS error: self-signed certificate');
+    expect((await tlsProbe({ host: '127.0.0.1', port, timeoutMs: 3000 }, { guard: OPEN_GUARD, ca: cert })).error).toBe('TLS error: certificate does not match 127.0.0.1');
     const closed = await closedPort();
-    expect((await tlsProbe({ host: '127.0.0.1', port: closed, timeoutMs: 3000 }, { blockPrivate: false })).error).toBe('Connection refused by 127.0.0.1');
+    expect((await tlsProbe({ host: '127.0.0.1', port: closed, timeoutMs: 3000 }, { guard: OPEN_GUARD })).error).toBe('Connection refused by 127.0.0.1');
   });
 });
 
@@ -63,7 +63,7 @@ describe.each(testDbKinds())('TLS expiry warnings on %s', (kind) => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const m = await createMonitor({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { type: 'tls', name: 'Shop TLS', host: 'localhost', port: String(port), interval_seconds: 3600 });
-    const deps = { db: t.db, clock: systemClock, logger: silentLogger, probe: { blockPrivate: false, ca: cert }, alerts: TEST_ALERTS };
+    const deps = { db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD, ca: cert }, alerts: TEST_ALERTS };
     expect(await runCheck(deps, m.id)).toMatchObject({ status: 'up' });
     await runCheck(deps, m.id);
     const rows = await t.db.selectFrom('outbox').selectAll().where('channel_id', '=', ch.id).execute();

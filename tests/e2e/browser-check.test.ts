@@ -8,7 +8,7 @@ import { runCheck } from '../../src/worker/run-check.ts';
 import { buildApp, persona } from '../helpers/app.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { executablePath } from '../helpers/browser.ts';
-import { SELF_HOSTED, TEST_ALERTS } from '../helpers/fixtures.ts';
+import { SELF_HOSTED, TEST_ALERTS, OPEN_GUARD, BLOCK_ALL } from '../helpers/fixtures.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 
 
@@ -29,7 +29,7 @@ describe.skipIf(!executablePath)('browser journey checks (headless chromium)', (
 
   it('passes a journey that fills a form, clicks and finds the result', async () => {
     const steps = `goto ${target.url}/app\nfill #name = Ada\nclick text=Continue\nexpect text Hello Ada\nexpect url /app/done`;
-    const r = await browserProbe({ steps, timeoutMs: 20_000 }, { blockPrivate: false, browsers: pool });
+    const r = await browserProbe({ steps, timeoutMs: 20_000 }, { guard: OPEN_GUARD, browsers: pool });
     expect(r).toMatchObject({ ok: true, error: null });
   });
 
@@ -41,7 +41,7 @@ describe.skipIf(!executablePath)('browser journey checks (headless chromium)', (
       type: 'browser', name: 'Checkout journey', interval_seconds: 300, timeout_seconds: 10, retries: 0,
       steps: `goto ${target.url}/app\nexpect text Welcome back`,
     });
-    const outcome = await runCheck({ db: t.db, clock: systemClock, logger: silentLogger, probe: { blockPrivate: false, browsers: pool }, alerts: TEST_ALERTS }, m.id);
+    const outcome = await runCheck({ db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD, browsers: pool }, alerts: TEST_ALERTS }, m.id);
     expect(outcome).toMatchObject({ consecutiveFailures: 1 });
     const row = await t.db.selectFrom('monitors').select('last_error').where('id', '=', m.id).executeTakeFirstOrThrow();
     expect(row.last_error).toBe('Step "expect text "Welcome back"" failed: timed out');
@@ -54,8 +54,10 @@ describe.skipIf(!executablePath)('browser journey checks (headless chromium)', (
   });
 
   it('refuses private pages when the guard is on', async () => {
-    const r = await browserProbe({ steps: `goto ${target.url}/app\nexpect text Name`, timeoutMs: 10_000 }, { blockPrivate: true, browsers: pool });
+    const guarded = new BrowserPool(executablePath!, 1, BLOCK_ALL);
+    const r = await browserProbe({ steps: `goto ${target.url}/app\nexpect text Name`, timeoutMs: 3000 }, { guard: BLOCK_ALL, browsers: guarded });
+    await guarded.close();
     expect(r.ok).toBe(false);
-    expect(r.error).toMatch(/^Step "goto .*" failed/);
+    expect(r.error).toMatch(/^Step "expect text "Name"" failed/);
   });
 });

@@ -5,6 +5,7 @@ import { startWorker, type Worker } from '../../src/worker/worker.ts';
 import { addMonitor, type BrowserApp, executablePath, recordErrors, signUpIn, startBrowserApp } from '../helpers/browser.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
+import { OPEN_GUARD } from '../helpers/fixtures.ts';
 
 describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
   let target: Target;
@@ -16,7 +17,7 @@ describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
     target.healthy = false;
     e2e = await startBrowserApp({ ALLOW_SIGNUP: '1' });
     const rt = e2e.runtime;
-    worker = await startWorker({ ...rt, probe: { blockPrivate: false }, concurrency: 10, reconcileMs: 200, alerts: alertContext(rt), delivery: deliveryDeps(rt), dispatchPollMs: 200 });
+    worker = await startWorker({ ...rt, probe: { guard: OPEN_GUARD }, concurrency: 10, reconcileMs: 200, alerts: alertContext(rt), delivery: deliveryDeps(rt), dispatchPollMs: 200 });
   });
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { LoginLimits, signUp } from '../../src/domain/accounts/accounts.service.
 import type { PlanPolicy } from '../../src/domain/billing/plans.ts';
 import { createMonitor } from '../../src/domain/monitors/monitors.service.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
+import { NetGuard, OPEN_GUARD } from '../../src/lib/net-guard.ts';
 
 export const SELF_HOSTED: PlanPolicy = { selfHosted: true, minIntervalSeconds: 10, retentionDays: 90 };
 export const SAAS: PlanPolicy = { selfHosted: false, minIntervalSeconds: 10, retentionDays: 90 };
@@ -25,4 +26,9 @@ export async function makeMonitor(db: Db, accountId: number, over: Record<string
 }
 
 /** Where alert links point in tests, and the instance kind alerts are gated by. */
+/** Guards for probe tests: none, everything private refused, and 127.0.0.1 standing in for a public host (127.0.0.2 and every other private form still refused). */
+export { OPEN_GUARD };
+export const BLOCK_ALL = new NetGuard({ block: true });
+export const LOOPBACK_IS_PUBLIC = new NetGuard({ block: true, allow: ['127.0.0.1/32'] });
+
 export const TEST_ALERTS = { baseUrl: 'http://statusping.test', policy: SELF_HOSTED };

@@ -30,7 +30,9 @@ describe('configuration', () => {
 
   it('takes an IP resolver for custom-domain checks, with an optional port, and refuses a host name', () => {
     expect(loadConfig({}).dnsVerifyResolver).toBeUndefined();
-    for (const v of ['1.1.1.1', '127.0.0.1:5353', '::1', '[2606:4700:4700::1111]:53']) expect(loadConfig({ DNS_VERIFY_RESOLVER: v }).dnsVerifyResolver).toBe(v);
+    for (const [v, server] of [['1.1.1.1', '1.1.1.1:53'], ['127.0.0.1:5353', '127.0.0.1:5353'], ['::1', '[::1]:53'], ['[2606:4700:4700::1111]:53', '[2606:4700:4700::1111]:53']]) {
+      expect(loadConfig({ DNS_VERIFY_RESOLVER: v }).dnsVerifyResolver).toBe(server);
+    }
     expect(() => loadConfig({ DNS_VERIFY_RESOLVER: 'dns.example.com' })).toThrow(/DNS_VERIFY_RESOLVER/);
     expect(() => loadConfig({ DNS_VERIFY_RESOLVER: '1.1.1.1:port' })).toThrow(/DNS_VERIFY_RESOLVER/);
   });

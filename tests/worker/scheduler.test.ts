@@ -6,7 +6,7 @@ import { runCheck } from '../../src/worker/run-check.ts';
 import { offsetSeconds, Scheduler } from '../../src/worker/scheduler.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { TEST_ALERTS, makeAccount, SELF_HOSTED } from '../helpers/fixtures.ts';
+import { TEST_ALERTS, makeAccount, SELF_HOSTED, OPEN_GUARD } from '../helpers/fixtures.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 
 let target: Target;
@@ -61,7 +61,7 @@ describe.each(testDbKinds())('scheduler on %s', (kind) => {
       reconcileMs,
       check: async (id) => {
         checked.push(id);
-        return runCheck({ db: t.db, clock: systemClock, logger: silentLogger, probe: { blockPrivate: false }, alerts: TEST_ALERTS }, id);
+        return runCheck({ db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: TEST_ALERTS }, id);
       },
     });
     return { s: scheduler, checked };

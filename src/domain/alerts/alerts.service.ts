@@ -4,7 +4,6 @@ import { writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
-import { literalHostViolation } from '../../lib/net-guard.ts';
 import { parseInput } from '../../lib/validate.ts';
 import { findAccount } from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
@@ -63,8 +62,8 @@ async function assertKindAllowed(deps: AlertDeps, accountId: number, kind: Chann
 }
 
 function assertTargetAllowed(deps: AlertDeps, kind: ChannelKind, config: Record<string, string>): void {
-  if (!URL_KINDS.includes(kind) || !deps.delivery.blockPrivate) return;
-  const violation = literalHostViolation(new URL(config.url!));
+  if (!URL_KINDS.includes(kind)) return;
+  const violation = deps.delivery.guard.urlRefusal(new URL(config.url!));
   if (violation) throw new ValidationError(violation, { url: violation });
 }
 

@@ -1,14 +1,14 @@
 import { request } from 'undici';
 import { agentFor } from '../../lib/http-agents.ts';
 import { MailError, type Mailer } from '../../lib/mail.ts';
-import { literalHostViolation } from '../../lib/net-guard.ts';
+import type { NetGuard } from '../../lib/net-guard.ts';
 import { describeFetchError } from '../checks/probes/http.ts';
 import type { OutgoingMessage, ProviderUrls } from './channels/channel.ts';
 
 export interface DeliveryDeps {
   mailer: Mailer;
-  /** Refuse private/reserved receivers (SaaS mode / BLOCK_PRIVATE_TARGETS). */
-  blockPrivate: boolean;
+  /** The SSRF guard for receivers' URLs (inactive on a self-hosted instance). */
+  guard: NetGuard;
   providers: ProviderUrls;
   /** Total deadline of one attempt. */
   timeoutMs: number;
@@ -44,10 +44,8 @@ export async function deliver(msg: OutgoingMessage, deps: DeliveryDeps): Promise
     }
   }
   const url = new URL(msg.url);
-  if (deps.blockPrivate) {
-    const violation = literalHostViolation(url);
-    if (violation) return { ok: false, response: null, error: `Blocked: ${violation}`, permanent: true, gone: false };
-  }
+  const violation = deps.guard.urlRefusal(url);
+  if (violation) return { ok: false, response: null, error: `Blocked: ${violation}`, permanent: true, gone: false };
   const signal = AbortSignal.timeout(deps.timeoutMs);
   try {
     const res = await request(url, {
@@ -55,7 +53,7 @@ export async function deliver(msg: OutgoingMessage, deps: DeliveryDeps): Promise
       headers: { 'user-agent': 'StatusPing-Alerts/0.1', ...msg.headers },
       body: msg.body,
       signal,
-      dispatcher: agentFor(deps.blockPrivate),
+      dispatcher: agentFor(deps.guard),
     });
     const raw = (await res.body.text()).slice(0, 2000);
     // An HTML error page is shown as its text, not its markup.

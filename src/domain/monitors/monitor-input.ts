@@ -1,19 +1,45 @@
+import { isIP } from 'node:net';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { ValidationError } from '../../lib/errors.ts';
 import { isTimeZone } from '../../lib/timezone.ts';
+import { parseResolver } from '../../lib/resolver.ts';
 import { parseInput } from '../../lib/validate.ts';
 import { parseSteps } from '../checks/probes/browser.ts';
 import { DNS_RECORD_TYPES, type MonitorInput, monitorInputSchema, MONITOR_TYPES, type MonitorType } from './monitors.ts';
 
 // The fields of each monitor type, and validation of a whole monitor of any type.
 
+const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
+const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`);
+
+/**
+ * A host name or an IP address, stored without brackets: `db.example.com`, `192.0.2.7`,
+ * `2001:db8::1` or `[2001:db8::1]`. A name whose last label is all digits (`127.1`) is a
+ * mistyped address, not a name, and is refused rather than left to the resolver's guess.
+ */
+export function hostProblem(host: string): string | null {
+  if (isIP(host) !== 0) return null;
+  if (host.includes(':')) return 'Not a valid IPv6 address (write it like 2001:db8::1 or [2001:db8::1])';
+  if (!HOST_NAME.test(host)) return 'Enter a host name like db.example.com or an IP address';
+  if (/^\d+$/.test(host.replace(/\.$/, '').split('.').pop()!)) return 'Not a valid IPv4 address (four numbers, like 192.0.2.7)';
+  return null;
+}
+
 const hostname = z
   .string()
   .trim()
   .min(1, 'Enter a host name or IP address')
   .max(253, 'Host names are at most 253 characters')
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.:-]+)$/, 'Enter a host name like db.example.com or an IP address');
+  .superRefine((h, ctx) => {
+    const bracketed = /^\[(.*)\]$/.exec(h);
+    const problem = bracketed ? (isIP(bracketed[1]!) === 6 ? null : 'Brackets hold an IPv6 address, like [2001:db8::1]') : hostProblem(h);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((h) => (/^\[.*\]$/.test(h) ? h.slice(1, -1) : h));
+
+/** host:port for display and pseudo-URLs, with IPv6 addresses in brackets. */
+const hostPort = (host: string, port?: string) => (isIP(host) === 6 ? `[${host}]` : host) + (port ? `:${port}` : '');
 
 /** Per-type target fields for non-HTTP monitors; HTTP keeps its URL, method, status and keyword. */
 const tcpSchema = z.object({
@@ -28,7 +54,10 @@ const dnsSchema = z.object({
     .trim()
     .optional()
     .transform((v) => v || '')
-    .refine((v) => v === '' || /^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9a-fA-F:]+\]?)(:\d{1,5})?$/.test(v), 'Enter a resolver IP address, e.g. 1.1.1.1 or 9.9.9.9:53, or leave empty for the system resolver'),
+    .superRefine((v, ctx) => {
+      const r = v === '' ? null : parseResolver(v);
+      if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: `${r}, or leave it empty for the system resolver` });
+    }),
   expected: z
     .string()
     .trim()
@@ -186,10 +215,10 @@ export function parseMonitorInput(raw: unknown): ParsedMonitor {
   }
   const settings = Object.fromEntries(Object.entries(extras).map(([k, v]) => [k, String(v)])) as Record<string, string>;
   const url =
-    type === 'tcp' ? `tcp://${settings.host}:${settings.port}`
-    : type === 'dns' ? `dns://${settings.host}/${settings.record_type}`
-    : type === 'tls' ? `tls://${settings.host}:${settings.port}`
-    : type === 'ping' ? `ping://${settings.host}`
+    type === 'tcp' ? `tcp://${hostPort(settings.host!, settings.port)}`
+    : type === 'dns' ? `dns://${hostPort(settings.host!)}/${settings.record_type}`
+    : type === 'tls' ? `tls://${hostPort(settings.host!, settings.port)}`
+    : type === 'ping' ? `ping://${hostPort(settings.host!)}`
     : type === 'browser' ? (parseSteps(settings.steps!)[0] as { url: string }).url
     : 'heartbeat://push';
   return { ...common, type: type as MonitorType, url, settings };

@@ -4,7 +4,8 @@ import { isPostgres, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
-import { literalHostViolation } from '../../lib/net-guard.ts';
+import { parseResolver } from '../../lib/resolver.ts';
+import { type NetGuard, OPEN_GUARD } from '../../lib/net-guard.ts';
 import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, type PlanPolicy } from '../billing/plans.ts';
 import * as accounts from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
@@ -18,8 +19,8 @@ export interface MonitorDeps {
   db: Db;
   clock: Clock;
   policy: PlanPolicy;
-  /** Refuse URLs naming private or reserved hosts (SaaS mode / BLOCK_PRIVATE_TARGETS). */
-  blockPrivateTargets?: boolean;
+  /** Refuses targets naming private or reserved hosts (SaaS mode / BLOCK_PRIVATE_TARGETS); default: none refused. */
+  guard?: NetGuard;
   /** BROWSER_CHECKS=1 on a self-hosted instance. */
   browserChecks?: boolean;
   /** The instance's own host name (from BASE_URL), refused as a target with the private ones. */
@@ -51,11 +52,25 @@ async function planLimits(db: Db, deps: MonitorDeps, accountId: number) {
   return limitsFor(deps.policy, account.plan);
 }
 
+/** The field and message of a target the guard refuses at save time (a DNS monitor's own resolver is a target too). */
+function targetRefusal(input: ParsedMonitor, guard: NetGuard, ownHost?: string): { field: string; message: string } | null {
+  if (input.type === 'heartbeat') return null;
+  if (input.type === 'http' || input.type === 'browser') {
+    const message = guard.urlRefusal(new URL(input.url), ownHost);
+    return message ? { field: input.type === 'http' ? 'url' : 'steps', message } : null;
+  }
+  const message = guard.hostRefusal(input.settings.host!, ownHost);
+  if (message) return { field: 'host', message };
+  const r = input.settings.resolver ? parseResolver(input.settings.resolver) : null;
+  const why = r && typeof r !== 'string' ? guard.hostRefusal(r.host) : null;
+  return why ? { field: 'resolver', message: `Resolver ${why}` } : null;
+}
+
 /**
  * Validates input and the plan's minimum interval together, so a form shows every problem
  * at once (an interval under the plan minimum is often also shorter than the timeout).
  */
-function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPrivate = false, ownHost?: string): ParsedMonitor {
+function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, guard: NetGuard = OPEN_GUARD, ownHost?: string): ParsedMonitor {
   const rawInterval = Number((raw as { interval_seconds?: unknown } | null)?.interval_seconds);
   const planMsg = Number.isFinite(rawInterval) && rawInterval >= 1 ? intervalViolation(limits, rawInterval) : null;
   let input: ParsedMonitor;
@@ -68,11 +83,8 @@ function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, blockPr
     throw err;
   }
   // The worker re-checks every resolved address; this catches the obvious cases in the form.
-  const hostMsg =
-    blockPrivate && input.type !== 'heartbeat'
-      ? literalHostViolation(new URL(input.type === 'http' || input.type === 'browser' ? input.url : `http://${input.settings.host}/`), ownHost)
-      : null;
-  if (hostMsg) throw new ValidationError(hostMsg, { url: hostMsg });
+  const refused = targetRefusal(input, guard, ownHost);
+  if (refused) throw new ValidationError(refused.message, { [refused.field]: refused.message });
   // A plan limit is a payment matter (402); the self-hosted minimum is plain validation.
   if (planMsg) throw selfHosted ? new ValidationError(planMsg, { interval_seconds: planMsg }) : new PlanLimitError(planMsg, { interval_seconds: planMsg });
   return input;
@@ -119,7 +131,7 @@ async function checkBrowserAllowed(deps: MonitorDeps, accountId: number, type: s
 }
 
 export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
-  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets, deps.ownHost);
+  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.guard, deps.ownHost);
   await checkBrowserAllowed(deps, accountId, input.type);
   const now = deps.clock.now();
   const id = await writeTx(deps.db, async (trx) => {
@@ -151,7 +163,7 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
 
 export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
   const before = await getMonitor(deps, accountId, id);
-  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.blockPrivateTargets, deps.ownHost);
+  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.guard, deps.ownHost);
   const now = deps.clock.now();
   await writeTx(deps.db, async (trx) => {
     if (!(await repo.updateInAccount(trx, accountId, id, { ...columnsFrom(input), updated_at: now }))) throw new NotFoundError('Monitor');

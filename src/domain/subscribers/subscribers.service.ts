@@ -5,7 +5,7 @@ import { writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { isDbId, randomToken } from '../../lib/ids.ts';
-import { literalHostViolation } from '../../lib/net-guard.ts';
+import type { NetGuard } from '../../lib/net-guard.ts';
 import { parseInput } from '../../lib/validate.ts';
 import type { PlanPolicy } from '../billing/plans.ts';
 import { findOwnPage } from '../statuspages/pages.repository.ts';
@@ -18,8 +18,8 @@ export interface SubscriberDeps {
   db: Db;
   clock: Clock;
   policy: PlanPolicy;
-  /** Refuse private/reserved webhook receivers (SaaS mode). */
-  blockPrivate: boolean;
+  /** The SSRF guard for webhook receivers (inactive on a self-hosted instance). */
+  guard: NetGuard;
 }
 
 /** What signs and points the confirmation link: the instance's base URL and a purpose secret. */
@@ -68,8 +68,8 @@ export async function isFull(deps: Pick<SubscriberDeps, 'db' | 'policy'>, page: 
  */
 export async function subscribe(deps: SubscriberDeps, page: PublicPage, raw: SubscribeInput, keys: LinkKeys): Promise<void> {
   const input = parseInput(subscribeInput, raw);
-  if (input.kind === 'webhook' && deps.blockPrivate) {
-    const violation = literalHostViolation(new URL(input.address));
+  if (input.kind === 'webhook') {
+    const violation = deps.guard.urlRefusal(new URL(input.address));
     if (violation) throw new ValidationError(violation, { address: violation });
   }
   const allowed = new Set((await repo.publicComponents(deps.db, page.id)).map((c) => c.id));

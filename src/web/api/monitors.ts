@@ -10,7 +10,7 @@ import { type ApiRoute, defineRoute } from './registry.ts';
 
 function monitorDeps(deps: WebDeps) {
   const { db, clock, policy, config } = deps;
-  return { db, clock, policy, blockPrivateTargets: config.blockPrivateTargets, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname };
+  return { db, clock, policy, guard: deps.delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname };
 }
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);

@@ -36,7 +36,7 @@ export function subscribeRoutes(deps: WebDeps) {
   const confirmSecret = deps.tokens.secretFor('subscriber-confirm');
   const perIp = new RateLimiter(deps.clock, 10, HOUR);
   const perAddress = new RateLimiter(deps.clock, 3, HOUR);
-  const sdeps = { db: deps.db, clock: deps.clock, policy: deps.policy, blockPrivate: deps.delivery.blockPrivate };
+  const sdeps = { db: deps.db, clock: deps.clock, policy: deps.policy, guard: deps.delivery.guard };
 
   const formToken = (slug: string, at: number) => `${at}.${createHmac('sha256', formSecret).update(`subscribe:${slug}:${at}`).digest('base64url')}`;
   function formTokenValid(slug: string, token: string): boolean {

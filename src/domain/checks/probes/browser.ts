@@ -1,6 +1,4 @@
 import type { BrowserPool } from '../../../lib/browser-pool.ts';
-import { lookup } from 'node:dns/promises';
-import { isPrivateAddress, literalHostViolation } from '../../../lib/net-guard.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export type Step =
@@ -74,6 +72,8 @@ export async function browserProbe(
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   if (!opts.browsers) return { ok: false, statusCode: null, responseMs: 0, error: 'Browser checks are not enabled on this instance (BROWSER_CHECKS=1)' };
+  // The browser's own traffic is guarded by its pool's proxy; a pool without the guard never runs a guarded check.
+  if (opts.guard.active && !opts.browsers.guard.active) return { ok: false, statusCode: null, responseMs: 0, error: 'Blocked: the browser is not behind the network guard on this instance' };
   let steps: Step[];
   try {
     steps = parseSteps(t.steps);
@@ -84,23 +84,6 @@ export async function browserProbe(
     const deadline = Date.now() + t.timeoutMs;
     const left = () => Math.max(1, deadline - Date.now());
     const page = await ctx.newPage();
-    if (opts.blockPrivate) {
-      // Every request the page makes, not just the steps' URLs, is held to the guard.
-      // Host names are resolved here first; chromium's own lookup can still differ (a DNS
-      // rebinding window that the HTTP checks, which guard the connection itself, do not have).
-      await page.route('**/*', async (route) => {
-        try {
-          const u = new URL(route.request().url());
-          if (u.protocol === 'data:') return route.continue();
-          if ((u.protocol !== 'http:' && u.protocol !== 'https:') || literalHostViolation(u)) return route.abort('blockedbyclient');
-          const addresses = await lookup(u.hostname.replace(/^\[|\]$/g, ''), { all: true });
-          if (addresses.some((a) => isPrivateAddress(a.address))) return route.abort('blockedbyclient');
-        } catch {
-          return route.abort('blockedbyclient');
-        }
-        return route.continue();
-      });
-    }
     let current: Step | undefined;
     try {
       for (const step of steps) {

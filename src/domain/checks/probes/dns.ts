@@ -1,5 +1,5 @@
 import { Resolver } from 'node:dns/promises';
-import { isPrivateAddress } from '../../../lib/net-guard.ts';
+import { parseResolver } from '../../../lib/resolver.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface DnsTarget {
@@ -45,12 +45,14 @@ const norm = (v: string) => v.trim().toLowerCase().replace(/\.$/, '');
 export async function dnsProbe(t: DnsTarget, opts: ProbeOptions): Promise<ProbeResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const resolverIp = t.resolver.replace(/^\[?([^\]]+?)\]?(:\d+)?$/, '$1');
-  if (opts.blockPrivate && t.resolver && isPrivateAddress(resolverIp)) {
-    return { ok: false, statusCode: null, responseMs: 0, error: `Blocked: resolver ${resolverIp} is a private or reserved address; not allowed on this instance` };
+  const chosen = t.resolver ? parseResolver(t.resolver) : null;
+  if (typeof chosen === 'string') return { ok: false, statusCode: null, responseMs: 0, error: `Invalid resolver ${t.resolver}: ${chosen}` };
+  const refused = chosen && opts.guard.refusal(chosen.host);
+  if (refused) {
+    return { ok: false, statusCode: null, responseMs: 0, error: `Blocked: resolver ${chosen.host} is a private or reserved address; not allowed on this instance` };
   }
   const resolver = new Resolver({ timeout: t.timeoutMs, tries: 1 });
-  if (t.resolver) resolver.setServers([t.resolver]);
+  if (chosen) resolver.setServers([chosen.server]);
   try {
     const answers = await lookup(resolver, t);
     const expected = t.expected.split(',').map(norm).filter(Boolean);

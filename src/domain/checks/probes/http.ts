@@ -1,7 +1,6 @@
 import { createFetch, type FetchResponse } from 'ofetch';
 import { fetch as undiciFetch, Headers as UndiciHeaders } from 'undici';
 import { agentFor } from '../../../lib/http-agents.ts';
-import { literalHostViolation } from '../../../lib/net-guard.ts';
 import { parseStatusRanges, statusMatches } from '../../monitors/monitors.ts';
 import { checkAssertions, type HttpAssertions } from './assertions.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
@@ -118,10 +117,8 @@ export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise
     const maxRedirects = target.maxRedirects ?? MAX_REDIRECTS;
     for (let hop = 0; ; hop++) {
       const sameOrigin = url.origin === origin;
-      if (opts.blockPrivate) {
-        const violation = literalHostViolation(url);
-        if (violation) return { ok: false, statusCode: null, responseMs: elapsed(), error: `Blocked: ${violation}` };
-      }
+      const violation = opts.guard.urlRefusal(url);
+      if (violation) return { ok: false, statusCode: null, responseMs: elapsed(), error: `Blocked: ${violation}` };
       const res = await $fetch.raw(url.href, {
         method,
         redirect: 'manual',
@@ -131,7 +128,7 @@ export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise
         signal: controller.signal,
         headers: { 'user-agent': USER_AGENT, accept: '*/*', ...(sameOrigin ? target.headers : {}) },
         body,
-        dispatcher: agentFor(opts.blockPrivate, target.ignoreTls) as never,
+        dispatcher: agentFor(opts.guard, target.ignoreTls) as never,
       });
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location && target.followRedirects !== false) {

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { isIP } from 'node:net';
-import { isPrivateAddress } from '../../../lib/net-guard.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface PingTarget {
@@ -16,21 +15,31 @@ const PING = process.env.PING_PATH ?? 'ping';
 
 /** Host names and addresses only: nothing that the ping binary could read as an option. */
 export function validPingHost(host: string): boolean {
-  return isIP(host) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(host);
+  return isIP(host) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(host);
 }
 
 /**
  * ICMP echo through the system `ping` (fixed arguments, never a shell): packet loss and
  * average round-trip time from its summary lines.
  */
-export function pingProbe(t: PingTarget, opts: ProbeOptions): Promise<ProbeResult> {
+export async function pingProbe(t: PingTarget, opts: ProbeOptions): Promise<ProbeResult> {
   const started = performance.now();
-  if (!validPingHost(t.host)) return Promise.resolve({ ok: false, statusCode: null, responseMs: 0, error: `Invalid host name: ${t.host}` });
-  if (opts.blockPrivate && isPrivateAddress(t.host)) {
-    return Promise.resolve({ ok: false, statusCode: null, responseMs: 0, error: `Blocked: ${t.host} is a private or reserved address; checks of internal networks are not allowed on this instance` });
+  const host = t.host.replace(/^\[|\]$/g, '');
+  if (!validPingHost(host)) return { ok: false, statusCode: null, responseMs: 0, error: `Invalid host name: ${t.host}` };
+  // With the guard on, the name is resolved and checked here and ping gets the checked
+  // address: ping resolving the name itself could reach an internal host.
+  let address = host;
+  if (opts.guard.active) {
+    try {
+      address = (await opts.guard.resolve(host)).address;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EBLOCKED') return { ok: false, statusCode: null, responseMs: 0, error: `Blocked: ${(err as Error).message}` };
+      return { ok: false, statusCode: null, responseMs: Math.round(performance.now() - started), error: `DNS failure: could not resolve ${host}` };
+    }
   }
   const waitS = Math.max(1, Math.ceil(t.timeoutMs / 1000));
-  const args = ['-n', '-c', String(t.count), '-i', '0.2', '-W', String(waitS), '-w', String(waitS + t.count), '--', t.host];
+  const args = ['-n', '-c', String(t.count), '-i', '0.2', '-W', String(waitS), '-w', String(waitS + t.count), '--', address];
   return new Promise((resolve) => {
     execFile(PING, args, { timeout: (waitS + t.count + 2) * 1000, signal: opts.signal }, (err, stdout, stderr) => {
       const elapsed = Math.round(performance.now() - started);

@@ -1,4 +1,5 @@
 import type { BrowserPool } from '../../../lib/browser-pool.ts';
+import type { NetGuard } from '../../../lib/net-guard.ts';
 
 /** What every probe returns: no I/O other than the check itself happens in a probe. */
 export interface ProbeResult {
@@ -15,8 +16,8 @@ export interface ProbeResult {
 }
 
 export interface ProbeOptions {
-  /** Refuse private/reserved targets (SaaS mode or BLOCK_PRIVATE_TARGETS=1). */
-  blockPrivate: boolean;
+  /** The SSRF guard every connection goes through (inactive on a self-hosted instance). */
+  guard: NetGuard;
   /** Aborts the check (shutdown). */
   signal?: AbortSignal;
   /** Extra trusted CA certificates (PEM) for TLS checks; a parameter so tests can use their own CA. */

@@ -1,5 +1,4 @@
 import { connect } from 'node:net';
-import { guardedLookup, isPrivateAddress } from '../../../lib/net-guard.ts';
 import { describeFetchError } from './http.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
@@ -23,11 +22,13 @@ export function tcpProbe(target: TcpTarget, opts: ProbeOptions): Promise<ProbeRe
       opts.signal?.removeEventListener('abort', onAbort);
       resolve({ ok, statusCode: null, responseMs: Math.round(performance.now() - started), error });
     };
-    if (opts.blockPrivate && isPrivateAddress(host)) {
-      resolve({ ok: false, statusCode: null, responseMs: 0, error: `Blocked: ${host} is a private or reserved address; checks of internal networks are not allowed on this instance` });
+    // Literal addresses skip the lookup, so the guard sees them here; names in the lookup.
+    const refused = opts.guard.hostRefusal(host);
+    if (refused) {
+      resolve({ ok: false, statusCode: null, responseMs: 0, error: `Blocked: ${refused}` });
       return;
     }
-    const socket = connect({ host, port: target.port, lookup: opts.blockPrivate ? (guardedLookup as never) : undefined });
+    const socket = connect({ host, port: target.port, lookup: opts.guard.active ? (opts.guard.lookup as never) : undefined });
     const timer = setTimeout(() => finish(false, `Timeout: could not connect to ${host}:${target.port} within ${target.timeoutMs / 1000} s`), target.timeoutMs);
     const onAbort = () => finish(false, 'aborted');
     opts.signal?.addEventListener('abort', onAbort, { once: true });

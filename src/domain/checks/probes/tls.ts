@@ -1,6 +1,5 @@
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
 import { DAY } from '../../../lib/clock.ts';
-import { guardedLookup, isPrivateAddress } from '../../../lib/net-guard.ts';
 import { describeFetchError } from './http.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
@@ -20,8 +19,9 @@ export function tlsProbe(t: TlsTarget, opts: ProbeOptions & { ca?: string | Buff
   const host = t.host.replace(/^\[|\]$/g, '');
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
-    if (opts.blockPrivate && isPrivateAddress(host)) {
-      resolve({ ok: false, statusCode: null, responseMs: 0, error: `Blocked: ${host} is a private or reserved address; checks of internal networks are not allowed on this instance` });
+    const refused = opts.guard.hostRefusal(host);
+    if (refused) {
+      resolve({ ok: false, statusCode: null, responseMs: 0, error: `Blocked: ${refused}` });
       return;
     }
     let settled = false;
@@ -32,7 +32,7 @@ export function tlsProbe(t: TlsTarget, opts: ProbeOptions & { ca?: string | Buff
       servername: isIp ? undefined : host,
       rejectUnauthorized: false, // judged below, so the answer can say exactly what is wrong
       ca: opts.ca,
-      lookup: opts.blockPrivate ? (guardedLookup as never) : undefined,
+      lookup: opts.guard.active ? (opts.guard.lookup as never) : undefined,
     });
     const finish = (r: ProbeResult & { cert?: { daysLeft: number; validTo: number } }) => {
       if (settled) return;
