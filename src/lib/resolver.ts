@@ -17,6 +17,7 @@ export const RESOLVER_HINT = 'Enter a resolver IP address, e.g. 1.1.1.1, 9.9.9.9
  */
 export function parseResolver(raw: string): Resolver | string {
   const v = raw.trim();
+  if (v.includes('%')) return `${RESOLVER_HINT} (without a zone index like %eth0)`;
   let host: string;
   let port = '53';
   const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(v);

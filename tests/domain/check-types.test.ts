@@ -77,6 +77,11 @@ describe('TCP and DNS probes against local servers', () => {
     expect(await dnsProbe({ ...base, host: 'alias.example.test', recordType: 'CNAME', expected: 'example.test.' }, open)).toMatchObject({ ok: true });
     const blocked = await dnsProbe({ ...base, host: 'example.test', recordType: 'A' }, { guard: BLOCK_ALL });
     expect(blocked.error).toMatch(/^Blocked: resolver 127\.0\.0\.1/);
+    // IPv6 resolvers are whole addresses, never split into host and port (`::1` is not ":" port 1).
+    for (const resolver of ['::1', '0:0:0:0:0:0:0:1', '::ffff:7f00:1', '[::1]:53']) {
+      expect((await dnsProbe({ ...base, resolver, host: 'example.test', recordType: 'A' }, { guard: BLOCK_ALL })).error, resolver).toBe(`Blocked: resolver ${resolver.replace(/^\[|\]:53$/g, '')} is a private or reserved address; not allowed on this instance`);
+    }
+    expect((await dnsProbe({ ...base, resolver: '1.1.1.1:99999', host: 'example.test', recordType: 'A' }, open)).error).toMatch(/^Invalid resolver 1\.1\.1\.1:99999: .*1 to 65535/);
     const nx = await dnsProbe({ ...base, host: 'missing.example.test', recordType: 'A' }, open);
     expect(nx.error).toBe('DNS failure: A missing.example.test: no such domain (NXDOMAIN)');
   });

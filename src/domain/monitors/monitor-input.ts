@@ -19,6 +19,7 @@ const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`);
  * mistyped address, not a name, and is refused rather than left to the resolver's guess.
  */
 export function hostProblem(host: string): string | null {
+  if (host.includes('%')) return 'Zone indexes like %eth0 are not supported; enter the address without it';
   if (isIP(host) !== 0) return null;
   if (host.includes(':')) return 'Not a valid IPv6 address (write it like 2001:db8::1 or [2001:db8::1])';
   if (!HOST_NAME.test(host)) return 'Enter a host name like db.example.com or an IP address';
@@ -33,7 +34,7 @@ const hostname = z
   .max(253, 'Host names are at most 253 characters')
   .superRefine((h, ctx) => {
     const bracketed = /^\[(.*)\]$/.exec(h);
-    const problem = bracketed ? (isIP(bracketed[1]!) === 6 ? null : 'Brackets hold an IPv6 address, like [2001:db8::1]') : hostProblem(h);
+    const problem = bracketed ? (isIP(bracketed[1]!) === 6 ? hostProblem(bracketed[1]!) : 'Brackets hold an IPv6 address, like [2001:db8::1]') : hostProblem(h);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .transform((h) => (/^\[.*\]$/.test(h) ? h.slice(1, -1) : h));

@@ -53,7 +53,7 @@ async function planLimits(db: Db, deps: MonitorDeps, accountId: number) {
 }
 
 /** The field and message of a target the guard refuses at save time (a DNS monitor's own resolver is a target too). */
-function targetRefusal(input: ParsedMonitor, guard: NetGuard, ownHost?: string): { field: string; message: string } | null {
+export function targetRefusal(input: ParsedMonitor, guard: NetGuard, ownHost?: string): { field: string; message: string } | null {
   if (input.type === 'heartbeat') return null;
   if (input.type === 'http' || input.type === 'browser') {
     const message = guard.urlRefusal(new URL(input.url), ownHost);
