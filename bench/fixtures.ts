@@ -8,6 +8,7 @@ import { HISTOGRAM_SIZE, type HistogramColumns } from '../src/db/schema.ts';
 import { LoginLimits, signUp } from '../src/domain/accounts/accounts.service.ts';
 import { bucketStart } from '../src/domain/checks/rollups.ts';
 import { DAY, HOUR, systemClock } from '../src/lib/clock.ts';
+import { memoryRateLimits } from '../src/lib/rate-limit.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const log = (...a: unknown[]) => console.error('[bench]', ...a);
@@ -40,7 +41,7 @@ export async function tableBytes(db: Db): Promise<Record<string, { bytes: number
 }
 
 export async function account(db: Db, org: string) {
-  return (await signUp({ db, clock: systemClock, loginLimits: new LoginLimits(systemClock), signupsOpen: true }, { email: `${org.toLowerCase().replace(/\W/g, '')}@bench.local`, password: 'benchmark-password', organization: org }, 'bench', null)).account;
+  return (await signUp({ db, clock: systemClock, loginLimits: new LoginLimits(memoryRateLimits(systemClock)), signupsOpen: true }, { email: `${org.toLowerCase().replace(/\W/g, '')}@bench.local`, password: 'benchmark-password', organization: org }, 'bench', null)).account;
 }
 
 export async function insertMonitors(db: Db, accountId: number, count: number, url: string, interval: number, lastCheckedAt: number | null) {

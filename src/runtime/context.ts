@@ -12,7 +12,7 @@ import { NetGuard } from '../lib/net-guard.ts';
 import { createMailer } from '../lib/mail.ts';
 import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
-import { RateLimiter } from '../lib/rate-limit.ts';
+import { createRateLimits } from '../lib/rate-limit-store.ts';
 import { SessionTokens } from '../lib/session-token.ts';
 import type { WebDeps } from '../web/deps.ts';
 import type { WorkerDeps } from '../worker/deps.ts';
@@ -75,12 +75,14 @@ export async function sessionSecret(rt: Pick<Runtime, 'config' | 'db'>): Promise
 }
 
 export async function webDeps(rt: Runtime): Promise<WebDeps> {
+  const rateLimits = await createRateLimits(rt.config.databaseUrl, rt.clock);
   return {
     ...rt,
     tokens: new SessionTokens(await sessionSecret(rt)),
-    loginLimits: new LoginLimits(rt.clock),
+    loginLimits: new LoginLimits(rateLimits),
     signupsOpen: rt.config.allowSignup,
-    signupLimit: new RateLimiter(rt.clock, 20, HOUR),
+    signupLimit: rateLimits.limiter('signup', 20, HOUR),
+    rateLimits,
     delivery: deliveryDeps(rt),
     alerts: alertContext(rt),
     history: new SettledHistoryCache(),

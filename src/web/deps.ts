@@ -8,7 +8,7 @@ import type { PlanPolicy } from '../domain/billing/plans.ts';
 import type { SettledHistoryCache } from '../domain/checks/uptime.service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { RateLimiter } from '../lib/rate-limit.ts';
+import type { RateLimiter, RateLimits } from '../lib/rate-limit.ts';
 import type { SessionTokens } from '../lib/session-token.ts';
 
 export interface WebDeps {
@@ -20,6 +20,8 @@ export interface WebDeps {
   loginLimits: LoginLimits;
   signupsOpen: boolean;
   signupLimit: RateLimiter;
+  /** Builds the routes' limiters: in memory, or shared by every web process on PostgreSQL. */
+  rateLimits: RateLimits;
   policy: PlanPolicy;
   delivery: DeliveryDeps;
   alerts: AlertContext;

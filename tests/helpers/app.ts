@@ -5,7 +5,7 @@ import type { Db } from '../../src/db/create-db.ts';
 import { LoginLimits } from '../../src/domain/accounts/accounts.service.ts';
 import { HOUR, ManualClock } from '../../src/lib/clock.ts';
 import { createLogger, silentLogger } from '../../src/lib/logger.ts';
-import { RateLimiter } from '../../src/lib/rate-limit.ts';
+import { memoryRateLimits } from '../../src/lib/rate-limit.ts';
 import { SessionTokens } from '../../src/lib/session-token.ts';
 import { alertContext, deliveryDeps, policyFrom } from '../../src/runtime/context.ts';
 import { openTestDb, type TestDb } from './db.ts';
@@ -21,15 +21,18 @@ export function buildApp(db: Db, env: Record<string, string> = {}) {
   const stripe = env.STRIPE_SECRET_KEY ? { STRIPE_WEBHOOK_SECRET: 'whsec_test', STRIPE_PRICE_PRO: 'price_pro', STRIPE_PRICE_BUSINESS: 'price_business' } : {};
   const config = loadConfig({ NODE_ENV: 'test', SESSION_SECRET: TEST_SECRET, ALLOW_SIGNUP: '1', ...stripe, ...env });
   const clock = new ManualClock(Date.now());
+  // Windows start with the test's clock, so a first request sees a whole window.
+  const rateLimits = memoryRateLimits(clock, { origin: clock.now() });
   const deps: WebDeps = {
     config,
     db,
     clock,
     logger: process.env.DEBUG_LOG ? createLogger({ level: 'debug', pretty: false }) : silentLogger,
     tokens: new SessionTokens(TEST_SECRET),
-    loginLimits: new LoginLimits(clock),
+    loginLimits: new LoginLimits(rateLimits),
     signupsOpen: config.allowSignup,
-    signupLimit: new RateLimiter(clock, 1000, HOUR),
+    signupLimit: rateLimits.limiter('signup', 1000, HOUR),
+    rateLimits,
     policy: policyFrom(config),
     delivery: { ...deliveryDeps({ config, logger: silentLogger }), timeoutMs: 3000 },
     alerts: alertContext({ config, policy: policyFrom(config) }),

@@ -4,6 +4,7 @@ import type { PlanPolicy } from '../../src/domain/billing/plans.ts';
 import { createMonitor } from '../../src/domain/monitors/monitors.service.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { NetGuard, OPEN_GUARD } from '../../src/lib/net-guard.ts';
+import { memoryRateLimits } from '../../src/lib/rate-limit.ts';
 
 export const SELF_HOSTED: PlanPolicy = { selfHosted: true, minIntervalSeconds: 10, retentionDays: 90 };
 export const SAAS: PlanPolicy = { selfHosted: false, minIntervalSeconds: 10, retentionDays: 90 };
@@ -12,7 +13,7 @@ let n = 0;
 
 /** An account (with owner and default status page) created through the real sign-up verb. */
 export async function makeAccount(db: Db, clock = new ManualClock(Date.now()), org = 'Acme', opts: { verified?: boolean } = {}) {
-  const signed = await signUp({ db, clock, loginLimits: new LoginLimits(clock), signupsOpen: true }, { email: `owner${n++}-${process.pid}@example.com`, password: 'correct horse', organization: org }, 'fixture', null);
+  const signed = await signUp({ db, clock, loginLimits: new LoginLimits(memoryRateLimits(clock)), signupsOpen: true }, { email: `owner${n++}-${process.pid}@example.com`, password: 'correct horse', organization: org }, 'fixture', null);
   // An established owner has confirmed their address (alerts and notices need it); `verified: false` = just signed up.
   if (opts.verified !== false) {
     await db.updateTable('users').set({ email_verified_at: clock.now() }).where('id', '=', signed.user.id).execute();

@@ -2,10 +2,11 @@ import type { Role } from './roles.ts';
 import type { Db } from '../../db/create-db.ts';
 import { isUniqueViolation, writeTx } from '../../db/tx.ts';
 import { type Clock, DAY, MINUTE } from '../../lib/clock.ts';
-import { AppError, AuthError, ForbiddenError, RateLimitError, ValidationError } from '../../lib/errors.ts';
+import { AppError, AuthError, ForbiddenError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
 import { burnVerify, hashPassword, verifyPassword } from '../../lib/password.ts';
-import { RateLimiter } from '../../lib/rate-limit.ts';
+import { clientKey } from '../../lib/client-key.ts';
+import { type RateLimiter, type RateLimits, spend } from '../../lib/rate-limit.ts';
 import { RESERVED_SLUGS, slugify } from '../../lib/slug.ts';
 import { parseInput } from '../../lib/validate.ts';
 import * as repo from './accounts.repository.ts';
@@ -25,13 +26,13 @@ export interface AccountDeps {
 
 export const SIGNUP_CLOSED = 'Sign-up is closed on this instance. Ask its administrator for an account.';
 
-/** Failed logins: 10 per address and 30 per client IP in 15 minutes. */
+/** Failed logins: 10 per address and 30 per client IP (an IPv6 client by its /64) in 15 minutes. */
 export class LoginLimits {
   readonly byEmail: RateLimiter;
   readonly byIp: RateLimiter;
-  constructor(clock: Clock, perEmail = 10, perIp = 30, windowMs = 15 * MINUTE) {
-    this.byEmail = new RateLimiter(clock, perEmail, windowMs);
-    this.byIp = new RateLimiter(clock, perIp, windowMs);
+  constructor(limits: RateLimits, perEmail = 10, perIp = 30, windowMs = 15 * MINUTE) {
+    this.byEmail = limits.limiter('login-email', perEmail, windowMs);
+    this.byIp = limits.limiter('login-ip', perIp, windowMs);
   }
 }
 
@@ -91,11 +92,11 @@ export async function signUp(deps: AccountDeps, raw: unknown, ip: string, userAg
   const existing = await repo.findUserByEmail(deps.db, input.email);
   if (existing) {
     // The same limits as a login: this path also tells whether a password is right.
-    const attempt = countAttempt(deps, input.email, ip);
+    const attempt = await countAttempt(deps, input.email, ip);
     if (await verifyPassword(existing.password_hash, input.password)) {
       const accountId = await repo.firstAccountOfUser(deps.db, existing.id);
       if (accountId) {
-        attempt.succeeded();
+        await attempt.succeeded();
         return signedIn(deps, existing.id, await openSession(deps, existing.id, accountId, userAgent));
       }
     }
@@ -118,17 +119,14 @@ const SIGNUP_CLASH = 'We could not create an account with these details. If you 
  * Counts a password attempt against the address and the client IP before the password is
  * checked, so parallel guesses cannot all slip under the limit; a success takes it back.
  */
-function countAttempt(deps: AccountDeps, email: string, ip: string) {
+async function countAttempt(deps: AccountDeps, email: string, ip: string) {
+  const { byEmail, byIp } = deps.loginLimits;
   const emailKey = `email:${email}`;
-  const ipKey = `ip:${ip}`;
-  const wait = Math.max(deps.loginLimits.byEmail.retryAfter(emailKey), deps.loginLimits.byIp.retryAfter(ipKey));
-  if (wait > 0) throw new RateLimitError(wait);
-  deps.loginLimits.byEmail.hit(emailKey);
-  deps.loginLimits.byIp.hit(ipKey);
+  const ipKey = `ip:${clientKey(ip)}`;
+  await spend([byEmail, emailKey], [byIp, ipKey]);
   return {
-    succeeded() {
-      deps.loginLimits.byEmail.reset(emailKey);
-      deps.loginLimits.byIp.undo(ipKey);
+    async succeeded() {
+      await Promise.all([byEmail.reset(emailKey), byIp.undo(ipKey)]);
     },
   };
 }
@@ -171,12 +169,12 @@ export async function createUserByAdmin(deps: Pick<AccountDeps, 'db' | 'clock' |
 /** Email + password login, rate-limited per address and per client IP. */
 export async function logIn(deps: AccountDeps, raw: unknown, ip: string, userAgent: string | null): Promise<SignedIn> {
   const input = parseInput(logInSchema, raw);
-  const attempt = countAttempt(deps, input.email, ip);
+  const attempt = await countAttempt(deps, input.email, ip);
   const user = await repo.findUserByEmail(deps.db, input.email);
   const ok = user ? await verifyPassword(user.password_hash, input.password) : (await burnVerify(input.password), false);
   const accountId = user && ok ? await repo.firstAccountOfUser(deps.db, user.id) : undefined;
   if (!user || !ok || !accountId) throw new AppError('invalid_credentials', INVALID_LOGIN, 401, { email: INVALID_LOGIN });
-  attempt.succeeded();
+  await attempt.succeeded();
   return signedIn(deps, user.id, await openSession(deps, user.id, accountId, userAgent));
 }
 

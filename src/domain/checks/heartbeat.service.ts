@@ -1,6 +1,5 @@
 import { Cron } from 'croner';
 import type { Db } from '../../db/create-db.ts';
-import { NotFoundError } from '../../lib/errors.ts';
 import type { AlertContext } from '../alerts/enqueue.ts';
 import { findByPushToken } from '../monitors/monitors.repository.ts';
 import type { Monitor } from '../monitors/monitors.ts';
@@ -10,13 +9,20 @@ import type { ProbeResult } from './probes/probe.ts';
 export type PingKind = 'ok' | 'fail' | 'start';
 
 /**
- * A job calling /push/<token>[/fail|/start]. `start` marks a run; `ok` records a success
- * whose response time is the run's duration (since `start`, if any); `fail` records a
- * failure. Paused monitors accept pings and ignore them.
+ * The heartbeat monitor a push token belongs to: one indexed lookup, none for a token that
+ * cannot be one. The push route asks first, so only real tokens get a per-token budget.
  */
-export async function receivePing(db: Db, alerts: AlertContext, token: string, kind: PingKind, now: number, message?: string): Promise<{ recorded: boolean }> {
+export async function findHeartbeat(db: Db, token: string): Promise<Monitor | undefined> {
   const m = /^[\w-]{10,64}$/.test(token) ? await findByPushToken(db, token) : undefined;
-  if (!m || m.type !== 'heartbeat') throw new NotFoundError('Heartbeat');
+  return m?.type === 'heartbeat' ? m : undefined;
+}
+
+/**
+ * A job calling /push/<token>[/fail|/start] of heartbeat `m` (see findHeartbeat). `start`
+ * marks a run; `ok` records a success whose response time is the run's duration (since
+ * `start`, if any); `fail` records a failure. Paused monitors accept pings and ignore them.
+ */
+export async function receivePing(db: Db, alerts: AlertContext, m: Monitor, kind: PingKind, now: number, message?: string): Promise<{ recorded: boolean }> {
   if (m.isPaused) return { recorded: false };
   if (kind === 'start') {
     await db.updateTable('monitors').set({ run_started_at: now }).where('id', '=', m.id).execute();

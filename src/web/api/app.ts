@@ -4,7 +4,7 @@ import { API_RATE } from '../../domain/apikeys/apikeys.ts';
 import { authenticate } from '../../domain/apikeys/apikeys.service.ts';
 import { MINUTE } from '../../lib/clock.ts';
 import { AppError, AuthError, RateLimitError } from '../../lib/errors.ts';
-import { RateLimiter } from '../../lib/rate-limit.ts';
+import { clientKey } from '../../lib/client-key.ts';
 import type { WebDeps } from '../deps.ts';
 import { resolveClientIp } from '../middleware/client-ip.ts';
 import { bodyLimit } from 'hono/body-limit';
@@ -63,7 +63,9 @@ function sendError(c: Parameters<MiddlewareHandler<ApiEnv>>[0], err: AppError) {
  * on every answer. Refusing a bad key is left to routes that need one.
  */
 function keyAndLimits(deps: WebDeps): MiddlewareHandler<ApiEnv> {
-  const limiter = new RateLimiter(deps.clock, API_RATE.anonymousPerIp, MINUTE);
+  // Two limiters, so a flood of addresses filling the memory cap cannot refuse a real key.
+  const perKey = deps.rateLimits.limiter('api-key', API_RATE.selfHosted, MINUTE);
+  const perIp = deps.rateLimits.limiter('api-ip', API_RATE.anonymousPerIp, MINUTE);
   return async (c, next) => {
     c.set('deps', deps);
     c.set('apiKey', null);
@@ -81,7 +83,7 @@ function keyAndLimits(deps: WebDeps): MiddlewareHandler<ApiEnv> {
       }
     }
     const key = c.get('apiKey');
-    const state = key ? limiter.take(`key:${key.keyId}`, key.perMinute) : limiter.take(`ip:${resolveClientIp(c, deps.config.trustProxy)}`);
+    const state = key ? await perKey.take(`key:${key.keyId}`, key.perMinute) : await perIp.take(`ip:${clientKey(resolveClientIp(c, deps.config.trustProxy))}`);
     c.header('RateLimit-Limit', String(state.limit));
     c.header('RateLimit-Remaining', String(state.remaining));
     c.header('RateLimit-Reset', String(state.resetSeconds));

@@ -14,7 +14,8 @@ import { LinkError } from '../../domain/accounts/tokens.ts';
 import { can } from '../../domain/accounts/roles.ts';
 import { HOUR, MINUTE } from '../../lib/clock.ts';
 import { RateLimitError } from '../../lib/errors.ts';
-import { RateLimiter } from '../../lib/rate-limit.ts';
+import { clientKey } from '../../lib/client-key.ts';
+import { spend } from '../../lib/rate-limit.ts';
 import type { AppEnv, WebDeps } from '../deps.ts';
 import { redirectAfterPost, renderFormError, userError } from '../forms.ts';
 import { assertCan } from '../middleware/roles.ts';
@@ -23,13 +24,6 @@ import { html } from '../render.ts';
 
 export function lifecycleDeps(deps: WebDeps): LifecycleDeps {
   return { db: deps.db, clock: deps.clock, mailer: deps.delivery.mailer, baseUrl: deps.config.baseUrl, logger: deps.logger };
-}
-
-/** Counts one attempt against every key, refusing with 429 (Retry-After) when any is spent. */
-function spend(limits: Array<[RateLimiter, string]>): void {
-  const wait = Math.max(...limits.map(([l, k]) => l.retryAfter(k)));
-  if (wait > 0) throw new RateLimitError(wait);
-  for (const [l, k] of limits) l.hit(k);
 }
 
 /** A page for a link that is used, expired or unknown (410), with the way forward. */
@@ -46,11 +40,11 @@ export function settingsView(c: Context<AppEnv>, data: Record<string, unknown>, 
 
 /**
  * Public: email verification links, forgot/reset password, confirming a new address.
- * The limits live here (per process, like the login limits).
+ * The limits live here, built like the login limits (shared by web processes on PostgreSQL).
  */
 export function lifecyclePublicRoutes(deps: WebDeps) {
-  const forgotByIp = new RateLimiter(deps.clock, 10, HOUR);
-  const forgotByEmail = new RateLimiter(deps.clock, 3, HOUR);
+  const forgotByIp = deps.rateLimits.limiter('forgot-ip', 10, HOUR);
+  const forgotByEmail = deps.rateLimits.limiter('forgot-email', 3, HOUR);
   const ld = lifecycleDeps(deps);
   const forgotNext = { href: '/forgot-password', label: 'Ask for a new reset link' };
 
@@ -75,7 +69,7 @@ export function lifecyclePublicRoutes(deps: WebDeps) {
       try {
         const email = parseForgotEmail(form);
         // Counted whether or not the address has a login, so the limit reveals nothing either.
-        spend([[forgotByIp, `ip:${c.get('clientIp')}`], [forgotByEmail, `email:${email}`]]);
+        await spend([forgotByIp, `ip:${clientKey(c.get('clientIp'))}`], [forgotByEmail, `email:${email}`]);
         // Not awaited: a known address must not answer slower than an unknown one.
         const { sent } = await requestPasswordReset(ld, email);
         void sent;
@@ -130,9 +124,9 @@ export function lifecyclePublicRoutes(deps: WebDeps) {
 
 /** Signed in: resend the verification email, change the address, delete the account. */
 export function lifecycleSettingsRoutes(deps: WebDeps) {
-  const resendByUser = new RateLimiter(deps.clock, 3, HOUR);
-  const emailChangeByUser = new RateLimiter(deps.clock, 5, HOUR);
-  const deleteByUser = new RateLimiter(deps.clock, 5, 15 * MINUTE);
+  const resendByUser = deps.rateLimits.limiter('verify-resend', 3, HOUR);
+  const emailChangeByUser = deps.rateLimits.limiter('email-change', 5, HOUR);
+  const deleteByUser = deps.rateLimits.limiter('account-delete', 5, 15 * MINUTE);
   const ld = lifecycleDeps(deps);
 
   return new Hono<AppEnv>()
@@ -140,7 +134,7 @@ export function lifecycleSettingsRoutes(deps: WebDeps) {
       const { user } = authOf(c);
       if (user.emailVerifiedAt !== null) return redirectAfterPost(c, '/settings?saved=verified');
       try {
-        spend([[resendByUser, `user:${user.id}`]]);
+        await spend([resendByUser, `user:${user.id}`]);
       } catch (err) {
         const e = userError(err);
         if (e instanceof RateLimitError) c.header('Retry-After', String(e.retryAfterSeconds));
@@ -153,7 +147,7 @@ export function lifecycleSettingsRoutes(deps: WebDeps) {
       const { user } = authOf(c);
       const form = c.get('form');
       try {
-        spend([[emailChangeByUser, `user:${user.id}`]]);
+        await spend([emailChangeByUser, `user:${user.id}`]);
         await requestEmailChange(ld, user.id, form);
         return redirectAfterPost(c, '/settings?saved=email');
       } catch (err) {
@@ -167,7 +161,7 @@ export function lifecycleSettingsRoutes(deps: WebDeps) {
       const auth = authOf(c);
       const form = c.get('form');
       try {
-        spend([[deleteByUser, `user:${auth.user.id}`]]);
+        await spend([deleteByUser, `user:${auth.user.id}`]);
         const { deletedUserIds } = await deleteOwnAccount(deps, auth.account.id, auth.user.id, form);
         deps.logger.info({ accountId: auth.account.id, by: auth.user.id, deletedUserIds }, 'account deleted by its owner');
         clearSessionCookie(c);

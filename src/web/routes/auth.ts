@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { changePassword, logIn, logOut, logOutEverywhere, signUp, signupAvailable } from '../../domain/accounts/accounts.service.ts';
-import { RateLimitError } from '../../lib/errors.ts';
+import { clientKey } from '../../lib/client-key.ts';
+import { spend } from '../../lib/rate-limit.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError, safeNext, userError } from '../forms.ts';
 import { sendVerificationEmail } from '../../domain/accounts/email-verification.service.ts';
@@ -22,10 +23,7 @@ export const publicAuthRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const values = { email: form.email ?? '', organization: form.organization ?? '' };
     try {
-      const ipKey = `signup:${c.get('clientIp')}`;
-      const wait = deps.signupLimit.retryAfter(ipKey);
-      if (wait > 0) throw new RateLimitError(wait);
-      deps.signupLimit.hit(ipKey);
+      await spend([deps.signupLimit, `signup:${clientKey(c.get('clientIp'))}`]);
       const signed = await signUp(deps, form, c.get('clientIp'), c.req.header('user-agent') ?? null);
       await setSessionCookie(c, signed);
       // The mail itself is not awaited: a slow mail server must not hold up sign-up; the banner offers a resend.

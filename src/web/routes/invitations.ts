@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { acceptAsUser, acceptWithSignUp, openInvitation } from '../../domain/teams/invitations.service.ts';
-import { RateLimitError } from '../../lib/errors.ts';
+import { clientKey } from '../../lib/client-key.ts';
+import { spend } from '../../lib/rate-limit.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError } from '../forms.ts';
 import { authOf, setSessionCookie } from '../middleware/session.ts';
@@ -23,10 +24,7 @@ export const publicInvitationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     if (c.get('auth')) return redirectAfterPost(c, `/invite/${encodeURIComponent(token)}`);
     try {
-      const ipKey = `signup:${c.get('clientIp')}`;
-      const wait = deps.signupLimit.retryAfter(ipKey);
-      if (wait > 0) throw new RateLimitError(wait);
-      deps.signupLimit.hit(ipKey);
+      await spend([deps.signupLimit, `signup:${clientKey(c.get('clientIp'))}`]);
       const signed = await acceptWithSignUp(deps, token, c.get('form'), c.req.header('user-agent') ?? null);
       await setSessionCookie(c, signed);
       return redirectAfterPost(c, '/dashboard');

@@ -10,7 +10,6 @@ import { slaForPage } from '../../domain/incidents/page-sla.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import { RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { MINUTE } from '../../lib/clock.ts';
-import { RateLimiter } from '../../lib/rate-limit.ts';
 import { csvCell, SLA_CSV_HEADER, slaCsvCells, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
 import { redirectAfterPost, renderFormError, userError } from '../forms.ts';
@@ -65,13 +64,7 @@ async function listData(c: Context<AppEnv>, extra: Record<string, unknown> = {})
 
 /** Status pages of the account: list, create, delete, and each page's settings (any member views; pages.write changes). */
 // Each "Check DNS now" holds a request for up to a DNS timeout: 10 per page per 10 minutes.
-const domainChecks = new WeakMap<object, RateLimiter>();
-function domainCheckLimit(c: Context<AppEnv>): RateLimiter {
-  const deps = c.get('deps');
-  let limiter = domainChecks.get(deps);
-  if (!limiter) domainChecks.set(deps, (limiter = new RateLimiter(deps.clock, 10, 10 * MINUTE)));
-  return limiter;
-}
+const domainCheckLimit = (c: Context<AppEnv>) => c.get('deps').rateLimits.limiter('domain-check', 10, 10 * MINUTE);
 
 export const pageRoutes = new Hono<AppEnv>()
   .get('/pages', async (c) => html(c, 'pages/statuspages/index', await listData(c, { deleted: c.req.query('deleted') === '1' })))
@@ -111,12 +104,11 @@ export const pageRoutes = new Hono<AppEnv>()
     try {
       const limiter = domainCheckLimit(c);
       const key = `${authOf(c).account.id}:${pageId}`; // an outsider's tries never count against the page
-      const wait = limiter.retryAfter(key);
-      if (wait > 0) {
-        c.header('Retry-After', String(wait));
-        throw new RateLimitError(wait);
+      const state = await limiter.take(key);
+      if (!state.allowed) {
+        c.header('Retry-After', String(state.resetSeconds));
+        throw new RateLimitError(state.resetSeconds);
       }
-      limiter.hit(key);
       const outcome = await checkPageDomain({ db, clock, policy, resolver: config.dnsVerifyResolver }, authOf(c).account.id, pageId, auditBy(c));
       return redirectAfterPost(c, `/pages/${pageId}?saved=${outcome.status === 'verified' ? 'domain-verified' : 'domain-checked'}#domain`);
     } catch (err) {

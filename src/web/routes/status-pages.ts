@@ -14,8 +14,9 @@ import { resumeSession } from '../../domain/accounts/accounts.service.ts';
 import { type AssetKind, publicAsset } from '../../domain/statuspages/assets.service.ts';
 import { type PageGate, pageGate, passwordMatches, unlockToken, unlockValid } from '../../domain/statuspages/page-access.ts';
 import { MINUTE } from '../../lib/clock.ts';
-import { NotFoundError, RateLimitError } from '../../lib/errors.ts';
-import { RateLimiter } from '../../lib/rate-limit.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import { clientKey } from '../../lib/client-key.ts';
+import { spend } from '../../lib/rate-limit.ts';
 import { readBody } from '../middleware/form.ts';
 import { isCrossSite } from '../middleware/origin.ts';
 import { resolveClientIp } from '../middleware/client-ip.ts';
@@ -80,7 +81,7 @@ export function pageGuard(deps: WebDeps) {
  */
 export function statusPageRoutes(deps: WebDeps) {
   const cache = new TtlCache<Rendered>(deps.clock, CACHE_SECONDS * 1000);
-  const unlockLimit = new RateLimiter(deps.clock, 10, 15 * MINUTE);
+  const unlockLimit = deps.rateLimits.limiter('page-unlock', 10, 15 * MINUTE);
   const secret = deps.tokens.secretFor('status-page-unlock');
   const guard = pageGuard(deps);
 
@@ -128,15 +129,16 @@ export function statusPageRoutes(deps: WebDeps) {
       if (!gate || gate.access !== 'password') return c.redirect(`/s/${encodeURIComponent(slug)}`, 303);
       if (isCrossSite(c, deps.config.baseUrl)) return c.text('Cross-site request refused', 403);
       if (Number(c.req.header('content-length') ?? 0) > 4096) return c.text('Request body too large', 413);
-      const key = `${slug}:${resolveClientIp(c, deps.config.trustProxy)}`;
-      const wait = unlockLimit.retryAfter(key);
-      if (wait > 0) throw new RateLimitError(wait);
+      const key = `${slug}:${clientKey(resolveClientIp(c, deps.config.trustProxy))}`;
+      // Counted before the password is checked, so parallel guesses cannot all slip under the
+      // limit; a right password takes its count back, so only failures count.
+      await spend([unlockLimit, key]);
       const form = await readBody(c);
       if (!(await passwordMatches(gate, form.password ?? ''))) {
-        unlockLimit.hit(key); // only failures count
         c.header('Cache-Control', 'private, no-store');
         return c.html(renderView(c, 'pages/statuspages/unlock', { slug, error: 'That password is not right.', fields: { password: 'That password is not right.' }, csrf: '', user: null, account: null }), 401);
       }
+      await unlockLimit.undo(key);
       setCookie(c, `sp_page_${gate.slug}`, unlockToken(secret, gate), {
         path: '/', httpOnly: true, sameSite: 'Lax', secure: deps.config.baseUrl.startsWith('https:'), maxAge: 30 * 24 * 3600,
       });

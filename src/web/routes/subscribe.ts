@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { HOUR } from '../../lib/clock.ts';
 import { AppError, ValidationError } from '../../lib/errors.ts';
-import { RateLimiter } from '../../lib/rate-limit.ts';
+import { clientKey } from '../../lib/client-key.ts';
 import {
   checkConfirmation,
   checkUnsubscribe,
@@ -34,8 +34,8 @@ export function subscribeRoutes(deps: WebDeps) {
   const guard = pageGuard(deps);
   const formSecret = deps.tokens.secretFor('subscribe-form');
   const confirmSecret = deps.tokens.secretFor('subscriber-confirm');
-  const perIp = new RateLimiter(deps.clock, 10, HOUR);
-  const perAddress = new RateLimiter(deps.clock, 3, HOUR);
+  const perIp = deps.rateLimits.limiter('subscribe-ip', 10, HOUR);
+  const perAddress = deps.rateLimits.limiter('subscribe-address', 3, HOUR);
   const sdeps = { db: deps.db, clock: deps.clock, policy: deps.policy, guard: deps.delivery.guard };
 
   const formToken = (slug: string, at: number) => `${at}.${createHmac('sha256', formSecret).update(`subscribe:${slug}:${at}`).digest('base64url')}`;
@@ -93,14 +93,19 @@ export function subscribeRoutes(deps: WebDeps) {
       if (!formTokenValid(page.slug, body.get('form_token') ?? '')) {
         return form(c, page, { values, error: 'This form has expired. Please submit it again.' }, 403);
       }
-      const ipKey = `${page.slug}:${resolveClientIp(c, deps.config.trustProxy)}`;
+      const ipKey = `${page.slug}:${clientKey(resolveClientIp(c, deps.config.trustProxy))}`;
       const addressKey = `${page.slug}:${values.kind}:${values.address.toLowerCase()}`;
-      const wait = Math.max(perIp.retryAfter(ipKey), perAddress.retryAfter(addressKey));
+      // Every try counts against the IP (atomically, so parallel posts cannot slip past); the
+      // address only once a subscription was asked for it (a refused address costs the IP only).
+      let wait = await perAddress.retryAfter(addressKey);
+      if (wait === 0) {
+        const ip = await perIp.take(ipKey);
+        if (!ip.allowed) wait = ip.resetSeconds;
+      }
       if (wait > 0) {
         c.header('Retry-After', String(wait));
         return form(c, page, { values, error: `Too many sign-ups from here. Please try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.` }, 429);
       }
-      perIp.hit(ipKey);
       try {
         await subscribe(sdeps, page, { kind: values.kind as 'email', address: values.address, componentIds: values.components }, { baseUrl: deps.config.baseUrl, confirmSecret });
       } catch (err) {
@@ -108,7 +113,7 @@ export function subscribeRoutes(deps: WebDeps) {
         if (err instanceof AppError && err.code === 'subscribers_full') return form(c, page, { values, error: err.message }, 409);
         throw err;
       }
-      perAddress.hit(addressKey);
+      await perAddress.hit(addressKey);
       // The same answer whether the address was new, pending or already confirmed.
       return message(
         c,
