@@ -127,7 +127,6 @@ export function statusPageRoutes(deps: WebDeps) {
       const gate = await pageGate(deps.db, slug);
       if (!gate || gate.access !== 'password') return c.redirect(`/s/${encodeURIComponent(slug)}`, 303);
       if (isCrossSite(c, deps.config.baseUrl)) return c.text('Cross-site request refused', 403);
-      if (Number(c.req.header('content-length') ?? 0) > 4096) return c.text('Request body too large', 413);
       const key = `${slug}:${resolveClientIp(c, deps.config.trustProxy)}`;
       const wait = unlockLimit.retryAfter(key);
       if (wait > 0) throw new RateLimitError(wait);
