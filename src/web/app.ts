@@ -81,7 +81,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     c.set('deps', deps);
     await next();
   });
-  app.use('*', securityHeaders);
+  app.use('*', securityHeaders(deps.config.baseUrl));
   // Before anything reads a body (routes, CSRF, form parsing), for every route public or not.
   app.use('*', limitBodies);
   app.use('*', customDomains(deps, (req, env) => app.fetch(req, env as never)));
