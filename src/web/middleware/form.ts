@@ -1,4 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { ValidationError } from '../../lib/errors.ts';
+import { NUL_MESSAGE, nulField } from '../../lib/validate.ts';
 import type { AppEnv, FormData } from '../deps.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -37,10 +39,9 @@ export async function readBody(c: Context): Promise<FormData> {
 
 export const formBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const form = UNSAFE.has(c.req.method) ? await readBody(c) : {};
-  // PostgreSQL text cannot hold NUL; refuse it for every field rather than fail later.
-  if (Object.values(form).some((v) => v.includes('\u0000'))) {
-    return c.json({ error: { code: 'invalid_characters', message: 'Text fields may not contain NUL characters' } }, 400);
-  }
+  // PostgreSQL text cannot hold NUL; refuse it for every field rather than fail later (422, as the API).
+  const nul = nulField(form);
+  if (nul) throw new ValidationError(`${nul}: ${NUL_MESSAGE}`, { [nul]: NUL_MESSAGE });
   c.set('form', form);
   await next();
 };
