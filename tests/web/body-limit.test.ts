@@ -153,6 +153,21 @@ describe.each(testDbKinds())('request body budgets on %s', (kind) => {
     expect(await ctx.t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
   });
 
+  it('a logo upload has room for a 256 KB image (a form error), and more than 1 MB is refused', async () => {
+    const { owner, pageId } = await ownerWithPage(ctx.built.app, ctx.t.db);
+    await owner.get(`/pages/${pageId}`);
+    const upload = (bytes: number) => {
+      const fd = new FormData();
+      fd.set('_csrf', owner.csrf);
+      fd.set('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'logo.png');
+      return owner.raw(`/pages/${pageId}/assets/logo`, { method: 'POST', body: fd });
+    };
+    expect((await upload(300 * 1024)).status).toBe(422);
+    const big = await upload(1100 * 1024);
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain('The request body is larger than 1 MB');
+  });
+
   it('a post-mortem of 50,000 non-ASCII characters (300 KB URL-encoded) fits its larger budget', async () => {
     const { owner, pageId } = await ownerWithPage(ctx.built.app, ctx.t.db);
     const created = await owner.post(`/pages/${pageId}/incidents`, { title: 'Outage', state: 'resolved', message: 'Fixed.', publish: 'now' });

@@ -32,7 +32,8 @@ export function bodyBudget(path: string): number {
 
 export class PayloadTooLargeError extends AppError {
   constructor(readonly maxBytes: number) {
-    super('payload_too_large', `The request body is larger than ${maxBytes / KB} KB`, 413);
+    const size = maxBytes % (1024 * KB) === 0 ? `${maxBytes / 1024 / KB} MB` : `${maxBytes / KB} KB`;
+    super('payload_too_large', `The request body is larger than ${size}`, 413);
   }
 }
 
