@@ -5,7 +5,8 @@ import type { AppEnv, WebDeps } from './deps.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { csrf } from './middleware/csrf.ts';
 import { customDomains } from './middleware/custom-domain.ts';
-import { formBody, limitBody } from './middleware/form.ts';
+import { limitBodies } from './middleware/body-limit.ts';
+import { formBody } from './middleware/form.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession, requireAuth } from './middleware/session.ts';
 import { createEta, html, isHtmx, useEta } from './render.ts';
@@ -35,12 +36,13 @@ import { subscriberRoutes } from './routes/subscribers.ts';
 
 function wantsJson(c: Context): boolean {
   const p = c.req.path;
-  return p.endsWith('/api') || p.startsWith('/api/') || p.startsWith('/push/') || (c.req.header('accept') ?? '').startsWith('application/json');
+  return p.endsWith('/api') || p.startsWith('/api/') || p.startsWith('/push/') || p.startsWith('/webhooks/') || (c.req.header('accept') ?? '').startsWith('application/json');
 }
 
 /** Maps errors to a JSON error, an htmx fragment, or a page; 500s never leak details. */
 async function respondError(c: Context<AppEnv>, status: number, code: string, message: string) {
-  if (wantsJson(c)) return c.json({ error: { code, message } }, status as 400);
+  // API errors always carry `details`, also the few answered before the API app runs (413).
+  if (wantsJson(c)) return c.json({ error: { code, message, ...(c.req.path.startsWith(`${API_BASE}/`) ? { details: {} } : {}) } }, status as 400);
   if (isHtmx(c)) return c.html(`<div class="alert alert-error" role="alert">${escapeHtml(message)}</div>`, status as 400);
   return html(c, 'pages/errors/error', { status, message, back: await backLink(c) }, status);
 }
@@ -79,7 +81,9 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     c.set('deps', deps);
     await next();
   });
-  app.use('*', securityHeaders);
+  app.use('*', securityHeaders(deps.config.baseUrl));
+  // Before anything reads a body (routes, CSRF, form parsing), for every route public or not.
+  app.use('*', limitBodies);
   app.use('*', customDomains(deps, (req, env) => app.fetch(req, env as never)));
   app.route('/', assetRoutes(deps.config.env === 'production'));
   app.route('/', healthRoutes);
@@ -91,7 +95,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/', apiDocsRoutes);
   const stripe = billingClient(deps);
   app.route('/', stripeWebhookRoutes(deps, stripe));
-  app.use('*', clientIp, limitBody, formBody, loadSession, csrf());
+  app.use('*', clientIp, formBody, loadSession, csrf());
 
   app.route('/', publicRoutes);
   app.route('/', publicAuthRoutes);

@@ -34,7 +34,7 @@ describe.each(testDbKinds())('account (organization) name and leaving on %s', (k
 
   it('an empty, too long or multi-line name is a form error and changes nothing', async () => {
     const owner = await persona(ctx.built.app, 'acme');
-    for (const [name, message] of [['   ', 'Enter a name'], ['x'.repeat(81), 'Keep it under 80 characters'], ['Acme\r\nBcc: x@evil.example', 'Use letters, digits and punctuation (no control characters)']] as const) {
+    for (const [name, message] of [['   ', 'Enter a name'], ['x'.repeat(81), 'Keep it under 80 characters'], ['Acme\r\nBcc: x@evil.example', 'Use letters, digits and punctuation (no control or text-direction characters)']] as const) {
       const res = await owner.post('/settings/account-name', { name });
       expect(res.status).toBe(422);
       const html = await res.text();

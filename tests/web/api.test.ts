@@ -132,7 +132,7 @@ describe.each(testDbKinds())('REST API on %s', (kind) => {
     const read = apiClient(ctx.built.app, await createKeyVia(owner, 'ro', 'read'));
     const h = await write.post('/monitors', { name: 'h', url: 'https://e.com', interval_seconds: 60, headers: 'X-Api-Key: abc123secret', auth_type: 'basic', auth_user: 'bob', auth_pass: 'hunter2secret' });
     expect(h.status).toBe(201);
-    expect(h.json.settings).toEqual({ headers: 'X-Api-Key: ***', auth_type: 'basic', auth_user: 'bob' });
+    expect(h.json.settings).toEqual({ headers: 'X-Api-Key:', auth_type: 'basic', auth_user: 'bob' });
     const hb = await write.post('/monitors', { name: 'job', type: 'heartbeat', interval_seconds: 300 });
     const token = (await ctx.t.db.selectFrom('monitors').select('push_token').where('id', '=', hb.json.id).executeTakeFirstOrThrow()).push_token!;
     expect(hb.json.push_url).toBe(`${ctx.built.deps.config.baseUrl}/push/${token}`);

@@ -48,12 +48,13 @@ describe.each(testDbKinds())('hardening on %s', (kind) => {
     expect(results.find((r) => r.status === 429)!.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 
-  it('refuses oversized bodies with 413 and NUL characters with 400', async () => {
+  it('refuses oversized bodies with 413 and NUL characters with 422 naming the field', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const big = await owner.post('/monitors', monitorForm({ name: 'x'.repeat(70_000) }));
     expect(big.status).toBe(413);
     const nul = await owner.post('/monitors', monitorForm({ name: 'bad\u0000name' }));
-    expect(nul.status).toBe(400);
+    expect(nul.status).toBe(422);
+    expect(await nul.text()).toContain('name: Text may not contain NUL characters');
     expect(await ctx.t.db.selectFrom('monitors').select('id').execute()).toHaveLength(0);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../../lib/validate.ts';
 
 export interface User {
   id: number;
@@ -41,18 +42,15 @@ const password = z
   .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
   .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`);
 
-// Names go into mail subjects and headers: no line breaks or other control characters.
-const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
-
 export const signUpSchema = z.object({
   email,
   password,
-  organization: z.string().trim().min(1, 'Enter your organization name').max(80, 'Keep it under 80 characters').regex(PRINTABLE, 'Use letters, digits and punctuation (no control characters)'),
+  organization: nameText().min(1, 'Enter your organization name').max(80, 'Keep it under 80 characters'),
 });
 
 /** Renaming the account (organization) from Settings; the same rule as at sign-up. */
 export const accountNameSchema = z.object({
-  name: z.string().trim().min(1, 'Enter a name').max(80, 'Keep it under 80 characters').regex(PRINTABLE, 'Use letters, digits and punctuation (no control characters)'),
+  name: nameText().min(1, 'Enter a name').max(80, 'Keep it under 80 characters'),
 });
 
 export const adminCreateUserSchema = signUpSchema.pick({ email: true, organization: true });

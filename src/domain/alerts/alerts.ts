@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl } from '../../lib/validate.ts';
+import { httpUrl, nameText } from '../../lib/validate.ts';
 
 export const CHANNEL_KINDS = ['email', 'webhook', 'slack', 'discord', 'teams', 'telegram', 'ntfy', 'pagerduty'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -129,7 +129,7 @@ const checkbox = z
 
 export const channelBaseSchema = z.object({
   kind: z.enum(CHANNEL_KINDS, { message: 'Choose a channel type' }),
-  name: z.string().trim().min(1, 'Give the channel a name').max(80, 'Keep the name under 80 characters'),
+  name: nameText().min(1, 'Give the channel a name').max(80, 'Keep the name under 80 characters'),
   is_default: checkbox,
 });
 

@@ -6,7 +6,7 @@ import { writeTx } from '../../db/tx.ts';
 import { type Clock, MINUTE } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
 import { isTimeZone, zonedToUtc } from '../../lib/timezone.ts';
-import { parseInput } from '../../lib/validate.ts';
+import { nameText, parseInput } from '../../lib/validate.ts';
 import { findAccount } from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
@@ -28,7 +28,7 @@ export interface MaintenanceWindow extends WindowRow {
 
 const schema = z
   .object({
-    title: z.string().trim().min(1, 'Give the window a title').max(120, 'Keep the title under 120 characters'),
+    title: nameText().min(1, 'Give the window a title').max(120, 'Keep the title under 120 characters'),
     type: z.enum(['once', 'recurring'], { message: 'Choose one-off or recurring' }),
     timezone: z.string().trim().default('UTC').refine(isTimeZone, 'Unknown time zone (use a name like Europe/Paris or UTC)'),
     starts_at: z.string().optional(),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { nameText } from '../../lib/validate.ts';
 import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
 
 /** Every key starts with this, so leaked keys are easy to recognise (and to scan for). */
@@ -33,7 +34,7 @@ export interface ApiPrincipal {
 }
 
 export const createKeySchema = z.object({
-  name: z.string().trim().min(1, 'Give the key a name, e.g. "Terraform" or "CI"').max(80, 'Keep the name under 80 characters'),
+  name: nameText().min(1, 'Give the key a name, e.g. "Terraform" or "CI"').max(80, 'Keep the name under 80 characters'),
   scope: z.enum(SCOPES, { message: 'Choose read or write' }),
 });
 

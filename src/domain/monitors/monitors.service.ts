@@ -13,6 +13,7 @@ import * as channels from '../alerts/channels.repository.ts';
 import { placeNewPublicMonitor } from '../statuspages/components.service.ts';
 import * as repo from './monitors.repository.ts';
 import { type ParsedMonitor, parseMonitorInput } from './monitor-input.ts';
+import { keepStoredSecrets } from './monitor-secrets.ts';
 import type { Monitor } from './monitors.ts';
 
 export interface MonitorDeps {
@@ -96,10 +97,17 @@ async function audit(db: Db, by: AuditBy | undefined, accountId: number, action:
   await recordAudit(db, { accountId, actor: by.actor, ip: by.ip ?? null, action, target: `monitor ${m.id} (${m.name})`, details, at });
 }
 
-/** Names of the settings that differ between two versions of a monitor. */
+/**
+ * Names of the settings that differ between two versions of a monitor, type settings as
+ * "settings.<name>" (so a changed token is on record): names only, never values.
+ */
 function changedFields(before: Monitor, after: Monitor): string[] {
-  const skip = new Set(['updatedAt', 'status', 'consecutiveFailures', 'lastCheckedAt', 'lastOk', 'lastStatusCode', 'lastResponseMs', 'lastError', 'checkRequestedAt']);
-  return (Object.keys(after) as (keyof Monitor)[]).filter((k) => !skip.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  const skip = new Set(['updatedAt', 'status', 'consecutiveFailures', 'lastCheckedAt', 'lastOk', 'lastStatusCode', 'lastResponseMs', 'lastError', 'checkRequestedAt', 'settings']);
+  const settings = [...new Set([...Object.keys(before.settings), ...Object.keys(after.settings)])].filter((k) => before.settings[k] !== after.settings[k]);
+  return [
+    ...(Object.keys(after) as (keyof Monitor)[]).filter((k) => !skip.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k])),
+    ...settings.sort().map((k) => `settings.${k}`),
+  ];
 }
 
 export function listMonitors(deps: MonitorDeps, accountId: number): Promise<Monitor[]> {
@@ -163,7 +171,9 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
 
 export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
   const before = await getMonitor(deps, accountId, id);
-  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.guard, deps.ownHost);
+  // Credentials are never shown, so a form or client sends them blank: blank keeps the stored one.
+  const withSecrets = raw && typeof raw === 'object' ? keepStoredSecrets(raw as Record<string, unknown>, before.settings) : raw;
+  const input = validate(withSecrets, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.guard, deps.ownHost);
   const now = deps.clock.now();
   await writeTx(deps.db, async (trx) => {
     if (!(await repo.updateInAccount(trx, accountId, id, { ...columnsFrom(input), updated_at: now }))) throw new NotFoundError('Monitor');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl } from '../../lib/validate.ts';
+import { httpUrl, nameText } from '../../lib/validate.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 
 export const METHODS = ['GET', 'HEAD', 'POST'] as const;
@@ -94,7 +94,7 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 /** Form/API input for creating or editing an HTTP monitor. Numbers arrive as strings from forms. */
 export const monitorInputSchema = z
   .object({
-    name: z.string().trim().min(1, 'Give the monitor a name').max(100, 'Keep the name under 100 characters'),
+    name: nameText().min(1, 'Give the monitor a name').max(100, 'Keep the name under 100 characters'),
     url: httpUrl('Enter the URL to check'),
     method: z.enum(METHODS, { message: 'Method must be GET, HEAD or POST' }).default('GET'),
     expected_status: z

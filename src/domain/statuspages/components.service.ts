@@ -4,7 +4,7 @@ import { writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { parseDbId } from '../../lib/ids.ts';
-import { parseInput } from '../../lib/validate.ts';
+import { nameText, parseInput } from '../../lib/validate.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import * as monitorsRepo from '../monitors/monitors.repository.ts';
 import * as repo from './components.repository.ts';
@@ -19,17 +19,17 @@ interface Deps {
   clock: Clock;
 }
 
-const groupName = z.string().trim().min(1, 'Name the group').max(80, 'Keep the group name under 80 characters');
+const groupName = nameText().min(1, 'Name the group').max(80, 'Keep the group name under 80 characters');
 const description = z.string().trim().max(300, 'Keep the description under 300 characters').optional().transform((v) => v ?? '');
 const status = z.enum(MANUAL_STATUSES, { message: 'Choose a status' });
 // Ids come as form strings from the dashboard and as numbers from the API.
 const idRef = z.union([z.string(), z.number()]).nullish();
 const groupRef = idRef.transform((v) => (v === null || v === undefined || v === '' ? null : parseDbId(String(v))));
 
-const manualSchema = z.object({ name: z.string().trim().min(1, 'Name the component').max(80, 'Keep the name under 80 characters'), description, status, group_id: groupRef });
+const manualSchema = z.object({ name: nameText().min(1, 'Name the component').max(80, 'Keep the name under 80 characters'), description, status, group_id: groupRef });
 const monitorSchema = z.object({ monitor_id: idRef.transform((v) => parseDbId(v === null || v === undefined ? undefined : String(v))), group_id: groupRef });
 const patchSchema = z.object({
-  name: z.string().trim().max(80, 'Keep the name under 80 characters').nullish(),
+  name: nameText().max(80, 'Keep the name under 80 characters').nullish(),
   description: z.string().trim().max(300, 'Keep the description under 300 characters').optional(),
   groupId: z.number().nullable().optional(),
   status: status.optional(),
@@ -43,7 +43,7 @@ async function audit(db: Db, by: AuditBy | undefined, accountId: number, action:
   if (!by) return;
   await recordAudit(db, { accountId, actor: by.actor, ip: by.ip ?? null, action, target: `component ${c.id} on page ${c.pageId} (${c.name})`, details, at });
 }
-const editSchema = z.object({ name: z.string().trim().max(80, 'Keep the name under 80 characters').optional().transform((v) => v ?? ''), description, group_id: groupRef });
+const editSchema = z.object({ name: nameText().max(80, 'Keep the name under 80 characters').optional().transform((v) => v ?? ''), description, group_id: groupRef });
 
 /** Everything the components editor shows: groups, components (private monitors flagged) and monitors to add. */
 export async function getEditor(db: Db, accountId: number, pageId: number) {

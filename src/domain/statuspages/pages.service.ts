@@ -6,7 +6,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { ConflictError, NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/password.ts';
 import { RESERVED_SLUGS } from '../../lib/slug.ts';
-import { parseInput } from '../../lib/validate.ts';
+import { hasUnsafeNameCharacters, NAME_CHARACTERS_MESSAGE, nameText, parseInput } from '../../lib/validate.ts';
 import { slugTaken } from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, pageCountViolation, type PlanPolicy } from '../billing/plans.ts';
@@ -30,7 +30,7 @@ export async function listPages(db: Db, accountId: number) {
 }
 
 const newPageSchema = z.object({
-  title: z.string().trim().min(1, 'Give the page a title').max(80, 'Keep the title under 80 characters'),
+  title: nameText().min(1, 'Give the page a title').max(80, 'Keep the title under 80 characters'),
   slug: z
     .string()
     .trim()
@@ -82,7 +82,7 @@ function isHttpUrl(v: string): boolean {
 }
 
 export const pageSettingsSchema = z.object({
-  title: z.string().trim().min(1, 'Give the page a title').max(80, 'Keep the title under 80 characters'),
+  title: nameText().min(1, 'Give the page a title').max(80, 'Keep the title under 80 characters'),
   description: z.string().trim().max(500, 'Keep the description under 500 characters').optional().transform((v) => v ?? ''),
   footer_text: z.string().trim().max(300, 'Keep the footer under 300 characters').optional().transform((v) => v ?? ''),
   bar_days: z.coerce.number().refine((n) => n === 30 || n === 60 || n === 90, 'Choose 30, 60 or 90 days'),
@@ -119,6 +119,7 @@ export function parseFooterLinks(form: Record<string, string>): FooterLink[] {
     if (!label && !url) continue;
     if (!label) fields[`link_label_${i}`] = 'Give the link a label';
     else if (label.length > 60) fields[`link_label_${i}`] = 'Keep the label under 60 characters';
+    else if (hasUnsafeNameCharacters(label)) fields[`link_label_${i}`] = NAME_CHARACTERS_MESSAGE;
     if (!url) fields[`link_url_${i}`] = 'Enter the link address';
     else if (url.length > 2048 || !isHttpUrl(url)) fields[`link_url_${i}`] = 'Enter a full http:// or https:// URL';
     if (label && url) links.push({ label, url });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone, zonedToUtc } from '../../lib/timezone.ts';
+import { nameText } from '../../lib/validate.ts';
 
 /** Incident posts (Statuspage style) and maintenance posts: types, form schemas, pure rules. */
 
@@ -110,7 +111,7 @@ export function maintenanceState(stored: string, start: number | null, end: numb
 
 export const isDone = (p: Pick<Post, 'kind' | 'state'>) => p.state === 'resolved' || p.state === 'completed';
 
-const title = z.string().trim().min(1, 'Give the post a title').max(200, 'Keep the title under 200 characters');
+const title = nameText().min(1, 'Give the post a title').max(200, 'Keep the title under 200 characters');
 const message = z.string().trim().min(1, 'Write a message').max(20_000, 'Keep the message under 20,000 characters');
 /** The title and message rules, for verbs that take typed input rather than a form. */
 export const postTextSchema = z.object({ title, message });
@@ -134,8 +135,8 @@ export const postmortemSchema = z.object({
 });
 
 export const templateSchema = z.object({
-  name: z.string().trim().min(1, 'Name the template').max(80, 'Keep the name under 80 characters'),
-  title: z.string().trim().max(200, 'Keep the title under 200 characters').optional().transform((v) => v ?? ''),
+  name: nameText().min(1, 'Name the template').max(80, 'Keep the name under 80 characters'),
+  title: nameText().max(200, 'Keep the title under 200 characters').optional().transform((v) => v ?? ''),
   state: z.enum(INCIDENT_STATES, { message: 'Choose a state' }),
   body: z.string().trim().min(1, 'Write the message').max(20_000, 'Keep the message under 20,000 characters'),
 });

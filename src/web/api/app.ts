@@ -7,7 +7,6 @@ import { AppError, AuthError, RateLimitError } from '../../lib/errors.ts';
 import { clientKey } from '../../lib/client-key.ts';
 import type { WebDeps } from '../deps.ts';
 import { resolveClientIp } from '../middleware/client-ip.ts';
-import { bodyLimit } from 'hono/body-limit';
 import { channelRoutes } from './channels.ts';
 import { incidentRoutes } from './incidents.ts';
 import { maintenanceRoutes } from './maintenance.ts';
@@ -101,11 +100,8 @@ export function createApiApp(deps: WebDeps): Hono<ApiEnv> {
   const api = new Hono<ApiEnv>();
   let doc: unknown;
   const routes = apiRoutes(() => (doc ??= buildOpenApi(routes, `${deps.config.baseUrl}${API_BASE}`)));
-  const limitBody = bodyLimit({
-    maxSize: 64 * 1024,
-    onError: (c) => c.json({ error: { code: 'body_too_large', message: 'The request body is larger than 64 KB', details: {} } }, 413),
-  });
-  api.use('*', limitBody, keyAndLimits(deps));
+  // Body sizes are limited before the API is reached (web/middleware/body-limit.ts).
+  api.use('*', keyAndLimits(deps));
   const validateResponses = deps.config.env !== 'production';
   for (const r of routes) api.on(r.method.toUpperCase(), r.path, runRoute(r, validateResponses));
   api.all('*', (c) => sendError(c, new AppError('not_found', `No API operation ${c.req.method} ${c.req.path}; see ${API_BASE}/openapi.json`, 404)));

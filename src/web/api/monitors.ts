@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listResults } from '../../domain/checks/results.service.ts';
+import { visibleSettings } from '../../domain/monitors/monitor-secrets.ts';
 import { DNS_RECORD_TYPES, displayStatus, METHODS, type Monitor, MONITOR_TYPES } from '../../domain/monitors/monitors.ts';
 import { createMonitor, deleteMonitor, getMonitor, listMonitors, requestCheck, setPaused, updateMonitor } from '../../domain/monitors/monitors.service.ts';
 import { DAY } from '../../lib/clock.ts';
@@ -43,11 +44,11 @@ const monitorFields = {
   cron: text(200).describe('heartbeat: expected schedule as cron (else the interval)'),
   timezone: text(100).describe('heartbeat: time zone of the cron expression (default UTC)'),
   grace_seconds: int(0, 86_400).describe('heartbeat: grace period (default 60)'),
-  headers: text(4000).describe('http: extra request headers, one "Name: value" per line'),
+  headers: text(4000).describe('http: extra request headers, one "Name: value" per line; a secret-looking header (Authorization, Cookie, *token*, *key*, *secret*, *password*…) sent as "Name:" without a value keeps its current value'),
   auth_type: z.enum(['none', 'basic', 'bearer']).describe('http: authentication'),
   auth_user: text(200).describe('http: Basic auth user'),
-  auth_pass: text(500).describe('http: Basic auth password (write-only: never returned)'),
-  auth_token: text(4000).describe('http: Bearer token (write-only: never returned)'),
+  auth_pass: text(500).describe('http: Basic auth password (write-only: never returned; empty or left out keeps the current one, auth_type none removes it)'),
+  auth_token: text(4000).describe('http: Bearer token (write-only: never returned; empty or left out keeps the current one, auth_type none removes it)'),
   body: text(10_000).describe('http: request body'),
   follow_redirects: z.boolean().describe('http: follow redirects (default true)'),
   max_redirects: int(0, 20).describe('http: most redirects followed (default 10)'),
@@ -64,9 +65,6 @@ const monitorFields = {
 
 export const monitorCreateSchema = z.strictObject(monitorFields).partial().required({ name: true, interval_seconds: true });
 export const monitorUpdateSchema = z.strictObject(monitorFields).partial();
-
-/** Settings that are credentials: accepted, never returned. */
-const WRITE_ONLY = new Set(['auth_pass', 'auth_token']);
 
 export const monitorSchema = z.object({
   id: z.number().int(),
@@ -85,7 +83,7 @@ export const monitorSchema = z.object({
   is_public: z.boolean(),
   paused: z.boolean(),
   status: z.enum(['pending', 'up', 'degraded', 'down', 'paused']),
-  settings: z.record(z.string(), z.string()).describe('Type-specific settings; credentials are left out and header values masked'),
+  settings: z.record(z.string(), z.string()).describe('Type-specific settings; credentials are left out, and secret-looking headers come without their values ("X-Api-Key:")'),
   last_check: z
     .object({ at: isoTime, ok: z.boolean(), status_code: z.number().int().nullable(), response_ms: z.number().nullable(), error: z.string().nullable() })
     .nullable(),
@@ -95,11 +93,8 @@ export const monitorSchema = z.object({
 });
 
 function toApi(m: Monitor, deps: WebDeps, canWrite: boolean): z.input<typeof monitorSchema> {
-  const settings = Object.fromEntries(
-    Object.entries(m.settings)
-      .filter(([k]) => !WRITE_ONLY.has(k))
-      .map(([k, v]) => [k, k === 'headers' ? v.split('\n').map((l) => l.replace(/:.*$/, ': ***')).join('\n') : v]),
-  );
+  // The same write-only rule as the dashboard form.
+  const settings = visibleSettings(m.settings);
   return {
     id: m.id, name: m.name, type: m.type, url: m.url, method: m.method, expected_status: m.expectedStatus, keyword: m.keyword,
     interval_seconds: m.intervalSeconds, timeout_seconds: m.timeoutMs / 1000, failure_threshold: m.failureThreshold, retries: m.retries,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApiPrincipal } from '../../domain/apikeys/apikeys.ts';
 import type { AuditBy } from '../../domain/audit/audit.repository.ts';
 import { AppError, AuthError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.ts';
+import { NUL_MESSAGE, nulField } from '../../lib/validate.ts';
 import type { AppEnv, WebDeps } from '../deps.ts';
 import { resolveClientIp } from '../middleware/client-ip.ts';
 
@@ -119,6 +120,9 @@ export function runRoute(route: ApiRoute, validateResponses: boolean) {
     if (route.body) {
       const raw = await readJson(c);
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new BadJsonError('The request body must be a JSON object');
+      // As the forms: PostgreSQL text cannot hold NUL, whichever field it is in.
+      const nul = nulField(raw);
+      if (nul) throw new ValidationError(`Invalid request body: ${nul}: ${NUL_MESSAGE}`, { [nul]: NUL_MESSAGE });
       const parsed = route.body.safeParse(raw);
       if (!parsed.success) throw validationError(parsed.error, 'Invalid request body');
       body = parsed.data;

@@ -1,22 +1,21 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { ValidationError } from '../../lib/errors.ts';
+import { NUL_MESSAGE, nulField } from '../../lib/validate.ts';
 import type { AppEnv, FormData } from '../deps.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const MAX_BODY = 64 * 1024;
 
 /**
  * Reads the body of state-changing requests once, whatever the case of the Content-Type
  * (`Application/X-WWW-Form-URLENCODED` is still a form), so CSRF and the routes see the
- * same fields. JSON objects are flattened to strings like form fields.
+ * same fields. JSON objects are flattened to strings like form fields. The size was
+ * checked before (middleware/body-limit.ts).
  */
 export async function readBody(c: Context): Promise<FormData> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   const out: FormData = {};
   if (type.startsWith('application/x-www-form-urlencoded')) {
-    const text = await c.req.text();
-    if (text.length > MAX_BODY) return out;
-    for (const [k, v] of new URLSearchParams(text)) out[k] = v;
+    for (const [k, v] of new URLSearchParams(await c.req.text())) out[k] = v;
   } else if (type.startsWith('multipart/form-data')) {
     try {
       // Through Hono's body cache, so a route can read the file parts of the same body again.
@@ -40,26 +39,9 @@ export async function readBody(c: Context): Promise<FormData> {
 
 export const formBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const form = UNSAFE.has(c.req.method) ? await readBody(c) : {};
-  // PostgreSQL text cannot hold NUL; refuse it for every field rather than fail later.
-  if (Object.values(form).some((v) => v.includes('\u0000'))) {
-    return c.json({ error: { code: 'invalid_characters', message: 'Text fields may not contain NUL characters' } }, 400);
-  }
+  // PostgreSQL text cannot hold NUL; refuse it for every field rather than fail later (422, as the API).
+  const nul = nulField(form);
+  if (nul) throw new ValidationError(`${nul}: ${NUL_MESSAGE}`, { [nul]: NUL_MESSAGE });
   c.set('form', form);
   await next();
 };
-
-/** Logo and favicon uploads: room for a 256 KB image, so a slightly larger one still gets a form error. */
-const UPLOAD_PATH = /^\/pages\/\d+\/assets\/(logo|favicon)$/;
-const MAX_UPLOAD_BODY = 1024 * 1024;
-
-const smallBodies = bodyLimit({
-  maxSize: MAX_BODY,
-  onError: (c) => c.json({ error: { code: 'body_too_large', message: 'The request body is larger than 64 KB' } }, 413),
-});
-const uploadBodies = bodyLimit({
-  maxSize: MAX_UPLOAD_BODY,
-  onError: (c) => c.json({ error: { code: 'body_too_large', message: 'The upload is larger than 1 MB; images may be at most 256 KB' } }, 413),
-});
-
-/** Bodies over 64 KB (1 MB for image uploads) are refused before they are read into memory. */
-export const limitBody: MiddlewareHandler = (c, next) => (UPLOAD_PATH.test(c.req.path) ? uploadBodies(c, next) : smallBodies(c, next));

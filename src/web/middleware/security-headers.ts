@@ -8,25 +8,31 @@ import type { AppEnv } from '../deps.ts';
  * server off its fast path for cached status pages. A route may replace the CSP (the billing
  * page's forms redirect to Stripe); on non-HTML answers the policy is inert.
  */
-export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
-  // Public status pages may be embedded by their owners anywhere; nothing else may be framed.
-  const headers = c.req.path.startsWith('/s/') ? EMBEDDABLE : FRAMELESS;
-  for (const k in headers) c.header(k, headers[k]);
-  // Kept for routes that build their Response directly (cached status pages).
-  c.set('securityHeaders', headers);
-  await next();
-};
+export function securityHeaders(baseUrl: string): MiddlewareHandler<AppEnv> {
+  // Served over https (BASE_URL says so): browsers must not try plain http again for a year.
+  // Not when BASE_URL is plain http: browsers ignore the header there, and it would be untrue.
+  const hsts = baseUrl.startsWith('https://');
+  const embeddable = headerSet(true, hsts);
+  const frameless = headerSet(false, hsts);
+  return async (c, next) => {
+    // Public status pages may be embedded by their owners anywhere; nothing else may be framed.
+    const headers = c.req.path.startsWith('/s/') ? embeddable : frameless;
+    for (const k in headers) c.header(k, headers[k]);
+    // Kept for routes that build their Response directly (cached status pages).
+    c.set('securityHeaders', headers);
+    await next();
+  };
+}
 
-function headerSet(embeddable: boolean): Readonly<Record<string, string>> {
+function headerSet(embeddable: boolean, hsts: boolean): Readonly<Record<string, string>> {
   return Object.freeze({
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'strict-origin-when-cross-origin',
     ...(embeddable ? {} : { 'X-Frame-Options': 'DENY' }),
     'Content-Security-Policy': contentSecurityPolicy(embeddable),
+    ...(hsts ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : {}),
   });
 }
-const EMBEDDABLE = headerSet(true);
-const FRAMELESS = headerSet(false);
 
 /** `formTargets`: origins a form's POST may redirect to, besides our own. */
 export function contentSecurityPolicy(embeddable = false, formTargets: string[] = []): string {

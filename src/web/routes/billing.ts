@@ -1,5 +1,4 @@
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { billingOverview, dismissNotice, openPortal, startCheckout, type BillingDeps } from '../../domain/billing/billing.service.ts';
 import { mailPlanChange } from '../../domain/billing/notify.ts';
 import { handleStripeEvent } from '../../domain/billing/stripe-events.ts';
@@ -80,16 +79,14 @@ export function billingRoutes(web: WebDeps, stripe: StripeClient | null) {
     });
 }
 
-const WEBHOOK_MAX_BODY = 512 * 1024;
-
 /**
  * Stripe's webhook (public, before the session and CSRF middleware: Stripe's signature over
- * the raw body is the only credential). Errors answer 500 so Stripe retries later.
+ * the raw body is the only credential). Errors answer 500 so Stripe retries later. Its body
+ * budget (512 KB) is in middleware/body-limit.ts with the others.
  */
 export function stripeWebhookRoutes(web: WebDeps, stripe: StripeClient | null) {
   return new Hono<AppEnv>().post(
     '/webhooks/stripe',
-    bodyLimit({ maxSize: WEBHOOK_MAX_BODY, onError: (c) => c.json({ error: { code: 'body_too_large', message: 'The request body is larger than 512 KB' } }, 413) }),
     async (c) => {
       const cfg = web.config.stripe;
       if (!cfg || !stripe) return c.json({ error: { code: 'not_found', message: 'Billing is not configured on this instance' } }, 404);

@@ -8,6 +8,7 @@ import { failedAlerts, listChannels, monitorChannelIds, setMonitorChannels } fro
 import { limitsFor } from '../../domain/billing/plans.ts';
 import { billingBanners } from '../../domain/billing/billing.service.ts';
 import { can } from '../../domain/accounts/roles.ts';
+import { savedSecrets, visibleSettings, withoutSecrets } from '../../domain/monitors/monitor-secrets.ts';
 import { type Monitor, MONITOR_TYPES, type MonitorType, TYPE_LABELS } from '../../domain/monitors/monitors.ts';
 import {
   browserChecksUnavailable,
@@ -40,14 +41,17 @@ function minInterval(c: Context<AppEnv>): number {
   return limitsFor(c.get('deps').policy, authOf(c).account.plan).minIntervalSeconds;
 }
 
-/** Values for the monitor form: from a monitor, from a failed submission, or defaults. */
+/**
+ * Values for the monitor form: from a monitor, from a failed submission, or defaults.
+ * Credentials are never among them (write-only, see monitor-secrets.ts).
+ */
 function formValues(c: Context<AppEnv>, m?: Monitor, submitted?: Record<string, string>) {
-  if (submitted) return { type: 'http', ...submitted, is_public: submitted.is_public === 'on' || submitted.is_public === 'true' };
+  if (submitted) return { type: 'http', ...withoutSecrets(submitted), is_public: submitted.is_public === 'on' || submitted.is_public === 'true' };
   const limits = limitsFor(c.get('deps').policy, authOf(c).account.plan);
   const type = m?.type ?? typeOf(c.req.query('type'));
   return {
     type,
-    ...(m?.settings ?? {}),
+    ...(m ? visibleSettings(m.settings) : {}),
     ...(type === 'dns' && !m ? { record_type: 'A' } : {}),
     retries: String(m?.retries ?? 1),
     degraded_ms: m?.degradedMs ? String(m.degradedMs) : '',
@@ -199,7 +203,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
-    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m), types: await typeChoices(c) });
+    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, saved: savedSecrets(m.settings), minInterval: minInterval(c), channels: await channelChoices(c, m), types: await typeChoices(c) });
   })
   .post('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const form = c.get('form');
@@ -211,7 +215,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       return redirectAfterPost(c, `/monitors/${id}`);
     } catch (err) {
       return renderFormError(c, err, FORM_VIEWS, {
-        values: formValues(c, undefined, form), mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m, form), types: await typeChoices(c),
+        values: formValues(c, undefined, form), mode: 'edit', m, saved: savedSecrets(m.settings), minInterval: minInterval(c), channels: await channelChoices(c, m, form), types: await typeChoices(c),
       });
     }
   })

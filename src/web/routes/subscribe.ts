@@ -23,7 +23,6 @@ import { pageGuard } from './status-pages.ts';
 import type { ConfirmResult } from '../../domain/subscribers/subscribers.ts';
 
 const FORM_TTL_MS = 2 * HOUR;
-const MAX_FORM_BYTES = 16 * 1024;
 
 /**
  * Subscribing to a status page, mounted with the public status routes (no session, no
@@ -82,13 +81,12 @@ export function subscribeRoutes(deps: WebDeps) {
     })
     .post('/s/:slug/subscribe', async (c) => {
       if (isCrossSite(c, deps.config.baseUrl)) return c.text('Cross-site request refused', 403);
-      if (Number(c.req.header('content-length') ?? 0) > MAX_FORM_BYTES) return c.text('Request body too large', 413);
       const blocked = await guard(c, c.req.param('slug'), 'html');
       if (blocked) return blocked;
       const page = await publicPage(deps.db, c.req.param('slug'));
       // Several checkboxes share one name, so the raw form is read here rather than flattened.
       const type = (c.req.header('content-type') ?? '').toLowerCase();
-      const body = type.startsWith('application/x-www-form-urlencoded') ? new URLSearchParams((await c.req.text()).slice(0, MAX_FORM_BYTES)) : new URLSearchParams(await readBody(c));
+      const body = type.startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(await c.req.text()) : new URLSearchParams(await readBody(c));
       const values = { kind: body.get('kind') === 'webhook' ? 'webhook' : 'email', address: (body.get('address') ?? '').trim(), components: body.getAll('components').map(Number) };
       if (!formTokenValid(page.slug, body.get('form_token') ?? '')) {
         return form(c, page, { values, error: 'This form has expired. Please submit it again.' }, 403);
