@@ -1,0 +1,111 @@
+import type { z } from 'zod';
+import type { ProbeOptions, ProbeResult } from './probe.ts';
+
+/*
+ * The contract every check type implements: one file under probes/ exports one definition,
+ * and every other layer (type list, input validation, API schema and OpenAPI, form fields,
+ * config-file schema, probe dispatch, docs) reads the registry instead of keeping its own list.
+ */
+
+/** How a setting is entered in the form (the form partial renders these generically). */
+export type FieldInput = 'text' | 'url' | 'number' | 'select' | 'textarea' | 'secret' | 'list' | 'checkbox';
+
+export interface FieldSpec {
+  label: string;
+  input: FieldInput;
+  help?: string;
+  placeholder?: string;
+  /** select: the choices. */
+  options?: readonly string[];
+  required?: boolean;
+  min?: number;
+  max?: number;
+}
+
+/** What a probe gets besides its settings: the guard, the deadline, the abort signal, test seams. */
+export interface ProbeContext extends ProbeOptions {
+  /** The monitor's timeout: the whole check (connect, query, answer) must finish within it. */
+  timeoutMs: number;
+}
+
+/** Where a check type may be used: a reason it is unavailable, or null. */
+export interface Availability {
+  selfHosted: boolean;
+  plan: string;
+  /** Instance switches such as BROWSER_CHECKS and SCRIPT_CHECKS. */
+  flags: Readonly<Record<string, boolean>>;
+}
+
+export interface CheckTypeDefinition<S extends Record<string, unknown> = Record<string, unknown>> {
+  /** Stored in monitors.type and used as the API `type` value, e.g. "postgres". */
+  readonly type: string;
+  /** Shown in the type chooser, e.g. "PostgreSQL". */
+  readonly label: string;
+  /** One sentence for the type chooser and the docs. */
+  readonly description: string;
+  /**
+   * Typed settings with their defaults. Parses form input (strings) and API JSON alike, so
+   * numbers and booleans are coerced; refinements give the field errors users see.
+   */
+  readonly settings: z.ZodType<S>;
+  /** The form's fields in display order. */
+  readonly fields: { readonly [K in keyof S & string]?: FieldSpec };
+  /** Settings that are credentials (passwords, tokens, connection URLs with a password): write-only everywhere. */
+  readonly secrets: readonly (keyof S & string)[];
+  /** false for push types (heartbeat): nothing is probed, so no timeout or retries apply. */
+  readonly probed: boolean;
+  /** How the target is shown in lists, alerts and status pages: never includes a secret. */
+  target(settings: S): string;
+  /** The hosts a check connects to, for the guard's save-time check (names are re-checked at connect time). */
+  hosts(settings: S): string[];
+  /** Why this type cannot be used here, or null; absent = always available. */
+  available?(where: Availability): string | null;
+  /** Runs one check. Never throws: failures are results with an error that says what went wrong. */
+  run(settings: S, ctx: ProbeContext): Promise<ProbeResult>;
+}
+
+/** Identity helper that keeps S inferred from the settings schema. */
+export function defineCheckType<S extends Record<string, unknown>>(d: CheckTypeDefinition<S>): CheckTypeDefinition<S> {
+  return d;
+}
+
+/** A check that failed before or while connecting, in the shape every probe returns. */
+export function failed(error: string, responseMs = 0, statusCode: number | null = null): ProbeResult {
+  return { ok: false, statusCode, responseMs, error };
+}
+
+/** Races a probe's work against its deadline; on timeout `onTimeout` cleans up (closes the client). */
+export async function withDeadline<T>(ms: number, work: Promise<T>, what: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(`Timeout: ${what} within ${ms / 1000} s`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The address a client library should connect to. With the guard on, the name is resolved
+ * and checked here and the library is handed the checked address, so its own lookup cannot
+ * reach an internal host (keep the original name for TLS `servername`). Throws the guard's
+ * BlockedAddressError (code EBLOCKED); `blockedOrFailed` turns that into a result.
+ */
+export async function connectAddress(ctx: ProbeContext, host: string): Promise<string> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (!ctx.guard.active) return bare;
+  const refused = ctx.guard.hostRefusal(bare);
+  if (refused) throw Object.assign(new Error(refused), { code: 'EBLOCKED' });
+  return (await ctx.guard.resolve(bare)).address;
+}
+
+/** A guard refusal as "Blocked: …", anything else as `describe(err)`. */
+export function blockedOrFailed(err: unknown, describe: (err: Error) => string, responseMs = 0): ProbeResult {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code === 'EBLOCKED' ? failed(`Blocked: ${e.message}`, responseMs) : failed(describe(e), responseMs);
+}
