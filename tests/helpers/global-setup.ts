@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { dropSchemas, schemaPrefix } from './db.ts';
-import { chromiumPath } from './env.ts';
+import { chromiumPath, SERVICES } from './env.ts';
 
 /**
  * Says out loud which optional parts run, and fails when CI requires a part that cannot
@@ -29,6 +29,9 @@ export default function setup(): () => Promise<void> {
     if (process.env.REQUIRE_PING === '1') throw new Error('Ping tests are required but the ping program does not work (apt-get install iputils-ping)');
     notes.push('Ping: ICMP tests not run (install iputils-ping)');
   }
+  const missing = Object.entries(SERVICES).filter(([, v]) => !process.env[v]);
+  if (missing.length && process.env.REQUIRE_SERVICES === '1') throw new Error(`Service tests are required but ${missing.map(([, v]) => v).join(', ')} not set`);
+  if (missing.length) notes.push(`Services: ${missing.map(([k]) => k).join(', ')} checks not tested against real servers (set ${missing.map(([, v]) => v).join(', ')})`);
   for (const n of notes) console.warn(`\n[statusping tests] NOTE ${n}`);
   return async () => {
     const left = Number(process.env.STATUSPING_TEST_PROJECTS ?? 1) - 1;
