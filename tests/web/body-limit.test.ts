@@ -103,7 +103,7 @@ describe.each(testDbKinds())('request body limit over real sockets on %s', (kind
       // The answer came after at most the budget and what was in flight, far from "everything".
       expect(res.sentBeforeAnswer, path).toBeLessThan(8 * 1024 * 1024);
       if (path.startsWith('/push/')) {
-        expect(JSON.parse(res.body)).toEqual({ error: { code: 'payload_too_large', message: 'The request body is larger than 64 KB' } });
+        expect(JSON.parse(res.body)).toEqual({ error: { code: 'payload_too_large', message: 'The request body is larger than 100 KB' } });
       } else {
         expect(res.contentType).toContain('text/html');
         expect(res.body).toContain('The request body is larger than 16 KB');
