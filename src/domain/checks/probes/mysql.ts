@@ -105,6 +105,7 @@ const settings = z.object({
     .min(1, 'Enter a mysql:// URL')
     .max(2000, 'Keep the URL under 2000 characters')
     .superRefine((v, ctx) => {
+      if (!v) return;
       const r = parseMysqlUrl(v);
       if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
     }),

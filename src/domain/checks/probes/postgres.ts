@@ -115,6 +115,7 @@ const settings = z.object({
     .min(1, 'Enter a postgres:// URL')
     .max(2000, 'Keep the URL under 2000 characters')
     .superRefine((v, ctx) => {
+      if (!v) return;
       const r = parsePostgresUrl(v);
       if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
     }),
@@ -254,7 +255,7 @@ function describe(err: unknown, u: PostgresUrl, phase: Phase, timeoutMs: number)
   const net = networkError(e, u.host, u.port);
   if (net) return net;
   if (/does not support SSL/i.test(msg)) return `TLS error: ${where} does not accept TLS connections (set TLS to off, or enable TLS on the server)`;
-  if (/password must be a string|no password/i.test(msg)) return `Authentication failed for user ${u.user}: the server asks for a password and none was given`;
+  if (/client password must be|no password/i.test(msg)) return `Authentication failed for user ${u.user}: the server asks for a password and none was given`;
   if (/SASL|SCRAM/i.test(msg)) return `Authentication failed for user ${u.user}: ${msg}`;
   if (/timeout/i.test(msg) && phase === 'connect') return `Timeout: could not connect to ${where} within ${timeoutMs / 1000} s`;
   if (/terminated|closed|ended/i.test(msg)) return phase === 'connect' ? `Connection closed by ${where} before the session started` : `Connection closed by ${where} during the query`;
@@ -312,7 +313,9 @@ export const postgresCheck = defineCheckType<PostgresSettings>({
         host: address,
         port: u.port,
         user: u.user,
-        password,
+        // A function, so an empty password stays empty: a string '' would make pg fall back to
+        // this host's PGPASSWORD or ~/.pgpass and send our credentials to the user's server.
+        password: async () => password,
         database: u.database,
         ssl: tlsOptions(tlsMode(s, u), u.host, s.ca || ctx.ca),
         connectionTimeoutMillis: Math.ceil(remaining()),

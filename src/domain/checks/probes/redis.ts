@@ -77,6 +77,7 @@ const settings = z
       .min(1, 'Enter a redis:// URL')
       .max(2000, 'Keep the URL under 2000 characters')
       .superRefine((v, ctx) => {
+        if (!v) return;
         const r = parseRedisUrl(v);
         if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
       }),
