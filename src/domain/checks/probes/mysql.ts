@@ -2,7 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import mysql from 'mysql2';
 import { z } from 'zod';
 import { blockedOrFailed, connectAddress, defineCheckType, failed, withDeadline } from './contract.ts';
-import { closeSocket, decode, emptyToUndefined, expectationProblem, firstLine, hostPort, hostProblem, networkError, scrub, serverLimit, settleWithin } from './postgres.ts';
+import { closeBudget, closeSocket, decode, emptyToUndefined, expectationProblem, firstLine, hostPort, hostProblem, networkError, scrub, serverLimit, settleWithin } from './postgres.ts';
 
 /*
  * MySQL and MariaDB: connect (TLS optional), run one query in a read-only session, compare
@@ -157,6 +157,7 @@ function describe(err: unknown, u: MysqlUrl, phase: Phase, timeoutMs: number): s
   if (server && e.errno === 1049) return `Unknown database ${u.database}`;
   if (server && e.errno === 1792) return `Query refused: the check runs read-only (${msg})`;
   if (server && e.errno && TIMEOUT_ERRNOS.has(e.errno)) return `Timeout: the query did not finish within ${timeoutMs / 1000} s (cancelled by the server)`;
+  if (code === 'HANDSHAKE_SSL_ERROR') return /altnames/i.test(msg) ? `TLS error: certificate does not match ${u.host}` : `TLS error: ${msg}`;
   if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return `TLS error: ${where} does not accept TLS connections (set TLS to off, or enable TLS on the server)`;
   if (code === 'ETIMEDOUT') return `Timeout: could not connect to ${where} within ${timeoutMs / 1000} s`;
   if (code === 'PROTOCOL_CONNECTION_LOST') return phase === 'connect' ? `Connection closed by ${where} before the session started` : `Connection closed by ${where} during the query`;
@@ -274,8 +275,10 @@ export const mysqlCheck = defineCheckType<MysqlSettings>({
       over = true;
       const c = conn as mysql.Connection | undefined;
       if (c) {
-        // COM_QUIT politely (no "aborted connection" in the server's log), but never wait long.
-        await settleWithin(new Promise<void>((resolve) => c.end(() => resolve())), 1000);
+        // COM_QUIT politely (no "aborted connection" in the server's log) when the session is
+        // usable, within what is left of the timeout; then nothing stays open.
+        if ((phase as Phase) === 'query' && !timedOut && !ctx.signal?.aborted) await settleWithin(new Promise<void>((resolve) => c.end(() => resolve())), closeBudget(ctx.timeoutMs, elapsed()));
+        c.destroy();
         await closeSocket((c as unknown as { stream?: Socket }).stream);
         await closeSocket(socket);
       }

@@ -212,6 +212,11 @@ export function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
+/** How long a polite goodbye may take: what is left of the timeout, at least a moment, at most a second. */
+export function closeBudget(timeoutMs: number, elapsedMs: number): number {
+  return Math.min(1000, Math.max(50, timeoutMs - elapsedMs));
+}
+
 /** Destroys a socket and waits (briefly) until its handle is gone, so a finished check leaves nothing open. */
 export async function closeSocket(socket: Duplex | undefined): Promise<void> {
   if (!socket || socket.closed) return;
@@ -351,8 +356,9 @@ export const postgresCheck = defineCheckType<PostgresSettings>({
       ctx.signal?.removeEventListener('abort', kill);
       over = true;
       if (client) {
-        // Terminate politely (no "unexpected EOF" in the server's log), but never wait long.
-        await settleWithin(client.end(), 1000);
+        // Terminate politely (no "unexpected EOF" in the server's log) when the session is
+        // usable, within what is left of the timeout; then nothing stays open.
+        if ((phase as Phase) === 'query' && !timedOut && !ctx.signal?.aborted) await settleWithin(client.end(), closeBudget(ctx.timeoutMs, elapsed()));
         await closeSocket((client as unknown as { connection: { stream: Duplex } }).connection.stream);
       }
     }

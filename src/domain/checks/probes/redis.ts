@@ -3,7 +3,7 @@ import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } fro
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { blockedOrFailed, connectAddress, defineCheckType, failed, withDeadline } from './contract.ts';
-import { closeSocket, decode, emptyToUndefined, firstLine, hostPort, hostProblem, networkError, scrub, settleWithin } from './postgres.ts';
+import { closeBudget, closeSocket, decode, emptyToUndefined, firstLine, hostPort, hostProblem, networkError, scrub, settleWithin } from './postgres.ts';
 
 /*
  * Redis (and compatible servers: Valkey, KeyDB, Dragonfly): connect (TLS optional), log in
@@ -241,7 +241,7 @@ export const redisCheck = defineCheckType<RedisSettings>({
       over = true;
       const r = redis as Redis | undefined;
       if (r) {
-        if (r.status === 'ready') await settleWithin(r.quit(), 1000);
+        if (r.status === 'ready' && !timedOut && !ctx.signal?.aborted) await settleWithin(r.quit(), closeBudget(ctx.timeoutMs, elapsed()));
         const stream = r.stream;
         if (r.status !== 'end') r.disconnect();
         await closeSocket(stream);
