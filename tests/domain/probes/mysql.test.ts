@@ -225,6 +225,11 @@ describe.skipIf(!MYSQL_URL)('mysql check against the real server', () => {
     expect(await mysqlCheck.run(parse({ url: url(), query: `SELECT COUNT(*) FROM ${table}`, expected: '0' }), ctx())).toMatchObject({ ok: true });
   });
 
+  it('compares the first row of several', async () => {
+    expect(await mysqlCheck.run(parse({ url: url(), query: 'SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3', expected: '1' }), ctx())).toMatchObject({ ok: true });
+    expect(await mysqlCheck.run(parse({ url: url(), query: 'SELECT 3 UNION ALL SELECT 1', expected: '1' }), ctx())).toMatchObject({ ok: false, error: 'Expected 1, got 3' });
+  });
+
   it('down: expected mismatch, no rows, NULL', async () => {
     expect(await mysqlCheck.run(parse({ url: url(), query: 'SELECT 0', expected: '1' }), ctx())).toMatchObject({ ok: false, error: 'Expected 1, got 0' });
     expect(await mysqlCheck.run(parse({ url: url(), query: 'SELECT 1 FROM DUAL WHERE 1 = 0', expected: '1' }), ctx())).toMatchObject({ ok: false, error: 'Expected 1, got no rows' });
@@ -285,6 +290,13 @@ describe.skipIf(!MYSQL_URL)('mysql check against the real server', () => {
       expect(r.ok).toBe(false);
       expect(r.error).toBe(`Timeout: could not connect to 127.0.0.1:${silent.port} within 0.8 s`);
       expect(r.responseMs).toBeLessThan(1500);
+      // Aborted (shutdown): answers at once and closes.
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), 100);
+      const t0 = Date.now();
+      expect(await mysqlCheck.run(parse({ url: url({ port: silent.port }) }), ctx({ timeoutMs: 5000, signal: abort.signal }))).toMatchObject({ ok: false, error: 'aborted' });
+      expect(Date.now() - t0).toBeLessThan(600);
+      expect(await mysqlCheck.run(parse({ url: url({ port: silent.port }) }), ctx({ signal: abort.signal }))).toMatchObject({ ok: false, error: 'aborted' });
       expect(await waitFor(() => silent.open() === 0)).toBe(true);
       // (the in-process server's sockets count too, so wait for them to go)
       expect(await waitFor(() => handles() <= before)).toBe(true);

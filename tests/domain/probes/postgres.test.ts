@@ -148,6 +148,13 @@ describe.skipIf(!PG_URL)('postgres check against the real server', () => {
     expect(await postgresCheck.run(parse({ url: url(), query: "SELECT 1.50::numeric, 'x'", expected: '1.50' }), ctx())).toMatchObject({ ok: true });
   });
 
+  it('reads only the first row: a query over a big result does not pull it all in', async () => {
+    const started = Date.now();
+    expect(await postgresCheck.run(parse({ url: url(), query: 'SELECT generate_series(1, 2000000)', expected: '1' }), ctx())).toMatchObject({ ok: true });
+    expect(Date.now() - started).toBeLessThan(1000); // all of it takes seconds and hundreds of MB
+    expect(await waitFor(async () => (await sessions()) === 0)).toBe(true);
+  });
+
   it('down: expected mismatch, no rows, NULL', async () => {
     expect(await postgresCheck.run(parse({ url: url(), query: 'SELECT 0', expected: '1' }), ctx())).toMatchObject({ ok: false, error: 'Expected 1, got 0' });
     expect(await postgresCheck.run(parse({ url: url(), query: 'SELECT 1 WHERE false', expected: '1' }), ctx())).toMatchObject({ ok: false, error: 'Expected 1, got no rows' });
@@ -200,6 +207,13 @@ describe.skipIf(!PG_URL)('postgres check against the real server', () => {
       expect(r).toMatchObject({ ok: false, error: `Timeout: could not connect to 127.0.0.1:${silent.port} within 0.8 s` });
       expect(r.responseMs).toBeLessThan(1500);
       expect(silent.accepted()).toBe(1);
+      // Aborted (shutdown): answers at once and closes.
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), 100);
+      const t0 = Date.now();
+      expect(await postgresCheck.run(parse({ url: url({ port: silent.port }) }), ctx({ timeoutMs: 5000, signal: abort.signal }))).toMatchObject({ ok: false, error: 'aborted' });
+      expect(Date.now() - t0).toBeLessThan(600);
+      expect(await postgresCheck.run(parse({ url: url({ port: silent.port }) }), ctx({ signal: abort.signal }))).toMatchObject({ ok: false, error: 'aborted' });
       expect(await waitFor(() => silent.open() === 0)).toBe(true);
       // (the in-process server's sockets count too, so wait for them to go)
       expect(await waitFor(() => handles() <= before)).toBe(true);

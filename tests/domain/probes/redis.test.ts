@@ -188,6 +188,13 @@ describe.skipIf(!REDIS_URL)('redis check against the real server', () => {
       expect(r).toMatchObject({ ok: false, error: 'Timeout: no answer within 0.8 s' });
       const tls = await redisCheck.run(parse({ url: url({ scheme: 'rediss:', port: silent.port }) }), ctx({ timeoutMs: 800 }));
       expect(tls.error).toBe(`Timeout: no TLS handshake with 127.0.0.1:${silent.port} within 0.8 s (does the server speak TLS on this port?)`);
+      // Aborted (shutdown): answers at once and closes.
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), 100);
+      const t0 = Date.now();
+      expect(await redisCheck.run(parse({ url: url({ port: silent.port }) }), ctx({ timeoutMs: 5000, signal: abort.signal }))).toMatchObject({ ok: false, error: 'aborted' });
+      expect(Date.now() - t0).toBeLessThan(600);
+      expect(await redisCheck.run(parse({ url: url({ port: silent.port }) }), ctx({ signal: abort.signal }))).toMatchObject({ ok: false, error: 'aborted' });
       expect(await waitFor(() => silent.open() === 0)).toBe(true);
       expect(await waitFor(() => handles() <= before)).toBe(true);
     } finally {

@@ -203,6 +203,7 @@ export const mysqlCheck = defineCheckType<MysqlSettings>({
     const remaining = () => Math.max(1, ctx.timeoutMs - (performance.now() - started));
     const u = parseMysqlUrl(s.url);
     if (typeof u === 'string') return failed(u);
+    if (ctx.signal?.aborted) return failed('aborted');
     const password = s.password || u.password;
     const secrets = [password, s.url];
     const mode: TlsMode = s.tls === 'auto' ? u.tls : s.tls;
@@ -252,7 +253,16 @@ export const mysqlCheck = defineCheckType<MysqlSettings>({
       await call((cb) =>
         c.query(mariadb ? `SET SESSION max_statement_time = ${(limitMs / 1000).toFixed(3)}` : `SET SESSION max_execution_time = ${limitMs}`, () => cb(null)), // older servers lack it: the client deadline still holds
       );
-      const rows = await call<unknown[][]>((cb) => c.query({ sql: s.query, rowsAsArray: true }, (err, res) => cb(err, (Array.isArray(res) ? res : []) as unknown[][])));
+      // Rows are streamed and only the first is kept, so a query over a big table does not fill this process.
+      const rows = await new Promise<unknown[][]>((resolve, reject) => {
+        const first: unknown[][] = [];
+        c.query({ sql: s.query, rowsAsArray: true })
+          .on('result', (row: unknown) => {
+            if (first.length === 0 && Array.isArray(row)) first.push(row);
+          })
+          .on('error', reject)
+          .on('end', () => resolve(first));
+      });
       return { rows, ms: elapsed() };
     };
 

@@ -201,6 +201,18 @@ export function scrub(message: string, secrets: string[]): string {
 /** Values exactly as the server prints them (as psql shows them): no parsing into numbers or dates. */
 const RAW_TYPES = { getTypeParser: () => (v: string) => v };
 
+/** Runs one statement with the extended protocol and reads at most its first row. */
+function firstRow(client: pg.Client, text: string): Promise<unknown[][]> {
+  const q = new pg.Query({ text, rowMode: 'array', rows: 1, types: RAW_TYPES } as pg.QueryConfig);
+  // pg would fetch the rest page by page; Sync instead ends the statement after the first row.
+  (q as unknown as { handlePortalSuspended(c: { sync(): void }): void }).handlePortalSuspended = (c) => c.sync();
+  return new Promise((resolve, reject) => {
+    q.on('end', (res: pg.QueryArrayResult) => resolve(res.rows));
+    q.on('error', reject);
+    client.query(q);
+  });
+}
+
 /** Resolves when the promise settles or after `ms`, whichever is first; never rejects. */
 export function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -300,6 +312,7 @@ export const postgresCheck = defineCheckType<PostgresSettings>({
     const remaining = () => Math.max(1, ctx.timeoutMs - (performance.now() - started));
     const u = parsePostgresUrl(s.url);
     if (typeof u === 'string') return failed(u);
+    if (ctx.signal?.aborted) return failed('aborted');
     const password = s.password || u.password;
     const secrets = [password, s.url];
     let phase: Phase = 'connect';
@@ -333,9 +346,11 @@ export const postgresCheck = defineCheckType<PostgresSettings>({
       // The server cancels the query itself at the deadline (a client giving up leaves it running there).
       const limit = serverLimit(remaining(), s.query_timeout);
       await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${limit}`);
-      // The extended protocol runs exactly one statement, so a query cannot COMMIT its way out of the read-only transaction.
-      const res = await client.query({ text: s.query, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
-      return { rows: res.rows as unknown[][], ms: elapsed() };
+      // The extended protocol runs exactly one statement, so a query cannot COMMIT its way out of
+      // the read-only transaction; and it is asked for one row only, so a query over a big table
+      // does not pull the table into this process.
+      const rows = await firstRow(client, s.query);
+      return { rows, ms: elapsed() };
     };
 
     let timedOut = false;

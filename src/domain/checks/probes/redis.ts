@@ -120,6 +120,7 @@ function describe(err: unknown, u: RedisUrl, phase: Phase, timeoutMs: number): s
   const word = /^[A-Z]+/.exec(msg)?.[0] ?? '';
   if (word === 'WRONGPASS' || (phase === 'login' && /invalid (username-)?password|invalid password/i.test(msg))) return `Authentication failed for user ${u.user || 'default'}`;
   if (/without any password configured|no password is set/i.test(msg)) return `Authentication failed: ${where} has no password set, but the check gives one`;
+  if (phase === 'login' && /wrong number of arguments for 'auth'/i.test(msg)) return `Authentication failed: ${where} has no ACL users (Redis before 6); leave the user out of the URL`;
   if (word === 'NOAUTH') return `Authentication failed: ${where} requires a password`;
   if (word === 'NOPERM') return `Permission denied: ${msg.replace(/^NOPERM\s*/, '')}`;
   if (word === 'LOADING' || word === 'MASTERDOWN' || word === 'BUSY') return `Server not ready: ${msg}`;
@@ -165,6 +166,7 @@ export const redisCheck = defineCheckType<RedisSettings>({
     const remaining = () => Math.max(1, Math.ceil(ctx.timeoutMs - (performance.now() - started)));
     const u = parseRedisUrl(s.url);
     if (typeof u === 'string') return failed(u);
+    if (ctx.signal?.aborted) return failed('aborted');
     const password = s.password || u.password;
     const secrets = [password, s.url];
     const mode: TlsMode = s.tls === 'auto' ? u.tls : s.tls;
