@@ -60,10 +60,15 @@ function list(names: string[]): string {
   return s.length <= 1 ? (s[0] ?? '') : `${s.slice(0, -1).join(', ')} or ${s.at(-1)}`;
 }
 
+/** "an amqp://", "an MQTT", "a NATS": by how the word is spoken. */
+function article(word: string): string {
+  return /^(?:[aeiou]|mqtt|smtp)/i.test(word) ? 'an' : 'a';
+}
+
 /** Parses a connection URL, or says in one sentence what is wrong with it. */
 export function parseConnectionUrl(raw: string, spec: UrlSpec): ConnectionUrl | string {
   const schemes = Object.keys(spec.schemes);
-  const use = `Use ${/^[aeiou]/.test(schemes[0]!) ? 'an' : 'a'} ${list(schemes)} URL, like ${spec.example}`;
+  const use = `Use ${article(schemes[0]!)} ${list(schemes)} URL, like ${spec.example}`;
   const text = raw.trim();
   const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   if (!m) return `Enter the whole URL with its scheme: ${use.charAt(0).toLowerCase()}${use.slice(1)}`;
@@ -71,7 +76,7 @@ export function parseConnectionUrl(raw: string, spec: UrlSpec): ConnectionUrl | 
   const known = spec.schemes[scheme];
   if (!known) {
     const hint = spec.hints?.[scheme];
-    return `${scheme}:// is not a ${spec.protocol} URL${hint ? ` (${hint})` : ''}. ${use}`;
+    return `${scheme}:// is not ${article(spec.protocol)} ${spec.protocol} URL${hint ? ` (${hint})` : ''}. ${use}`;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?=[:/?#]|$)/i.test(text)) return `Add the server's host name. ${use}`;
   let u: URL;
@@ -146,6 +151,7 @@ export function urlSetting(spec: UrlSpec) {
     .min(1, `Enter the ${spec.protocol} URL, like ${spec.example}`)
     .max(2000, 'Keep the URL under 2000 characters')
     .superRefine((v, ctx) => {
+      if (v === '') return; // said by min(1)
       const u = parseConnectionUrl(v, spec);
       if (typeof u === 'string') ctx.addIssue({ code: 'custom', message: u });
     });
