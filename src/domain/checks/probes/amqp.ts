@@ -2,6 +2,7 @@ import amqp from 'amqplib';
 import { z } from 'zod';
 import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
 import {
+  closeLater,
   closeWithin,
   connectionUrl,
   countSetting,
@@ -135,7 +136,7 @@ export const amqpCheck = defineCheckType({
       return failed(describe(err, u.host, u.port, s.queue, vhost, ctx.timeoutMs), since(started));
     } finally {
       abandoned = true;
-      await shutdown(conn);
+      closeLater(() => shutdown(conn));
     }
   },
 });

@@ -358,3 +358,12 @@ export async function closeWithin(closing: Promise<unknown> | undefined, ms = 10
     clearTimeout(timer);
   }
 }
+
+/**
+ * Closes a client after the result is known, without making the check wait for it: the
+ * result stays within the timeout, and the polite close is bounded (closeWithin) with a
+ * forced one after it, so nothing is left open.
+ */
+export function closeLater(close: () => Promise<unknown>): void {
+  void close().catch(() => undefined);
+}

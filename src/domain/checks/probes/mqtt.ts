@@ -5,6 +5,7 @@ import { MqttClient } from 'mqtt';
 import { z } from 'zod';
 import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
 import {
+  closeLater,
   closeWithin,
   connectionUrl,
   displayUrl,
@@ -170,8 +171,10 @@ export const mqttCheck = defineCheckType({
       client.removeAllListeners('message');
       client.on('error', () => undefined);
       // DISCONNECT when connected, then the socket closes; forced when the broker does not take it.
-      if (!(await closeWithin(new Promise<void>((r) => client.end(false, {}, () => r()))))) client.end(true);
-      client.stream?.destroy();
+      closeLater(async () => {
+        if (!(await closeWithin(new Promise<void>((r) => client.end(false, {}, () => r()))))) client.end(true);
+        client.stream?.destroy();
+      });
     }
   },
 });

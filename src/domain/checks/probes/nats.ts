@@ -9,6 +9,7 @@ import { NatsConnectionImpl, setTransportFactory } from 'nats/lib/src/nats-base-
 import { z } from 'zod';
 import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
 import {
+  closeLater,
   closeWithin,
   connectionUrl,
   displayUrl,
@@ -166,9 +167,12 @@ export const natsCheck = defineCheckType({
       return failed(e.code === 'EEXPECT' ? messageOf(err) : describe(err, u.host, u.port, s.subject, u.tls), since(started));
     } finally {
       abandoned = true;
-      if (nc && !nc.isClosed()) await closeWithin(nc.close());
-      // Whatever did not close politely (a handshake that never finished) is destroyed.
-      for (const t of transports) t.socket?.destroy();
+      const open = nc;
+      closeLater(async () => {
+        if (open && !open.isClosed()) await closeWithin(open.close());
+        // Whatever did not close politely (a handshake that never finished) is destroyed.
+        for (const t of transports) t.socket?.destroy();
+      });
     }
   },
 });

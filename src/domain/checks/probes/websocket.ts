@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import { defineCheckType, failed } from './contract.ts';
 import {
+  closeLater,
   closeWithin,
   connectionUrl,
   displayUrl,
@@ -156,7 +157,7 @@ export const websocketCheck = defineCheckType({
           // A close frame the server sees; the socket goes when it answers, or after a second regardless.
           const closed = new Promise<void>((r) => last.once('close', () => r()));
           last.close(1000, 'check done');
-          if (!(await closeWithin(closed))) last.terminate();
+          closeLater(async () => (await closeWithin(closed)) || last.terminate());
         } else {
           last.terminate();
         }
