@@ -1,10 +1,14 @@
 import amqp from 'amqplib';
 import { z } from 'zod';
-import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
+import { blockedOrFailed, connectAddress, defineCheckType, failed, type ProbeContext } from './contract.ts';
+import type { ProbeResult } from './probe.ts';
 import {
   closeLater,
   closeWithin,
-  connectionUrl,
+  type ConnectionUrl,
+  parseConnectionUrl,
+  urlHosts,
+  withoutSecrets,
   countSetting,
   displayUrl,
   hostPort,
@@ -59,6 +63,72 @@ function describe(err: unknown, host: string, port: number, queue: string, vhost
   return `AMQP error: ${msg}`;
 }
 
+/** One check; `u` is the parsed URL. */
+async function probeAmqp(s: AmqpSettings, u: ConnectionUrl, ctx: ProbeContext): Promise<ProbeResult> {
+  const started = performance.now();
+  const vhost = u.path || '/';
+  let address: string;
+  try {
+    address = await connectAddress(ctx, u.host);
+  } catch (err) {
+    return blockedOrFailed(err, (e) => describe(e, u.host, u.port, s.queue, vhost, ctx.timeoutMs), since(started));
+  }
+  let conn: amqp.ChannelModel | undefined;
+  let abandoned = false;
+  let step = `no AMQP handshake with ${hostPort(u.host, u.port)}`;
+  /** connection.close, and the socket destroyed when the broker does not answer it. */
+  const shutdown = async (c: amqp.ChannelModel | undefined) => {
+    if (!c) return;
+    if (!(await closeWithin(c.close()))) (c.connection as unknown as { stream?: { destroy(): void } }).stream?.destroy();
+  };
+  const close = () => {
+    abandoned = true;
+  };
+  const work = (async () => {
+    const connecting = amqp.connect(
+      {
+        protocol: u.scheme,
+        hostname: address,
+        port: u.port,
+        username: u.username || (s.password ? 'guest' : undefined),
+        password: s.password || u.password || (u.username ? '' : undefined),
+        vhost: encodeURIComponent(vhost),
+        heartbeat: 0,
+      },
+      {
+        timeout: ctx.timeoutMs, // frees a socket stuck in the handshake at our deadline
+        ...(u.tls ? { ...tlsNames(u.host), ca: ctx.ca } : {}),
+        clientProperties: { connection_name: 'StatusPing check' },
+      },
+    );
+    // A connection that opens after the deadline is closed at once.
+    connecting.then(async (c) => void (abandoned && (await shutdown(c)))).catch(() => undefined);
+    conn = await connecting;
+    conn.on('error', () => undefined);
+    if (abandoned) return null;
+    if (!s.queue) return null;
+    step = `no answer about queue ${s.queue}`;
+    const ch = await conn.createChannel();
+    ch.on('error', () => undefined);
+    const q = await ch.checkQueue(s.queue);
+    await ch.close().catch(() => undefined);
+    return q.messageCount;
+  })();
+  try {
+    const depth = await underDeadline(ctx, work, () => step, close);
+    const responseMs = since(started);
+    if (depth !== null && s.max_depth !== null && depth > s.max_depth) {
+      return failed(`Queue ${s.queue} has ${depth} message${depth === 1 ? '' : 's'} (limit ${s.max_depth})`, responseMs);
+    }
+    return { ok: true, statusCode: null, responseMs, error: null };
+  } catch (err) {
+    return failed(describe(err, u.host, u.port, s.queue, vhost, ctx.timeoutMs), since(started));
+  } finally {
+    abandoned = true;
+    closeLater(() => shutdown(conn));
+  }
+}
+
 export const amqpCheck = defineCheckType({
   type: 'amqp',
   label: 'RabbitMQ (AMQP)',
@@ -73,70 +143,10 @@ export const amqpCheck = defineCheckType({
   secrets: ['url', 'password'],
   probed: true,
   target: (s) => displayUrl(s.url, AMQP_URL) + (s.queue ? ` queue ${s.queue}` : ''),
-  hosts: (s) => [connectionUrl(s.url, AMQP_URL).host],
+  hosts: (s) => urlHosts(s.url, AMQP_URL),
   async run(s, ctx) {
-    const started = performance.now();
-    const u = connectionUrl(s.url, AMQP_URL);
-    const vhost = u.path || '/';
-    let address: string;
-    try {
-      address = await connectAddress(ctx, u.host);
-    } catch (err) {
-      return blockedOrFailed(err, (e) => describe(e, u.host, u.port, s.queue, vhost, ctx.timeoutMs), since(started));
-    }
-    let conn: amqp.ChannelModel | undefined;
-    let abandoned = false;
-    let step = `no AMQP handshake with ${hostPort(u.host, u.port)}`;
-    /** connection.close, and the socket destroyed when the broker does not answer it. */
-    const shutdown = async (c: amqp.ChannelModel | undefined) => {
-      if (!c) return;
-      if (!(await closeWithin(c.close()))) (c.connection as unknown as { stream?: { destroy(): void } }).stream?.destroy();
-    };
-    const close = () => {
-      abandoned = true;
-    };
-    const work = (async () => {
-      const connecting = amqp.connect(
-        {
-          protocol: u.scheme,
-          hostname: address,
-          port: u.port,
-          username: u.username || (s.password ? 'guest' : undefined),
-          password: s.password || u.password || (u.username ? '' : undefined),
-          vhost: encodeURIComponent(vhost),
-          heartbeat: 0,
-        },
-        {
-          timeout: ctx.timeoutMs, // frees a socket stuck in the handshake at our deadline
-          ...(u.tls ? { ...tlsNames(u.host), ca: ctx.ca } : {}),
-          clientProperties: { connection_name: 'StatusPing check' },
-        },
-      );
-      // A connection that opens after the deadline is closed at once.
-      connecting.then(async (c) => void (abandoned && (await shutdown(c)))).catch(() => undefined);
-      conn = await connecting;
-      conn.on('error', () => undefined);
-      if (abandoned) return null;
-      if (!s.queue) return null;
-      step = `no answer about queue ${s.queue}`;
-      const ch = await conn.createChannel();
-      ch.on('error', () => undefined);
-      const q = await ch.checkQueue(s.queue);
-      await ch.close().catch(() => undefined);
-      return q.messageCount;
-    })();
-    try {
-      const depth = await underDeadline(ctx, work, () => step, close);
-      const responseMs = since(started);
-      if (depth !== null && s.max_depth !== null && depth > s.max_depth) {
-        return failed(`Queue ${s.queue} has ${depth} message${depth === 1 ? '' : 's'} (limit ${s.max_depth})`, responseMs);
-      }
-      return { ok: true, statusCode: null, responseMs, error: null };
-    } catch (err) {
-      return failed(describe(err, u.host, u.port, s.queue, vhost, ctx.timeoutMs), since(started));
-    } finally {
-      abandoned = true;
-      closeLater(() => shutdown(conn));
-    }
+    const u = parseConnectionUrl(s.url, AMQP_URL);
+    if (typeof u === 'string') return failed(u);
+    return withoutSecrets(await probeAmqp(s, u, ctx), [u.password, s.password]);
   },
 });

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import type { ProbeContext } from './contract.ts';
+import type { ProbeResult } from './probe.ts';
 
 /*
  * What the connection check types (AMQP, MQTT, NATS, SMTP, WebSocket, gRPC) share: the one
@@ -111,13 +112,6 @@ export function parseConnectionUrl(raw: string, spec: UrlSpec): ConnectionUrl | 
     pathAndQuery: `${u.pathname || '/'}${u.search}`,
     query: u.searchParams,
   };
-}
-
-/** parseConnectionUrl for a URL the settings schema has already accepted. */
-export function connectionUrl(raw: string, spec: UrlSpec): ConnectionUrl {
-  const u = parseConnectionUrl(raw, spec);
-  if (typeof u === 'string') throw new Error(u);
-  return u;
 }
 
 /** host:port with IPv6 addresses in brackets. */
@@ -366,4 +360,26 @@ export async function closeWithin(closing: Promise<unknown> | undefined, ms = 10
  */
 export function closeLater(close: () => Promise<unknown>): void {
   void close().catch(() => undefined);
+}
+
+/** The host a stored URL names, for the guard's save-time check; none when it does not parse. */
+export function urlHosts(raw: string, spec: UrlSpec): string[] {
+  const u = parseConnectionUrl(raw, spec);
+  return typeof u === 'string' ? [] : [u.host];
+}
+
+/**
+ * A result with every secret taken out of its error: user:password@ in any URL, and each
+ * secret value itself (a library may quote what it was given). Every connection type's run
+ * passes through this, so no surface that shows the error can show a credential.
+ */
+export function withoutSecrets(result: ProbeResult, secrets: readonly string[]): ProbeResult {
+  if (!result.error) return result;
+  let error = result.error.replace(/(\/\/)[^\s/@]*:[^\s/@]*@/g, '$1');
+  for (const secret of secrets) {
+    if (secret.length >= 3) error = error.split(secret).join('•••');
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret && encoded.length >= 3) error = error.split(encoded).join('•••');
+  }
+  return { ...result, error };
 }

@@ -2,9 +2,13 @@ import { checkServerIdentity } from 'node:tls';
 import { type Client, credentials, loadPackageDefinition, Metadata, type ServiceError, status as Status } from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import { z } from 'zod';
-import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
+import { blockedOrFailed, connectAddress, defineCheckType, failed, type ProbeContext } from './contract.ts';
+import type { ProbeResult } from './probe.ts';
 import {
-  connectionUrl,
+  type ConnectionUrl,
+  parseConnectionUrl,
+  urlHosts,
+  withoutSecrets,
   displayUrl,
   hostPort,
   networkProblem,
@@ -108,6 +112,51 @@ function describe(err: ServiceError, host: string, port: number, service: string
   }
 }
 
+/** One check; `u` is the parsed URL. */
+async function probeGrpc(s: GrpcSettings, u: ConnectionUrl, ctx: ProbeContext): Promise<ProbeResult> {
+  const started = performance.now();
+  const where = hostPort(u.host, u.port);
+  let address: string;
+  try {
+    address = await connectAddress(ctx, u.host);
+  } catch (err) {
+    return blockedOrFailed(err, (e) => networkProblem(e, u.host, u.port) ?? `gRPC error: ${e.message}`, since(started));
+  }
+  const isName = !/^[\d.]+$|:/.test(u.host);
+  const creds = u.tls
+    ? credentials.createSsl(ctx.ca ? Buffer.from(ctx.ca) : null, null, null, {
+        // The channel dials the checked address; the certificate must match the name in the URL.
+        checkServerIdentity: (_name, cert) => checkServerIdentity(u.host, cert),
+      })
+    : credentials.createInsecure();
+  const client = new (Health())(hostPort(address, u.port), creds, {
+    'grpc.default_authority': where,
+    ...(u.tls && isName ? { 'grpc.ssl_target_name_override': u.host } : {}),
+    'grpc.enable_http_proxy': 0, // never through a proxy from the environment
+    'grpc.service_config_disable_resolution': 1,
+    'grpc.enable_retries': 0,
+    'grpc.use_local_subchannel_pool': 1, // the connection is this check's own and goes with client.close()
+    'grpc.primary_user_agent': 'StatusPing/0.1',
+  });
+  const md = new Metadata();
+  if (s.token) md.set('authorization', `Bearer ${s.token}`);
+  const work = new Promise<HealthStatus>((resolve, reject) => {
+    client.Check({ service: s.service }, md, { deadline: new Date(Date.now() + ctx.timeoutMs) }, (err, res) => (err ? reject(err) : resolve(res?.status ?? 'UNKNOWN')));
+  });
+  try {
+    const st = await underDeadline(ctx, work, () => `no health answer from ${where}`, () => client.close());
+    const responseMs = since(started);
+    if (st === 'SERVING') return { ok: true, statusCode: null, responseMs, error: null };
+    if (st === 'SERVICE_UNKNOWN') return failed(`SERVICE_UNKNOWN: the health service of ${where} does not know ${what(s.service)}`, responseMs);
+    return failed(st === 'NOT_SERVING' ? `NOT_SERVING: ${what(s.service)} reports it is not serving` : `Health status ${st} for ${what(s.service)}`, responseMs);
+  } catch (err) {
+    const e = err as ServiceError;
+    return failed(typeof e.code === 'number' ? describe(e, u.host, u.port, s.service, ctx.timeoutMs) : (networkProblem(e, u.host, u.port) ?? `gRPC error: ${e.message}`), since(started));
+  } finally {
+    client.close();
+  }
+}
+
 export const grpcCheck = defineCheckType({
   type: 'grpc',
   label: 'gRPC health',
@@ -121,49 +170,10 @@ export const grpcCheck = defineCheckType({
   secrets: ['token'],
   probed: true,
   target: (s) => displayUrl(s.url, GRPC_URL, { path: false }) + (s.service ? ` ${s.service}` : ''),
-  hosts: (s) => [connectionUrl(s.url, GRPC_URL).host],
+  hosts: (s) => urlHosts(s.url, GRPC_URL),
   async run(s, ctx) {
-    const started = performance.now();
-    const u = connectionUrl(s.url, GRPC_URL);
-    const where = hostPort(u.host, u.port);
-    let address: string;
-    try {
-      address = await connectAddress(ctx, u.host);
-    } catch (err) {
-      return blockedOrFailed(err, (e) => networkProblem(e, u.host, u.port) ?? `gRPC error: ${e.message}`, since(started));
-    }
-    const isName = !/^[\d.]+$|:/.test(u.host);
-    const creds = u.tls
-      ? credentials.createSsl(ctx.ca ? Buffer.from(ctx.ca) : null, null, null, {
-          // The channel dials the checked address; the certificate must match the name in the URL.
-          checkServerIdentity: (_name, cert) => checkServerIdentity(u.host, cert),
-        })
-      : credentials.createInsecure();
-    const client = new (Health())(hostPort(address, u.port), creds, {
-      'grpc.default_authority': where,
-      ...(u.tls && isName ? { 'grpc.ssl_target_name_override': u.host } : {}),
-      'grpc.enable_http_proxy': 0, // never through a proxy from the environment
-      'grpc.service_config_disable_resolution': 1,
-      'grpc.enable_retries': 0,
-      'grpc.use_local_subchannel_pool': 1, // the connection is this check's own and goes with client.close()
-      'grpc.primary_user_agent': 'StatusPing/0.1',
-    });
-    const md = new Metadata();
-    if (s.token) md.set('authorization', `Bearer ${s.token}`);
-    const work = new Promise<HealthStatus>((resolve, reject) => {
-      client.Check({ service: s.service }, md, { deadline: new Date(Date.now() + ctx.timeoutMs) }, (err, res) => (err ? reject(err) : resolve(res?.status ?? 'UNKNOWN')));
-    });
-    try {
-      const st = await underDeadline(ctx, work, () => `no health answer from ${where}`, () => client.close());
-      const responseMs = since(started);
-      if (st === 'SERVING') return { ok: true, statusCode: null, responseMs, error: null };
-      if (st === 'SERVICE_UNKNOWN') return failed(`SERVICE_UNKNOWN: the health service of ${where} does not know ${what(s.service)}`, responseMs);
-      return failed(st === 'NOT_SERVING' ? `NOT_SERVING: ${what(s.service)} reports it is not serving` : `Health status ${st} for ${what(s.service)}`, responseMs);
-    } catch (err) {
-      const e = err as ServiceError;
-      return failed(typeof e.code === 'number' ? describe(e, u.host, u.port, s.service, ctx.timeoutMs) : (networkProblem(e, u.host, u.port) ?? `gRPC error: ${e.message}`), since(started));
-    } finally {
-      client.close();
-    }
+    const u = parseConnectionUrl(s.url, GRPC_URL);
+    if (typeof u === 'string') return failed(u);
+    return withoutSecrets(await probeGrpc(s, u, ctx), [s.token]);
   },
 });

@@ -3,11 +3,15 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { MqttClient } from 'mqtt';
 import { z } from 'zod';
-import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
+import { blockedOrFailed, connectAddress, defineCheckType, failed, type ProbeContext } from './contract.ts';
+import type { ProbeResult } from './probe.ts';
 import {
   closeLater,
   closeWithin,
-  connectionUrl,
+  type ConnectionUrl,
+  parseConnectionUrl,
+  urlHosts,
+  withoutSecrets,
   displayUrl,
   hostPort,
   messageOf,
@@ -95,6 +99,73 @@ function describe(err: unknown, host: string, port: number): string {
   return `MQTT error: ${msg}`;
 }
 
+/** One check; `u` is the parsed URL. */
+async function probeMqtt(s: MqttSettings, u: ConnectionUrl, ctx: ProbeContext): Promise<ProbeResult> {
+  const started = performance.now();
+  let address: string;
+  try {
+    address = await connectAddress(ctx, u.host);
+  } catch (err) {
+    return blockedOrFailed(err, (e) => describe(e, u.host, u.port), since(started));
+  }
+  let step = `could not connect to ${hostPort(u.host, u.port)}`;
+  let seen = 0;
+  let fail: (e: unknown) => void = () => undefined;
+  const client = new MqttClient(
+    () => {
+      const stream = u.tls
+        ? tlsConnect({ host: address, port: u.port, ...tlsNames(u.host), ca: ctx.ca, rejectUnauthorized: true })
+        : netConnect({ host: address, port: u.port });
+      stream.on('error', (e) => fail(e));
+      stream.once(u.tls ? 'secureConnect' : 'connect', () => (step = `no MQTT answer (CONNACK) from ${hostPort(u.host, u.port)}`));
+      return stream;
+    },
+    {
+      clientId: `${s.client_id}${randomBytes(4).toString('hex')}`,
+      username: u.username || undefined,
+      password: s.password || u.password || undefined,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: ctx.timeoutMs + 1000, // ours is the deadline; this only frees a stuck socket
+      keepalive: Math.max(10, Math.ceil(ctx.timeoutMs / 1000) + 5),
+      resubscribe: false,
+    },
+  );
+  const work = new Promise<void>((resolve, reject) => {
+    fail = reject;
+    client.on('error', reject);
+    client.on('close', () => reject(new Error(`the broker closed the connection (${step})`)));
+    client.on('message', (_topic, payload) => {
+      seen++;
+      if (!s.expect || payload.toString('utf8').includes(s.expect)) resolve();
+    });
+    client.once('connect', () => {
+      if (!s.topic) return resolve();
+      step = s.expect ? `no message containing "${s.expect}" on ${s.topic}` : `no message on ${s.topic}`;
+      client.subscribe(s.topic, { qos: 0 }, (err, granted) => {
+        if (err) return reject(err);
+        if (granted?.[0] && granted[0].qos === 128) reject(Object.assign(new Error(`Not authorized to subscribe to ${s.topic}`), { code: 'ESUBACK' }));
+      });
+    });
+  });
+  try {
+    await underDeadline(ctx, work, () => (seen > 0 && s.expect ? `${step} (${seen} other message${seen === 1 ? '' : 's'})` : step), () => client.end(true));
+    return { ok: true, statusCode: null, responseMs: since(started), error: null };
+  } catch (err) {
+    const e = err as { code?: string };
+    return failed(e.code === 'ESUBACK' ? messageOf(err) : describe(err, u.host, u.port), since(started));
+  } finally {
+    client.removeAllListeners('message');
+    client.on('error', () => undefined);
+    // DISCONNECT when connected, then the socket closes; forced when the broker does not take it.
+    closeLater(async () => {
+      if (!(await closeWithin(new Promise<void>((r) => client.end(false, {}, () => r()))))) client.end(true);
+      client.stream?.destroy();
+    });
+  }
+}
+
 export const mqttCheck = defineCheckType({
   type: 'mqtt',
   label: 'MQTT',
@@ -110,71 +181,10 @@ export const mqttCheck = defineCheckType({
   secrets: ['url', 'password'],
   probed: true,
   target: (s) => displayUrl(s.url, MQTT_URL, { path: false }) + (s.topic ? ` topic ${s.topic}` : ''),
-  hosts: (s) => [connectionUrl(s.url, MQTT_URL).host],
+  hosts: (s) => urlHosts(s.url, MQTT_URL),
   async run(s, ctx) {
-    const started = performance.now();
-    const u = connectionUrl(s.url, MQTT_URL);
-    let address: string;
-    try {
-      address = await connectAddress(ctx, u.host);
-    } catch (err) {
-      return blockedOrFailed(err, (e) => describe(e, u.host, u.port), since(started));
-    }
-    let step = `could not connect to ${hostPort(u.host, u.port)}`;
-    let seen = 0;
-    let fail: (e: unknown) => void = () => undefined;
-    const client = new MqttClient(
-      () => {
-        const stream = u.tls
-          ? tlsConnect({ host: address, port: u.port, ...tlsNames(u.host), ca: ctx.ca, rejectUnauthorized: true })
-          : netConnect({ host: address, port: u.port });
-        stream.on('error', (e) => fail(e));
-        stream.once(u.tls ? 'secureConnect' : 'connect', () => (step = `no MQTT answer (CONNACK) from ${hostPort(u.host, u.port)}`));
-        return stream;
-      },
-      {
-        clientId: `${s.client_id}${randomBytes(4).toString('hex')}`,
-        username: u.username || undefined,
-        password: s.password || u.password || undefined,
-        protocolVersion: 4,
-        clean: true,
-        reconnectPeriod: 0,
-        connectTimeout: ctx.timeoutMs + 1000, // ours is the deadline; this only frees a stuck socket
-        keepalive: Math.max(10, Math.ceil(ctx.timeoutMs / 1000) + 5),
-        resubscribe: false,
-      },
-    );
-    const work = new Promise<void>((resolve, reject) => {
-      fail = reject;
-      client.on('error', reject);
-      client.on('close', () => reject(new Error(`the broker closed the connection (${step})`)));
-      client.on('message', (_topic, payload) => {
-        seen++;
-        if (!s.expect || payload.toString('utf8').includes(s.expect)) resolve();
-      });
-      client.once('connect', () => {
-        if (!s.topic) return resolve();
-        step = s.expect ? `no message containing "${s.expect}" on ${s.topic}` : `no message on ${s.topic}`;
-        client.subscribe(s.topic, { qos: 0 }, (err, granted) => {
-          if (err) return reject(err);
-          if (granted?.[0] && granted[0].qos === 128) reject(Object.assign(new Error(`Not authorized to subscribe to ${s.topic}`), { code: 'ESUBACK' }));
-        });
-      });
-    });
-    try {
-      await underDeadline(ctx, work, () => (seen > 0 && s.expect ? `${step} (${seen} other message${seen === 1 ? '' : 's'})` : step), () => client.end(true));
-      return { ok: true, statusCode: null, responseMs: since(started), error: null };
-    } catch (err) {
-      const e = err as { code?: string };
-      return failed(e.code === 'ESUBACK' ? messageOf(err) : describe(err, u.host, u.port), since(started));
-    } finally {
-      client.removeAllListeners('message');
-      client.on('error', () => undefined);
-      // DISCONNECT when connected, then the socket closes; forced when the broker does not take it.
-      closeLater(async () => {
-        if (!(await closeWithin(new Promise<void>((r) => client.end(false, {}, () => r()))))) client.end(true);
-        client.stream?.destroy();
-      });
-    }
+    const u = parseConnectionUrl(s.url, MQTT_URL);
+    if (typeof u === 'string') return failed(u);
+    return withoutSecrets(await probeMqtt(s, u, ctx), [u.password, s.password]);
   },
 });

@@ -7,11 +7,15 @@ import { type ConnectionOptions, type NatsConnection, StringCodec } from 'nats';
 import { NodeTransport, nodeResolveHost } from 'nats/lib/src/node_transport.js';
 import { NatsConnectionImpl, setTransportFactory } from 'nats/lib/src/nats-base-client.js';
 import { z } from 'zod';
-import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
+import { blockedOrFailed, connectAddress, defineCheckType, failed, type ProbeContext } from './contract.ts';
+import type { ProbeResult } from './probe.ts';
 import {
   closeLater,
   closeWithin,
-  connectionUrl,
+  type ConnectionUrl,
+  parseConnectionUrl,
+  urlHosts,
+  withoutSecrets,
   displayUrl,
   hostPort,
   messageOf,
@@ -98,6 +102,68 @@ function describe(err: unknown, host: string, port: number, subject: string, tls
   return `NATS error: ${msg}`;
 }
 
+/** One check; `u` is the parsed URL. */
+async function probeNats(s: NatsSettings, u: ConnectionUrl, ctx: ProbeContext): Promise<ProbeResult> {
+  const started = performance.now();
+  let address: string;
+  try {
+    address = await connectAddress(ctx, u.host);
+  } catch (err) {
+    return blockedOrFailed(err, (e) => describe(e, u.host, u.port, s.subject, u.tls), since(started));
+  }
+  // user:password@ is user/password authentication; a lone user name, or a password without one, is a token.
+  const pass = s.password || u.password;
+  const auth = u.username && pass ? { user: u.username, pass } : u.username ? { token: u.username } : pass ? { token: pass } : {};
+  let nc: NatsConnection | undefined;
+  const transports: NodeTransport[] = [];
+  let abandoned = false;
+  let step = `no NATS handshake with ${hostPort(u.host, u.port)}`;
+  const work = (async () => {
+    const connecting = connectTracked({
+      servers: hostPort(address, u.port),
+      ...auth,
+      name: 'StatusPing check',
+      timeout: ctx.timeoutMs + 1000, // ours is the deadline; this only frees a stuck socket
+      reconnect: false,
+      maxReconnectAttempts: 0,
+      ignoreClusterUpdates: true, // gossiped servers are never dialled
+      noRandomize: true,
+      // tls:// verifies the certificate against the name in the URL; nats:// is plain text (a
+      // server requiring TLS is named as such, see describe).
+      tls: u.tls ? { ...tlsNames(u.host), ca: ctx.ca } : undefined,
+    }, transports);
+    connecting.then(async (c) => void (abandoned && (await closeWithin(c.close())))).catch(() => undefined);
+    nc = await connecting;
+    if (abandoned) return;
+    if (!s.subject) {
+      step = `no answer to PING from ${hostPort(u.host, u.port)}`;
+      await nc.flush();
+      return;
+    }
+    step = `no reply on ${s.subject}`;
+    const reply = await nc.request(s.subject, sc.encode(s.payload), { timeout: ctx.timeoutMs + 1000, noMux: true });
+    const text = sc.decode(reply.data);
+    if (s.expect && !text.includes(s.expect)) {
+      throw Object.assign(new Error(`The reply on ${s.subject} does not contain "${s.expect}": ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`), { code: 'EEXPECT' });
+    }
+  })();
+  try {
+    await underDeadline(ctx, work, () => step, () => (abandoned = true));
+    return { ok: true, statusCode: null, responseMs: since(started), error: null };
+  } catch (err) {
+    const e = err as { code?: string };
+    return failed(e.code === 'EEXPECT' ? messageOf(err) : describe(err, u.host, u.port, s.subject, u.tls), since(started));
+  } finally {
+    abandoned = true;
+    const open = nc;
+    closeLater(async () => {
+      if (open && !open.isClosed()) await closeWithin(open.close());
+      // Whatever did not close politely (a handshake that never finished) is destroyed.
+      for (const t of transports) t.socket?.destroy();
+    });
+  }
+}
+
 export const natsCheck = defineCheckType({
   type: 'nats',
   label: 'NATS',
@@ -113,66 +179,10 @@ export const natsCheck = defineCheckType({
   secrets: ['url', 'password'],
   probed: true,
   target: (s) => displayUrl(s.url, NATS_URL, { path: false }) + (s.subject ? ` request ${s.subject}` : ''),
-  hosts: (s) => [connectionUrl(s.url, NATS_URL).host],
+  hosts: (s) => urlHosts(s.url, NATS_URL),
   async run(s, ctx) {
-    const started = performance.now();
-    const u = connectionUrl(s.url, NATS_URL);
-    let address: string;
-    try {
-      address = await connectAddress(ctx, u.host);
-    } catch (err) {
-      return blockedOrFailed(err, (e) => describe(e, u.host, u.port, s.subject, u.tls), since(started));
-    }
-    // user:password@ is user/password authentication; a lone user name, or a password without one, is a token.
-    const pass = s.password || u.password;
-    const auth = u.username && pass ? { user: u.username, pass } : u.username ? { token: u.username } : pass ? { token: pass } : {};
-    let nc: NatsConnection | undefined;
-    const transports: NodeTransport[] = [];
-    let abandoned = false;
-    let step = `no NATS handshake with ${hostPort(u.host, u.port)}`;
-    const work = (async () => {
-      const connecting = connectTracked({
-        servers: hostPort(address, u.port),
-        ...auth,
-        name: 'StatusPing check',
-        timeout: ctx.timeoutMs + 1000, // ours is the deadline; this only frees a stuck socket
-        reconnect: false,
-        maxReconnectAttempts: 0,
-        ignoreClusterUpdates: true, // gossiped servers are never dialled
-        noRandomize: true,
-        // tls:// verifies the certificate against the name in the URL; nats:// is plain text (a
-        // server requiring TLS is named as such, see describe).
-        tls: u.tls ? { ...tlsNames(u.host), ca: ctx.ca } : undefined,
-      }, transports);
-      connecting.then(async (c) => void (abandoned && (await closeWithin(c.close())))).catch(() => undefined);
-      nc = await connecting;
-      if (abandoned) return;
-      if (!s.subject) {
-        step = `no answer to PING from ${hostPort(u.host, u.port)}`;
-        await nc.flush();
-        return;
-      }
-      step = `no reply on ${s.subject}`;
-      const reply = await nc.request(s.subject, sc.encode(s.payload), { timeout: ctx.timeoutMs + 1000, noMux: true });
-      const text = sc.decode(reply.data);
-      if (s.expect && !text.includes(s.expect)) {
-        throw Object.assign(new Error(`The reply on ${s.subject} does not contain "${s.expect}": ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`), { code: 'EEXPECT' });
-      }
-    })();
-    try {
-      await underDeadline(ctx, work, () => step, () => (abandoned = true));
-      return { ok: true, statusCode: null, responseMs: since(started), error: null };
-    } catch (err) {
-      const e = err as { code?: string };
-      return failed(e.code === 'EEXPECT' ? messageOf(err) : describe(err, u.host, u.port, s.subject, u.tls), since(started));
-    } finally {
-      abandoned = true;
-      const open = nc;
-      closeLater(async () => {
-        if (open && !open.isClosed()) await closeWithin(open.close());
-        // Whatever did not close politely (a handshake that never finished) is destroyed.
-        for (const t of transports) t.socket?.destroy();
-      });
-    }
+    const u = parseConnectionUrl(s.url, NATS_URL);
+    if (typeof u === 'string') return failed(u);
+    return withoutSecrets(await probeNats(s, u, ctx), [u.password, s.password, u.password ? '' : u.username]);
   },
 });

@@ -1,13 +1,17 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
-import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
+import { blockedOrFailed, connectAddress, defineCheckType, failed, type ProbeContext } from './contract.ts';
+import type { ProbeResult } from './probe.ts';
 import {
   certificateProblem,
   choiceSetting,
   closeLater,
   closeWithin,
-  connectionUrl,
+  type ConnectionUrl,
+  parseConnectionUrl,
+  urlHosts,
+  withoutSecrets,
   displayUrl,
   hostPort,
   networkProblem,
@@ -134,6 +138,92 @@ class SmtpFailure extends Error {
   readonly code = 'ESMTP';
 }
 
+/** One check; `u` is the parsed URL. */
+async function probeSmtp(s: SmtpSettings, u: ConnectionUrl, ctx: ProbeContext): Promise<ProbeResult> {
+  const started = performance.now();
+  const where = hostPort(u.host, u.port);
+  let address: string;
+  try {
+    address = await connectAddress(ctx, u.host);
+  } catch (err) {
+    return blockedOrFailed(err, (e) => networkProblem(e, u.host, u.port) ?? `SMTP error: ${e.message}`, since(started));
+  }
+  let step = `could not connect to ${where}`;
+  const sockets: Socket[] = [];
+  let talk: Conversation | undefined;
+
+  const handshake = (socket: TLSSocket) =>
+    new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => {
+        const problem = certificateProblem(socket, u.host);
+        if (problem) reject(new SmtpFailure(`TLS error: ${problem}`));
+        else resolve();
+      });
+      socket.once('error', reject);
+    });
+
+  const work = (async () => {
+    const first = u.tls
+      ? tlsConnect({ host: address, port: u.port, ...tlsNames(u.host), ca: ctx.ca, rejectUnauthorized: false })
+      : netConnect({ host: address, port: u.port });
+    sockets.push(first);
+    talk = new Conversation(first);
+    const conv = talk;
+    const broken = (e: Error) => conv.fail(e);
+    const closed = () => conv.fail(new SmtpFailure(`${where} closed the connection (${step.replace(/^no /, 'before any ')})`));
+    first.on('error', broken);
+    first.on('close', closed);
+    if (u.tls) {
+      step = `no TLS handshake with ${where}`;
+      await handshake(first as TLSSocket);
+    }
+    step = `no SMTP banner from ${where}`;
+    const banner = await conv.read();
+    if (banner.code !== 220) throw new SmtpFailure(`Unexpected SMTP banner from ${where}: ${show(banner)} (expected 220)`);
+    step = 'no answer to EHLO';
+    let ehlo = await conv.command(`EHLO ${s.ehlo_name}`);
+    if (ehlo.code !== 250) throw new SmtpFailure(`EHLO refused by ${where}: ${show(ehlo)}`);
+    if (u.tls || s.starttls === 'none') return;
+    const offered = capabilities(ehlo).includes('STARTTLS');
+    if (!offered) {
+      if (s.starttls === 'required') throw new SmtpFailure(`STARTTLS not offered by ${where} (required by this check)`);
+      return;
+    }
+    step = 'no answer to STARTTLS';
+    const go = await conv.command('STARTTLS');
+    if (go.code !== 220) throw new SmtpFailure(`STARTTLS offered but refused by ${where}: ${show(go)}`);
+    conv.detach();
+    first.off('close', closed);
+    const secure = tlsConnect({ socket: first, ...tlsNames(u.host), ca: ctx.ca, rejectUnauthorized: false });
+    sockets.push(secure);
+    secure.on('error', broken);
+    secure.on('close', closed);
+    conv.attach(secure); // replies flow once the handshake is done; QUIT after a bad certificate goes in TLS too
+    step = `no TLS handshake with ${where} after STARTTLS`;
+    await handshake(secure);
+    step = 'no answer to EHLO after STARTTLS';
+    ehlo = await conv.command(`EHLO ${s.ehlo_name}`);
+    if (ehlo.code !== 250) throw new SmtpFailure(`EHLO after STARTTLS refused by ${where}: ${show(ehlo)}`);
+  })();
+  const destroyAll = () => sockets.forEach((x) => x.destroy());
+  try {
+    await underDeadline(ctx, work, () => step, destroyAll);
+    return { ok: true, statusCode: null, responseMs: since(started), error: null };
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    return failed(e.code === 'ESMTP' ? e.message : (networkProblem(e, u.host, u.port) ?? `SMTP error: ${e.message}`), since(started));
+  } finally {
+    // QUIT politely when the conversation is still going, then let go of the sockets.
+    const last = sockets.at(-1);
+    const conv = talk;
+    closeLater(async () => {
+      if (conv && last && !last.destroyed && last.writable) await closeWithin(conv.command('QUIT'), 1000);
+      for (const x of sockets) x.end();
+      destroyAll();
+    });
+  }
+}
+
 export const smtpCheck = defineCheckType({
   type: 'smtp',
   label: 'SMTP',
@@ -147,90 +237,10 @@ export const smtpCheck = defineCheckType({
   secrets: [],
   probed: true,
   target: (s) => displayUrl(s.url, SMTP_URL, { path: false }),
-  hosts: (s) => [connectionUrl(s.url, SMTP_URL).host],
+  hosts: (s) => urlHosts(s.url, SMTP_URL),
   async run(s, ctx) {
-    const started = performance.now();
-    const u = connectionUrl(s.url, SMTP_URL);
-    const where = hostPort(u.host, u.port);
-    let address: string;
-    try {
-      address = await connectAddress(ctx, u.host);
-    } catch (err) {
-      return blockedOrFailed(err, (e) => networkProblem(e, u.host, u.port) ?? `SMTP error: ${e.message}`, since(started));
-    }
-    let step = `could not connect to ${where}`;
-    const sockets: Socket[] = [];
-    let talk: Conversation | undefined;
-
-    const handshake = (socket: TLSSocket) =>
-      new Promise<void>((resolve, reject) => {
-        socket.once('secureConnect', () => {
-          const problem = certificateProblem(socket, u.host);
-          if (problem) reject(new SmtpFailure(`TLS error: ${problem}`));
-          else resolve();
-        });
-        socket.once('error', reject);
-      });
-
-    const work = (async () => {
-      const first = u.tls
-        ? tlsConnect({ host: address, port: u.port, ...tlsNames(u.host), ca: ctx.ca, rejectUnauthorized: false })
-        : netConnect({ host: address, port: u.port });
-      sockets.push(first);
-      talk = new Conversation(first);
-      const conv = talk;
-      const broken = (e: Error) => conv.fail(e);
-      const closed = () => conv.fail(new SmtpFailure(`${where} closed the connection (${step.replace(/^no /, 'before any ')})`));
-      first.on('error', broken);
-      first.on('close', closed);
-      if (u.tls) {
-        step = `no TLS handshake with ${where}`;
-        await handshake(first as TLSSocket);
-      }
-      step = `no SMTP banner from ${where}`;
-      const banner = await conv.read();
-      if (banner.code !== 220) throw new SmtpFailure(`Unexpected SMTP banner from ${where}: ${show(banner)} (expected 220)`);
-      step = 'no answer to EHLO';
-      let ehlo = await conv.command(`EHLO ${s.ehlo_name}`);
-      if (ehlo.code !== 250) throw new SmtpFailure(`EHLO refused by ${where}: ${show(ehlo)}`);
-      if (u.tls || s.starttls === 'none') return;
-      const offered = capabilities(ehlo).includes('STARTTLS');
-      if (!offered) {
-        if (s.starttls === 'required') throw new SmtpFailure(`STARTTLS not offered by ${where} (required by this check)`);
-        return;
-      }
-      step = 'no answer to STARTTLS';
-      const go = await conv.command('STARTTLS');
-      if (go.code !== 220) throw new SmtpFailure(`STARTTLS offered but refused by ${where}: ${show(go)}`);
-      conv.detach();
-      first.off('close', closed);
-      const secure = tlsConnect({ socket: first, ...tlsNames(u.host), ca: ctx.ca, rejectUnauthorized: false });
-      sockets.push(secure);
-      secure.on('error', broken);
-      secure.on('close', closed);
-      conv.attach(secure); // replies flow once the handshake is done; QUIT after a bad certificate goes in TLS too
-      step = `no TLS handshake with ${where} after STARTTLS`;
-      await handshake(secure);
-      step = 'no answer to EHLO after STARTTLS';
-      ehlo = await conv.command(`EHLO ${s.ehlo_name}`);
-      if (ehlo.code !== 250) throw new SmtpFailure(`EHLO after STARTTLS refused by ${where}: ${show(ehlo)}`);
-    })();
-    const destroyAll = () => sockets.forEach((x) => x.destroy());
-    try {
-      await underDeadline(ctx, work, () => step, destroyAll);
-      return { ok: true, statusCode: null, responseMs: since(started), error: null };
-    } catch (err) {
-      const e = err as Error & { code?: string };
-      return failed(e.code === 'ESMTP' ? e.message : (networkProblem(e, u.host, u.port) ?? `SMTP error: ${e.message}`), since(started));
-    } finally {
-      // QUIT politely when the conversation is still going, then let go of the sockets.
-      const last = sockets.at(-1);
-      const conv = talk;
-      closeLater(async () => {
-        if (conv && last && !last.destroyed && last.writable) await closeWithin(conv.command('QUIT'), 1000);
-        for (const x of sockets) x.end();
-        destroyAll();
-      });
-    }
+    const u = parseConnectionUrl(s.url, SMTP_URL);
+    if (typeof u === 'string') return failed(u);
+    return withoutSecrets(await probeSmtp(s, u, ctx), []);
   },
 });
