@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { amqpCheck } from '../../../src/domain/checks/probes/amqp.ts';
-import {
-  choiceSetting,
-  countSetting,
-  displayUrl,
-  parseConnectionUrl,
-  underDeadline,
-  type UrlSpec,
-  withoutSecrets,
-} from '../../../src/domain/checks/probes/connection-url.ts';
+import { withoutSecrets } from '../../../src/domain/checks/probes/connection-errors.ts';
+import { underDeadline } from '../../../src/domain/checks/probes/connection-io.ts';
+import { choiceSetting, countSetting } from '../../../src/domain/checks/probes/connection-settings.ts';
+import { displayUrl, parseConnectionUrl, type UrlSpec } from '../../../src/domain/checks/probes/connection-url.ts';
 import { grpcCheck } from '../../../src/domain/checks/probes/grpc.ts';
 import { mqttCheck } from '../../../src/domain/checks/probes/mqtt.ts';
 import { natsCheck } from '../../../src/domain/checks/probes/nats.ts';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
+import { bareHost } from './connection-url.ts';
 
 /*
  * The contract every check type implements: one file under probes/ exports one definition,
@@ -74,22 +75,6 @@ export function failed(error: string, responseMs = 0, statusCode: number | null 
   return { ok: false, statusCode, responseMs, error };
 }
 
-/** Races a probe's work against its deadline; on timeout `onTimeout` cleans up (closes the client). */
-export async function withDeadline<T>(ms: number, work: Promise<T>, what: string, onTimeout?: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout?.();
-      reject(new Error(`Timeout: ${what} within ${ms / 1000} s`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * The address a client library should connect to. With the guard on, the name is resolved
  * and checked here and the library is handed the checked address, so its own lookup cannot
@@ -97,7 +82,7 @@ export async function withDeadline<T>(ms: number, work: Promise<T>, what: string
  * BlockedAddressError (code EBLOCKED); `blockedOrFailed` turns that into a result.
  */
 export async function connectAddress(ctx: ProbeContext, host: string): Promise<string> {
-  const bare = host.replace(/^\[|\]$/g, '');
+  const bare = bareHost(host);
   if (!ctx.guard.active) return bare;
   const refused = ctx.guard.hostRefusal(bare);
   if (refused) throw Object.assign(new Error(refused), { code: 'EBLOCKED' });

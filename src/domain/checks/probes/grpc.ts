@@ -1,24 +1,13 @@
-import { checkServerIdentity } from 'node:tls';
 import { type Client, credentials, loadPackageDefinition, Metadata, type ServiceError, status as Status } from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import { z } from 'zod';
 import { blockedOrFailed, connectAddress, defineCheckType, failed, type ProbeContext } from './contract.ts';
 import type { ProbeResult } from './probe.ts';
-import {
-  type ConnectionUrl,
-  parseConnectionUrl,
-  urlHosts,
-  withoutSecrets,
-  displayUrl,
-  hostPort,
-  networkProblem,
-  since,
-  textSetting,
-  trimmedSetting,
-  underDeadline,
-  urlSetting,
-  type UrlSpec,
-} from './connection-url.ts';
+import { networkProblem, withoutSecrets } from './connection-errors.ts';
+import { since, underDeadline } from './connection-io.ts';
+import { textSetting, trimmedSetting, urlSetting } from './connection-settings.ts';
+import { tlsNames } from './connection-tls.ts';
+import { type ConnectionUrl, displayUrl, hostPort, parseConnectionUrl, urlHosts, type UrlSpec } from './connection-url.ts';
 
 export const GRPC_URL: UrlSpec = {
   protocol: 'gRPC',
@@ -126,7 +115,7 @@ async function probeGrpc(s: GrpcSettings, u: ConnectionUrl, ctx: ProbeContext): 
   const creds = u.tls
     ? credentials.createSsl(ctx.ca ? Buffer.from(ctx.ca) : null, null, null, {
         // The channel dials the checked address; the certificate must match the name in the URL.
-        checkServerIdentity: (_name, cert) => checkServerIdentity(u.host, cert),
+        checkServerIdentity: tlsNames(u.host).checkServerIdentity,
       })
     : credentials.createInsecure();
   const client = new (Health())(hostPort(address, u.port), creds, {

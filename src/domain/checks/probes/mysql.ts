@@ -1,8 +1,15 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import mysql from 'mysql2';
-import { z } from 'zod';
-import { blockedOrFailed, connectAddress, defineCheckType, failed, withDeadline } from './contract.ts';
-import { closeBudget, closeSocket, decode, emptyToUndefined, expectationProblem, firstLine, hostPort, hostProblem, networkError, scrub, serverLimit, settleWithin } from './postgres.ts';
+import type { z } from 'zod';
+import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
+import { driverNetworkProblem, firstLine, scrub } from './connection-errors.ts';
+import { closeBudget, closeSocket, closeWithin, underDeadline } from './connection-io.ts';
+import type { TlsMode } from './connection-tls.ts';
+import { bareHost, decode, hostPort, hostsOf } from './connection-url.ts';
+import {
+  cancelledByServer, closedBy, connectTimeout, databaseTarget, DB_TLS_MODES, deadlineMessage, expectationProblem, failedIn,
+  hostProblem, type Phase, queryLimitMs, readUrl, serverLimit, serverWithoutTls, sqlSettings,
+} from './database.ts';
 
 /*
  * MySQL and MariaDB: connect (TLS optional), run one query in a read-only session, compare
@@ -12,9 +19,7 @@ import { closeBudget, closeSocket, decode, emptyToUndefined, expectationProblem,
 
 const DEFAULT_PORT = 3306;
 const URL_HELP = 'Enter a mysql:// URL like mysql://user@db.example.com:3306/dbname';
-export const MYSQL_TLS_MODES = ['auto', 'off', 'require', 'verify'] as const;
-
-type TlsMode = 'off' | 'require' | 'verify-ca' | 'verify';
+export const MYSQL_TLS_MODES = DB_TLS_MODES;
 
 export interface MysqlUrl {
   scheme: string;
@@ -55,15 +60,10 @@ function urlTls(params: URLSearchParams): TlsMode | string {
 
 /** Reads a mysql:// URL; a sentence saying what is wrong when it is not one we can use. */
 export function parseMysqlUrl(raw: string): MysqlUrl | string {
-  let u: URL;
-  try {
-    u = new URL(raw.trim());
-  } catch {
-    return URL_HELP;
-  }
-  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') return URL_HELP;
+  const u = readUrl(raw, ['mysql:', 'mariadb:'], URL_HELP);
+  if (typeof u === 'string') return u;
   if (u.searchParams.has('socketPath') || u.searchParams.has('socket')) return 'Unix sockets are not supported; put the host name in the URL';
-  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const host = bareHost(u.hostname);
   if (!host) return 'The URL needs a host: mysql://user@db.example.com:3306/dbname';
   if (host.includes(',')) return 'Give one host in the URL; several hosts are not supported';
   const hp = hostProblem(host);
@@ -91,46 +91,12 @@ export function parseMysqlUrl(raw: string): MysqlUrl | string {
 /** The URL as lists, alerts and status pages show it: no password, no parameters. */
 export function mysqlTarget(raw: string): string {
   const u = parseMysqlUrl(raw);
-  if (typeof u === 'string') return 'mysql://';
-  return `${u.scheme}://${encodeURIComponent(u.user)}@${hostPort(u.host, u.port)}/${encodeURIComponent(u.database)}`;
+  return typeof u === 'string' ? 'mysql://' : databaseTarget(u);
 }
 
 const WRITES = /^\s*(insert|update|delete|replace|drop|create|alter|truncate|rename|grant|revoke|load)\b/i;
-const optText = (max: number, msg: string) => z.string().trim().max(max, msg).optional().transform((v) => v ?? '');
 
-const settings = z.object({
-  url: z
-    .string({ error: 'Enter a mysql:// URL' })
-    .trim()
-    .min(1, 'Enter a mysql:// URL')
-    .max(2000, 'Keep the URL under 2000 characters')
-    .superRefine((v, ctx) => {
-      if (!v) return;
-      const r = parseMysqlUrl(v);
-      if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
-    }),
-  password: z.string().max(1000, 'Password too long').optional().transform((v) => v ?? ''),
-  query: z
-    .string()
-    .trim()
-    .max(5000, 'Keep the query under 5000 characters')
-    .optional()
-    .transform((v) => v || 'SELECT 1')
-    .refine((v) => !WRITES.test(v), 'The check runs read-only; use a query that reads, like SELECT 1'),
-  expected: optText(1000, 'Keep the expected value under 1000 characters'),
-  tls: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : emptyToUndefined(v)),
-    z.enum(MYSQL_TLS_MODES, { error: 'Choose auto, off, require or verify' }).default('auto'),
-  ),
-  ca: optText(20_000, 'Keep the CA certificates under 20000 characters').refine(
-    (v) => v === '' || /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(v),
-    'Paste PEM certificates (-----BEGIN CERTIFICATE----- …)',
-  ),
-  query_timeout: z.preprocess(
-    emptyToUndefined,
-    z.coerce.number({ error: 'The query timeout is a number of seconds' }).int('Whole seconds').min(0, 'At least 0 seconds').max(300, 'At most 300 seconds').default(0),
-  ),
-});
+const settings = sqlSettings('Enter a mysql:// URL', parseMysqlUrl, WRITES);
 
 export type MysqlSettings = z.infer<typeof settings>;
 
@@ -141,34 +107,69 @@ function sslOptions(mode: TlsMode, ca: string | undefined): mysql.SslOptions | u
   return { rejectUnauthorized: true, verifyIdentity: mode === 'verify', ca: ca || undefined };
 }
 
-type Phase = 'connect' | 'query';
 type MysqlError = NodeJS.ErrnoException & { errno?: number; sqlMessage?: string; fatal?: boolean };
 
 const TIMEOUT_ERRNOS = new Set([1969, 3024, 1317]); // MariaDB max_statement_time, MySQL max_execution_time, interrupted
 
+/** A failure the server reported, by its error number; null for the ones worded like any other. */
+function serverProblem(e: MysqlError, msg: string, u: MysqlUrl, timeoutMs: number): string | null {
+  if (e.errno === 1045 || e.errno === 1698) return `Authentication failed for user ${u.user}`;
+  if (e.errno === 1044) return `Access denied for user ${u.user} to database ${u.database}`;
+  if (e.errno === 1049) return `Unknown database ${u.database}`;
+  if (e.errno === 1792) return `Query refused: the check runs read-only (${msg})`;
+  if (e.errno && TIMEOUT_ERRNOS.has(e.errno)) return cancelledByServer(timeoutMs);
+  return null;
+}
+
+/** A failure mysql2 itself names by its code; null otherwise. */
+function driverProblem(code: string, msg: string, u: MysqlUrl, phase: Phase, timeoutMs: number): string | null {
+  const where = hostPort(u.host, u.port);
+  if (code === 'HANDSHAKE_SSL_ERROR') return /altnames/i.test(msg) ? `TLS error: certificate does not match ${u.host}` : `TLS error: ${msg}`;
+  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return serverWithoutTls(where);
+  if (code === 'ETIMEDOUT') return connectTimeout(where, timeoutMs);
+  if (code === 'PROTOCOL_CONNECTION_LOST') return closedBy(where, phase);
+  return null;
+}
+
 function describe(err: unknown, u: MysqlUrl, phase: Phase, timeoutMs: number): string {
   const e = (err ?? {}) as MysqlError;
-  const where = hostPort(u.host, u.port);
   const msg = firstLine(e.sqlMessage ?? e.message);
-  const code = e.code ?? '';
   const server = Boolean(e.sqlMessage || (e as { sqlState?: string }).sqlState);
-  if (server && (e.errno === 1045 || e.errno === 1698)) return `Authentication failed for user ${u.user}`;
-  if (server && e.errno === 1044) return `Access denied for user ${u.user} to database ${u.database}`;
-  if (server && e.errno === 1049) return `Unknown database ${u.database}`;
-  if (server && e.errno === 1792) return `Query refused: the check runs read-only (${msg})`;
-  if (server && e.errno && TIMEOUT_ERRNOS.has(e.errno)) return `Timeout: the query did not finish within ${timeoutMs / 1000} s (cancelled by the server)`;
-  if (code === 'HANDSHAKE_SSL_ERROR') return /altnames/i.test(msg) ? `TLS error: certificate does not match ${u.host}` : `TLS error: ${msg}`;
-  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return `TLS error: ${where} does not accept TLS connections (set TLS to off, or enable TLS on the server)`;
-  if (code === 'ETIMEDOUT') return `Timeout: could not connect to ${where} within ${timeoutMs / 1000} s`;
-  if (code === 'PROTOCOL_CONNECTION_LOST') return phase === 'connect' ? `Connection closed by ${where} before the session started` : `Connection closed by ${where} during the query`;
-  if (server) return phase === 'connect' ? `Connection failed: ${msg}` : `Query error: ${msg}`;
-  const net = networkError(e, u.host, u.port);
-  if (net) return net;
-  return phase === 'connect' ? `Connection failed: ${msg || String(err)}` : `Query error: ${msg || String(err)}`;
+  const problem = (server ? serverProblem(e, msg, u, timeoutMs) : null) ?? driverProblem(e.code ?? '', msg, u, phase, timeoutMs);
+  if (problem) return problem;
+  if (server) return failedIn(phase, msg);
+  return driverNetworkProblem(e, u.host, u.port) ?? failedIn(phase, msg || String(err));
 }
 
 /** Every value as the server sends it in text (as the mysql client prints it). */
 const asText = (field: { string(): string | null }) => field.string();
+
+/** A mysql2 callback call as a promise. */
+const call = <T>(fn: (cb: (err: Error | null, res?: T) => void) => void) => new Promise<T>((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
+
+/** Every statement of this session is read-only, and the server stops the query at `limitMs`. */
+async function readOnlySession(c: mysql.Connection, limitMs: number): Promise<void> {
+  await call((cb) => c.query('SET SESSION TRANSACTION READ ONLY', (err) => cb(err)));
+  const mariadb = /mariadb/i.test((c as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? '');
+  await call((cb) =>
+    c.query(mariadb ? `SET SESSION max_statement_time = ${(limitMs / 1000).toFixed(3)}` : `SET SESSION max_execution_time = ${limitMs}`, () => cb(null)), // older servers lack it: the client deadline still holds
+  );
+}
+
+/** Rows are streamed and only the first is kept, so a query over a big table does not fill this process. */
+function firstRow(c: mysql.Connection, sql: string): Promise<unknown[][]> {
+  return new Promise<unknown[][]>((resolve, reject) => {
+    const first: unknown[][] = [];
+    c.query({ sql, rowsAsArray: true })
+      .on('result', (row: unknown) => {
+        if (first.length === 0 && Array.isArray(row)) first.push(row);
+      })
+      .on('error', reject)
+      .on('end', () => resolve(first));
+  });
+}
+
+const streamOf = (c: mysql.Connection | undefined) => (c as unknown as { stream?: Socket } | undefined)?.stream;
 
 export const mysqlCheck = defineCheckType<MysqlSettings>({
   type: 'mysql',
@@ -193,10 +194,7 @@ export const mysqlCheck = defineCheckType<MysqlSettings>({
   secrets: ['url', 'password'],
   probed: true,
   target: (s) => mysqlTarget(s.url),
-  hosts: (s) => {
-    const u = parseMysqlUrl(s.url);
-    return typeof u === 'string' ? [] : [u.host];
-  },
+  hosts: (s) => hostsOf(parseMysqlUrl(s.url)),
   async run(s, ctx) {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -210,16 +208,14 @@ export const mysqlCheck = defineCheckType<MysqlSettings>({
     let phase: Phase = 'connect';
     let conn: mysql.Connection | undefined;
     let socket: Socket | undefined;
-    let over = false;
-    const kill = () => {
-      over = true;
+    let over = false; // the deadline passed or the check was aborted: a late step must not connect
+    let stopped = false;
+    const stop = () => {
+      over = stopped = true;
       // mysql2's destroy() only ends the stream; the sockets (TLS and TCP) are destroyed here.
-      (conn as unknown as { stream?: Socket } | undefined)?.stream?.destroy();
+      streamOf(conn)?.destroy();
       socket?.destroy();
     };
-    ctx.signal?.addEventListener('abort', kill, { once: true });
-
-    const call = <T>(fn: (cb: (err: Error | null, res?: T) => void) => void) => new Promise<T>((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
 
     const work = async () => {
       const address = await connectAddress(ctx, u.host);
@@ -246,53 +242,31 @@ export const mysqlCheck = defineCheckType<MysqlSettings>({
       c.on('error', () => undefined); // late errors: the pending call rejects with them
       await call((cb) => c.connect((err) => cb(err)));
       phase = 'query';
-      // Every statement of this session is read-only, and the server stops the query at the deadline.
-      await call((cb) => c.query('SET SESSION TRANSACTION READ ONLY', (err) => cb(err)));
-      const limitMs = serverLimit(remaining(), s.query_timeout);
-      const mariadb = /mariadb/i.test((c as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? '');
-      await call((cb) =>
-        c.query(mariadb ? `SET SESSION max_statement_time = ${(limitMs / 1000).toFixed(3)}` : `SET SESSION max_execution_time = ${limitMs}`, () => cb(null)), // older servers lack it: the client deadline still holds
-      );
-      // Rows are streamed and only the first is kept, so a query over a big table does not fill this process.
-      const rows = await new Promise<unknown[][]>((resolve, reject) => {
-        const first: unknown[][] = [];
-        c.query({ sql: s.query, rowsAsArray: true })
-          .on('result', (row: unknown) => {
-            if (first.length === 0 && Array.isArray(row)) first.push(row);
-          })
-          .on('error', reject)
-          .on('end', () => resolve(first));
-      });
+      await readOnlySession(c, serverLimit(remaining(), s.query_timeout));
+      const rows = await firstRow(c, s.query);
       return { rows, ms: elapsed() };
     };
 
-    let timedOut = false;
     try {
-      const { rows, ms } = await withDeadline(ctx.timeoutMs, work(), 'connect and answer', () => {
-        timedOut = true;
-        kill();
-      });
+      // The abort signal stops the check too (stop() destroys the sockets, a late step does not connect).
+      const { rows, ms } = await underDeadline(ctx, work(), () => 'connect and answer', stop);
       const problem = expectationProblem(s.expected, rows);
       return problem ? failed(scrub(problem, secrets), ms) : { ok: true, statusCode: null, responseMs: ms, error: null };
     } catch (err) {
       if (ctx.signal?.aborted) return failed('aborted', elapsed());
-      const secs = ctx.timeoutMs / 1000;
-      if (timedOut) return failed(phase === 'connect' ? `Timeout: could not connect to ${hostPort(u.host, u.port)} within ${secs} s` : `Timeout: no answer to the query within ${secs} s`, elapsed());
-      const queryMs = s.query_timeout && s.query_timeout * 1000 < ctx.timeoutMs ? s.query_timeout * 1000 : ctx.timeoutMs;
-      return blockedOrFailed(err, (x) => scrub(describe(x, u, phase, queryMs), secrets), elapsed());
+      if (stopped) return failed(deadlineMessage(hostPort(u.host, u.port), phase, ctx.timeoutMs), elapsed());
+      return blockedOrFailed(err, (x) => scrub(describe(x, u, phase, queryLimitMs(s.query_timeout, ctx.timeoutMs)), secrets), elapsed());
     } finally {
-      ctx.signal?.removeEventListener('abort', kill);
       over = true;
       const c = conn as mysql.Connection | undefined;
       if (c) {
         // COM_QUIT politely (no "aborted connection" in the server's log) when the session is
         // usable, within what is left of the timeout; then nothing stays open.
-        if ((phase as Phase) === 'query' && !timedOut && !ctx.signal?.aborted) await settleWithin(new Promise<void>((resolve) => c.end(() => resolve())), closeBudget(ctx.timeoutMs, elapsed()));
+        if ((phase as Phase) === 'query' && !stopped && !ctx.signal?.aborted) await closeWithin(new Promise<void>((resolve) => c.end(() => resolve())), closeBudget(ctx.timeoutMs, elapsed()));
         c.destroy();
-        await closeSocket((c as unknown as { stream?: Socket }).stream);
+        await closeSocket(streamOf(c));
         await closeSocket(socket);
       }
     }
   },
 });
-

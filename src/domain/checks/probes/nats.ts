@@ -9,25 +9,11 @@ import { NatsConnectionImpl, setTransportFactory } from 'nats/lib/src/nats-base-
 import { z } from 'zod';
 import { blockedOrFailed, connectAddress, defineCheckType, failed, type ProbeContext } from './contract.ts';
 import type { ProbeResult } from './probe.ts';
-import {
-  closeLater,
-  closeWithin,
-  type ConnectionUrl,
-  parseConnectionUrl,
-  urlHosts,
-  withoutSecrets,
-  displayUrl,
-  hostPort,
-  messageOf,
-  networkProblem,
-  since,
-  textSetting,
-  tlsNames,
-  trimmedSetting,
-  underDeadline,
-  urlSetting,
-  type UrlSpec,
-} from './connection-url.ts';
+import { messageOf, networkProblem, withoutSecrets } from './connection-errors.ts';
+import { closeLater, closeWithin, since, underDeadline } from './connection-io.ts';
+import { textSetting, trimmedSetting, urlSetting } from './connection-settings.ts';
+import { tlsNames } from './connection-tls.ts';
+import { type ConnectionUrl, displayUrl, hostPort, parseConnectionUrl, urlHosts, type UrlSpec } from './connection-url.ts';
 
 export const NATS_URL: UrlSpec = {
   protocol: 'NATS',

@@ -1,9 +1,12 @@
-import { isIP } from 'node:net';
-import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { blockedOrFailed, connectAddress, defineCheckType, failed, withDeadline } from './contract.ts';
-import { closeBudget, closeSocket, decode, emptyToUndefined, firstLine, hostPort, hostProblem, networkError, scrub, settleWithin } from './postgres.ts';
+import { blockedOrFailed, connectAddress, defineCheckType, failed } from './contract.ts';
+import { driverNetworkProblem, firstLine, scrub, timeoutMessage } from './connection-errors.ts';
+import { closeBudget, closeSocket, closeWithin, underDeadline } from './connection-io.ts';
+import { blankToUndefined } from './connection-settings.ts';
+import { type TlsMode as AnyTlsMode, tlsOptions } from './connection-tls.ts';
+import { bareHost, decode, hostPort, hostsOf } from './connection-url.ts';
+import { caSetting, connectTimeout, databaseUrlSetting, DB_TLS_MODES, expectedSetting, hostProblem, passwordSetting, readUrl, tlsSetting } from './database.ts';
 
 /*
  * Redis (and compatible servers: Valkey, KeyDB, Dragonfly): connect (TLS optional), log in
@@ -13,10 +16,11 @@ import { closeBudget, closeSocket, decode, emptyToUndefined, firstLine, hostPort
 
 const DEFAULT_PORT = 6379;
 const URL_HELP = 'Enter a redis:// or rediss:// URL like redis://db.example.com:6379/0';
-export const REDIS_TLS_MODES = ['auto', 'off', 'require', 'verify'] as const;
+export const REDIS_TLS_MODES = DB_TLS_MODES;
 export const REDIS_COMMANDS = ['PING', 'GET'] as const;
 
-type TlsMode = 'off' | 'require' | 'verify';
+/** Redis has no "verify-ca" spelling in its URLs. */
+type TlsMode = Exclude<AnyTlsMode, 'verify-ca'>;
 
 export interface RedisUrl {
   scheme: string;
@@ -32,14 +36,9 @@ export interface RedisUrl {
 
 /** Reads a redis:// URL; a sentence saying what is wrong when it is not one we can use. */
 export function parseRedisUrl(raw: string): RedisUrl | string {
-  let u: URL;
-  try {
-    u = new URL(raw.trim());
-  } catch {
-    return URL_HELP;
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') return URL_HELP;
-  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const u = readUrl(raw, ['redis:', 'rediss:'], URL_HELP);
+  if (typeof u === 'string') return u;
+  const host = bareHost(u.hostname);
   if (!host) return 'The URL needs a host: redis://db.example.com:6379';
   const hp = hostProblem(host);
   if (hp) return hp;
@@ -67,36 +66,19 @@ export function redisTarget(raw: string): string {
   return `${u.scheme}://${u.user ? `${encodeURIComponent(u.user)}@` : ''}${hostPort(u.host, u.port)}/${u.db}`;
 }
 
-const optText = (max: number, msg: string) => z.string().trim().max(max, msg).optional().transform((v) => v ?? '');
-
 const settings = z
   .object({
-    url: z
-      .string({ error: 'Enter a redis:// URL' })
-      .trim()
-      .min(1, 'Enter a redis:// URL')
-      .max(2000, 'Keep the URL under 2000 characters')
-      .superRefine((v, ctx) => {
-        if (!v) return;
-        const r = parseRedisUrl(v);
-        if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
-      }),
-    password: z.string().max(1000, 'Password too long').optional().transform((v) => v ?? ''),
+    url: databaseUrlSetting('Enter a redis:// URL', parseRedisUrl),
+    password: passwordSetting(),
     command: z.preprocess(
-      (v) => (typeof v === 'string' ? v.trim().toUpperCase() || undefined : emptyToUndefined(v)),
+      (v) => (typeof v === 'string' ? v.trim().toUpperCase() || undefined : blankToUndefined(v)),
       z.enum(REDIS_COMMANDS, { error: 'Choose PING or GET' }).default('PING'),
     ),
     // Not trimmed: keys may hold spaces.
     key: z.string().max(1024, 'Keep the key under 1024 characters').optional().transform((v) => v ?? ''),
-    expected: optText(1000, 'Keep the expected value under 1000 characters'),
-    tls: z.preprocess(
-      (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : emptyToUndefined(v)),
-      z.enum(REDIS_TLS_MODES, { error: 'Choose auto, off, require or verify' }).default('auto'),
-    ),
-    ca: optText(20_000, 'Keep the CA certificates under 20000 characters').refine(
-      (v) => v === '' || /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(v),
-      'Paste PEM certificates (-----BEGIN CERTIFICATE----- …)',
-    ),
+    expected: expectedSetting(),
+    tls: tlsSetting(),
+    ca: caSetting(),
   })
   .superRefine((v, ctx) => {
     if (v.command === 'GET' && !v.key) ctx.addIssue({ code: 'custom', path: ['key'], message: 'Enter the key to read' });
@@ -104,19 +86,13 @@ const settings = z
 
 export type RedisSettings = z.infer<typeof settings>;
 
-function tlsOptions(mode: TlsMode, host: string, ca: string | undefined): ConnectionOptions | undefined {
-  if (mode === 'off') return undefined;
-  const servername = isIP(host) ? undefined : host;
-  if (mode === 'require') return { servername, rejectUnauthorized: false };
-  return { servername, rejectUnauthorized: true, ca: ca || undefined, checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(host, cert) };
-}
-
 type Phase = 'connect' | 'login' | 'query';
 
-function describe(err: unknown, u: RedisUrl, phase: Phase, timeoutMs: number): string {
-  const e = (err ?? {}) as NodeJS.ErrnoException;
+const failedIn = (phase: Phase, msg: string) => `${phase === 'query' ? 'Query error' : 'Connection failed'}: ${msg}`;
+
+/** An error reply from the server (WRONGPASS, NOAUTH, ERR …), in words; null for other errors. */
+function replyProblem(msg: string, u: RedisUrl, phase: Phase): string | null {
   const where = hostPort(u.host, u.port);
-  const msg = firstLine(e.message);
   const word = /^[A-Z]+/.exec(msg)?.[0] ?? '';
   if (word === 'WRONGPASS' || (phase === 'login' && /invalid (username-)?password|invalid password/i.test(msg))) return `Authentication failed for user ${u.user || 'default'}`;
   if (/without any password configured|no password is set/i.test(msg)) return `Authentication failed: ${where} has no password set, but the check gives one`;
@@ -125,12 +101,29 @@ function describe(err: unknown, u: RedisUrl, phase: Phase, timeoutMs: number): s
   if (word === 'NOPERM') return `Permission denied: ${msg.replace(/^NOPERM\s*/, '')}`;
   if (word === 'LOADING' || word === 'MASTERDOWN' || word === 'BUSY') return `Server not ready: ${msg}`;
   if (phase === 'login' && /DB index/i.test(msg)) return `Unknown database ${u.db}: ${msg.replace(/^ERR\s*/, '')}`;
-  if (/^(ERR|WRONGTYPE|MOVED|ASK|CROSSSLOT|READONLY|CLUSTERDOWN|EXECABORT)\b/.test(msg)) return `${phase === 'query' ? 'Query error' : 'Connection failed'}: ${msg}`;
-  if (e.code === 'ETIMEDOUT' || /timed out/i.test(msg)) return phase === 'connect' ? `Timeout: could not connect to ${where} within ${timeoutMs / 1000} s` : `Timeout: no answer within ${timeoutMs / 1000} s`;
-  const net = networkError(e, u.host, u.port);
+  if (/^(ERR|WRONGTYPE|MOVED|ASK|CROSSSLOT|READONLY|CLUSTERDOWN|EXECABORT)\b/.test(msg)) return failedIn(phase, msg);
+  return null;
+}
+
+function describe(err: unknown, u: RedisUrl, phase: Phase, timeoutMs: number): string {
+  const e = (err ?? {}) as NodeJS.ErrnoException;
+  const where = hostPort(u.host, u.port);
+  const msg = firstLine(e.message);
+  const reply = replyProblem(msg, u, phase);
+  if (reply) return reply;
+  if (e.code === 'ETIMEDOUT' || /timed out/i.test(msg)) return phase === 'connect' ? connectTimeout(where, timeoutMs) : timeoutMessage('no answer', timeoutMs);
+  const net = driverNetworkProblem(e, u.host, u.port);
   if (net) return net;
   if (/Connection is closed|ended|socket closed/i.test(msg)) return phase === 'connect' ? `Connection closed by ${where} before the session started` : `Connection closed by ${where}`;
-  return `${phase === 'query' ? 'Query error' : 'Connection failed'}: ${msg || String(err)}`;
+  return failedIn(phase, msg || String(err));
+}
+
+/** The check's own deadline passed: no answer, no TLS handshake on an open socket, or no connection. */
+function deadlineMessage(redis: Redis | undefined, u: RedisUrl, phase: Phase, mode: TlsMode, ms: number): string {
+  const where = hostPort(u.host, u.port);
+  if (phase !== 'connect') return timeoutMessage('no answer', ms);
+  const tcpUp = redis?.stream && !redis.stream.connecting;
+  return tcpUp && mode !== 'off' ? `${timeoutMessage(`no TLS handshake with ${where}`, ms)} (does the server speak TLS on this port?)` : connectTimeout(where, ms);
 }
 
 export const redisCheck = defineCheckType<RedisSettings>({
@@ -156,10 +149,7 @@ export const redisCheck = defineCheckType<RedisSettings>({
   secrets: ['url', 'password'],
   probed: true,
   target: (s) => redisTarget(s.url),
-  hosts: (s) => {
-    const u = parseRedisUrl(s.url);
-    return typeof u === 'string' ? [] : [u.host];
-  },
+  hosts: (s) => hostsOf(parseRedisUrl(s.url)),
   async run(s, ctx) {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -173,13 +163,13 @@ export const redisCheck = defineCheckType<RedisSettings>({
     let phase: Phase = 'connect';
     let redis: Redis | undefined;
     let lastError: Error | undefined;
-    let over = false;
-    const kill = () => {
-      over = true;
+    let over = false; // the deadline passed or the check was aborted: a late step must not connect
+    let stopped = false;
+    const stop = () => {
+      over = stopped = true;
       redis?.disconnect();
       redis?.stream?.destroy();
     };
-    ctx.signal?.addEventListener('abort', kill, { once: true });
 
     const work = async () => {
       const address = await connectAddress(ctx, u.host);
@@ -219,31 +209,22 @@ export const redisCheck = defineCheckType<RedisSettings>({
       return { reply, ms: elapsed() };
     };
 
-    let timedOut = false;
     try {
-      const { reply, ms } = await withDeadline(ctx.timeoutMs, work(), 'connect and answer', () => {
-        timedOut = true;
-        kill();
-      });
+      // The abort signal stops the check too (stop() closes the connection, a late step does not connect).
+      const { reply, ms } = await underDeadline(ctx, work(), () => 'connect and answer', stop);
       if (reply === null) return failed(s.expected ? `Expected ${s.expected}, got nothing (key ${s.key} does not exist)` : `Key ${s.key} does not exist`, ms);
       if (s.expected && reply.trim() !== s.expected) return failed(scrub(`Expected ${s.expected}, got ${reply.length > 200 ? `${reply.slice(0, 200)}…` : reply}`, secrets), ms);
       return { ok: true, statusCode: null, responseMs: ms, error: null };
     } catch (err) {
       if (ctx.signal?.aborted) return failed('aborted', elapsed());
-      const secs = ctx.timeoutMs / 1000;
-      if (timedOut) {
-        const where = hostPort(u.host, u.port);
-        const tcpUp = redis?.stream && !redis.stream.connecting;
-        if (phase !== 'connect') return failed(`Timeout: no answer within ${secs} s`, elapsed());
-        return failed(tcpUp && mode !== 'off' ? `Timeout: no TLS handshake with ${where} within ${secs} s (does the server speak TLS on this port?)` : `Timeout: could not connect to ${where} within ${secs} s`, elapsed());
-      }
+      if (stopped) return failed(deadlineMessage(redis, u, phase, mode, ctx.timeoutMs), elapsed());
       return blockedOrFailed(err, (x) => scrub(describe(x, u, phase, ctx.timeoutMs), secrets), elapsed());
     } finally {
-      ctx.signal?.removeEventListener('abort', kill);
       over = true;
       const r = redis as Redis | undefined;
       if (r) {
-        if (r.status === 'ready' && !timedOut && !ctx.signal?.aborted) await settleWithin(r.quit(), closeBudget(ctx.timeoutMs, elapsed()));
+        // QUIT politely when the session is usable, within what is left of the timeout; then nothing stays open.
+        if (r.status === 'ready' && !stopped && !ctx.signal?.aborted) await closeWithin(r.quit(), closeBudget(ctx.timeoutMs, elapsed()));
         const stream = r.stream;
         if (r.status !== 'end') r.disconnect();
         await closeSocket(stream);

@@ -3,24 +3,11 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { blockedOrFailed, connectAddress, defineCheckType, failed, type ProbeContext } from './contract.ts';
 import type { ProbeResult } from './probe.ts';
-import {
-  certificateProblem,
-  choiceSetting,
-  closeLater,
-  closeWithin,
-  type ConnectionUrl,
-  parseConnectionUrl,
-  urlHosts,
-  withoutSecrets,
-  displayUrl,
-  hostPort,
-  networkProblem,
-  since,
-  tlsNames,
-  underDeadline,
-  urlSetting,
-  type UrlSpec,
-} from './connection-url.ts';
+import { networkProblem, withoutSecrets } from './connection-errors.ts';
+import { closeLater, closeWithin, since, underDeadline } from './connection-io.ts';
+import { choiceSetting, urlSetting } from './connection-settings.ts';
+import { certificateProblem, tlsNames } from './connection-tls.ts';
+import { type ConnectionUrl, displayUrl, hostPort, parseConnectionUrl, urlHosts, type UrlSpec } from './connection-url.ts';
 
 export const SMTP_URL: UrlSpec = {
   protocol: 'SMTP',

@@ -3,23 +3,10 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import { defineCheckType, failed, type ProbeContext } from './contract.ts';
 import type { ProbeResult } from './probe.ts';
-import {
-  closeLater,
-  closeWithin,
-  type ConnectionUrl,
-  parseConnectionUrl,
-  urlHosts,
-  withoutSecrets,
-  displayUrl,
-  hostPort,
-  messageOf,
-  networkProblem,
-  since,
-  textSetting,
-  underDeadline,
-  urlSetting,
-  type UrlSpec,
-} from './connection-url.ts';
+import { messageOf, networkProblem, withoutSecrets } from './connection-errors.ts';
+import { closeLater, closeWithin, since, underDeadline } from './connection-io.ts';
+import { textSetting, urlSetting } from './connection-settings.ts';
+import { type ConnectionUrl, displayUrl, hostPort, parseConnectionUrl, urlHosts, type UrlSpec } from './connection-url.ts';
 
 export const WEBSOCKET_URL: UrlSpec = {
   protocol: 'WebSocket',
