@@ -1,11 +1,20 @@
 import type { Monitor } from '../../monitors/monitors.ts';
-import { browserProbe } from './browser.ts';
-import { dnsProbe, type DnsTarget } from './dns.ts';
-import { httpProbe, type HttpTarget } from './http.ts';
+import { browser, browserProbe } from './browser.ts';
+import { dns, dnsProbe, type DnsTarget } from './dns.ts';
+import { heartbeat } from './heartbeat.ts';
+import { http, httpProbe, type HttpTarget } from './http.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
-import { pingProbe } from './ping.ts';
-import { tcpProbe } from './tcp.ts';
-import { tlsProbe } from './tls.ts';
+import { ping, pingProbe } from './ping.ts';
+import { type CheckTypeRegistry, createRegistry } from './registry.ts';
+import { tcp, tcpProbe } from './tcp.ts';
+import { tls, tlsProbe } from './tls.ts';
+
+/**
+ * Every check type, in the type chooser's order. Adding a type is its file under probes/
+ * and one entry here (with its import); the type list, validation, API schema, OpenAPI,
+ * form fields and probe dispatch all read this registry.
+ */
+export const CHECK_TYPES: CheckTypeRegistry = createRegistry([http, tcp, dns, tls, ping, heartbeat, browser]);
 
 /** Runs the probe for the monitor's type: the only place that knows every type. */
 export function probe(m: Monitor, opts: ProbeOptions): Promise<ProbeResult> {
