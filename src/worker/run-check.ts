@@ -24,7 +24,7 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
  * the "14" warning goes out (not 30 as well), and a renewed certificate starts afresh.
  */
 async function warnExpiry(deps: RunCheckDeps, m: Monitor, cert: { daysLeft: number; validTo: number }, at: number) {
-  const thresholds = (m.settings.warn_days ?? '30,14,7,1').split(',').map(Number).filter((n) => Number.isFinite(n));
+  const thresholds = (m.settings.warn_days as number[] | undefined) ?? [30, 14, 7, 1];
   const crossed = thresholds.filter((d) => cert.daysLeft <= d).sort((a, b) => a - b)[0];
   if (crossed === undefined) return;
   await enqueueMonitorEvent(deps.db, deps.alerts, {

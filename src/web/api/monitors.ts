@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { listResults } from '../../domain/checks/results.service.ts';
+import { DNS_RECORD_TYPES } from '../../domain/checks/probes/dns.ts';
+import { METHODS } from '../../domain/checks/probes/http-settings.ts';
+import { CHECK_TYPES } from '../../domain/checks/probes/index.ts';
 import { visibleSettings } from '../../domain/monitors/monitor-secrets.ts';
-import { DNS_RECORD_TYPES, displayStatus, METHODS, type Monitor, MONITOR_TYPES } from '../../domain/monitors/monitors.ts';
+import { displayStatus, type Monitor } from '../../domain/monitors/monitors.ts';
 import { createMonitor, deleteMonitor, getMonitor, listMonitors, requestCheck, setPaused, updateMonitor } from '../../domain/monitors/monitors.service.ts';
 import { DAY } from '../../lib/clock.ts';
 import { ValidationError } from '../../lib/errors.ts';
@@ -20,7 +23,7 @@ const text = (max: number) => z.string().max(max);
 /** Fields of a monitor; create needs name and interval_seconds, update takes any subset. */
 const monitorFields = {
   name: text(100).describe('Display name'),
-  type: z.enum(MONITOR_TYPES).describe('Check type (default http)'),
+  type: z.enum(CHECK_TYPES.names).describe('Check type (default http)'),
   url: text(2048).describe('http: the URL to check'),
   method: z.enum(METHODS).describe('http: request method (default GET)'),
   expected_status: text(200).describe('http: accepted status codes and ranges, e.g. "200-299,301" (default 200-399)'),
@@ -36,8 +39,8 @@ const monitorFields = {
   port: int(1, 65_535).describe('tcp, tls: port (tls default 443)'),
   record_type: z.enum(DNS_RECORD_TYPES).describe('dns: record type (default A)'),
   resolver: text(60).describe('dns: resolver IP, empty = the system resolver'),
-  expected: text(1000).describe('dns: expected values, comma-separated'),
-  warn_days: text(100).describe('tls: days before expiry to warn, e.g. "30,14,7,1"'),
+  expected: z.union([text(1000), z.array(text(253))]).describe('dns: expected values, comma-separated'),
+  warn_days: z.union([text(100), z.array(int(0, 999))]).describe('tls: days before expiry to warn, e.g. "30,14,7,1"'),
   count: int(1, 10).describe('ping: packets (default 3)'),
   max_loss: int(0, 100).describe('ping: highest acceptable packet loss in % (default 0)'),
   steps: text(5000).describe('browser: journey steps, one per line (goto, click, fill, expect text, expect url)'),
@@ -50,9 +53,9 @@ const monitorFields = {
   auth_pass: text(500).describe('http: Basic auth password (write-only: never returned; empty or left out keeps the current one, auth_type none removes it)'),
   auth_token: text(4000).describe('http: Bearer token (write-only: never returned; empty or left out keeps the current one, auth_type none removes it)'),
   body: text(10_000).describe('http: request body'),
-  follow_redirects: z.boolean().describe('http: follow redirects (default true)'),
+  follow_redirects: z.union([z.boolean(), z.string()]).describe('http: follow redirects (default true)'),
   max_redirects: int(0, 20).describe('http: most redirects followed (default 10)'),
-  ignore_tls: z.boolean().describe('http: accept invalid certificates (insecure, default false)'),
+  ignore_tls: z.union([z.boolean(), z.string()]).describe('http: accept invalid certificates (insecure, default false)'),
   keyword_absent: text(200).describe('http: text the body must not contain'),
   regex: text(500).describe('http: regular expression the body must match'),
   json_path: text(200).describe('http: JSON path to assert, e.g. $.status'),
@@ -69,7 +72,7 @@ export const monitorUpdateSchema = z.strictObject(monitorFields).partial();
 export const monitorSchema = z.object({
   id: z.number().int(),
   name: z.string(),
-  type: z.enum(MONITOR_TYPES),
+  type: z.enum(CHECK_TYPES.names),
   url: z.string().describe('The target (a readable pseudo-URL such as tcp://host:port for non-HTTP types)'),
   method: z.string(),
   expected_status: z.string(),
@@ -83,7 +86,7 @@ export const monitorSchema = z.object({
   is_public: z.boolean(),
   paused: z.boolean(),
   status: z.enum(['pending', 'up', 'degraded', 'down', 'paused']),
-  settings: z.record(z.string(), z.string()).describe('Type-specific settings; credentials are left out, and secret-looking headers come without their values ("X-Api-Key:")'),
+  settings: z.record(z.string(), z.unknown()).describe('Type-specific settings; credentials are left out, and secret-looking headers come without their values ("X-Api-Key:")'),
   last_check: z
     .object({ at: isoTime, ok: z.boolean(), status_code: z.number().int().nullable(), response_ms: z.number().nullable(), error: z.string().nullable() })
     .nullable(),
@@ -94,7 +97,7 @@ export const monitorSchema = z.object({
 
 function toApi(m: Monitor, deps: WebDeps, canWrite: boolean): z.input<typeof monitorSchema> {
   // The same write-only rule as the dashboard form.
-  const settings = visibleSettings(m.settings);
+  const settings = visibleSettings(CHECK_TYPES.get(m.type), m.settings);
   return {
     id: m.id, name: m.name, type: m.type, url: m.url, method: m.method, expected_status: m.expectedStatus, keyword: m.keyword,
     interval_seconds: m.intervalSeconds, timeout_seconds: m.timeoutMs / 1000, failure_threshold: m.failureThreshold, retries: m.retries,
