@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getMonitor, listMonitors, updateMonitor } from '../../src/domain/monitors/monitors.service.ts';
+import { getMonitor, listMonitors, patchMonitor } from '../../src/domain/monitors/monitors.service.ts';
 import { ManualClock, systemClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { runCheck } from '../../src/worker/run-check.ts';
@@ -52,7 +52,7 @@ describe.each(testDbKinds())('monitors stored before settings were typed, on %s'
     expect(await runCheck(run, id)).toMatchObject({ status: 'up' });
     const http = await oldRow(account.id, 'http', `${target.url}/ok`, {}, { keyword: 'nowhere-in-the-body' });
     expect(await runCheck(run, http)).toMatchObject({ consecutiveFailures: 1 });
-    await updateMonitor(deps(), account.id, id, { type: 'tcp', name: 'Renamed', host: '127.0.0.1', port: new URL(target.url).port, interval_seconds: '60' });
+    await patchMonitor(deps(), account.id, id, { name: 'Renamed' });
     const row = await t.db.selectFrom('monitors').select(['settings', 'url', 'name']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ name: 'Renamed', url: `tcp://127.0.0.1:${new URL(target.url).port}` });
     expect(JSON.parse(row.settings)).toEqual({ host: '127.0.0.1', port: Number(new URL(target.url).port) });

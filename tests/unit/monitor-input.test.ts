@@ -36,6 +36,12 @@ describe('monitor input', () => {
     expect(() => parseMonitorInput({ name: 'a', url: 'http://a.b', interval_seconds: '60', method: 'HEAD', keyword: 'x' })).toThrow(/HEAD responses have no body/);
   });
 
+  it('strict input (the API) refuses a field the type does not have; forms may carry extras', () => {
+    const f = fieldsOf(() => parseMonitorInput({ type: 'tcp', name: 'a', host: 'db.example.com', port: 5432, interval_seconds: 60, url: 'https://x.example' }, { strict: true }));
+    expect(f).toEqual({ url: 'Not a field of TCP port monitors' });
+    expect(parseMonitorInput({ type: 'tcp', name: 'a', host: 'db.example.com', port: '5432', interval_seconds: '60', _csrf: 'x' }).settings).toEqual({ host: 'db.example.com', port: 5432 });
+  });
+
   it('parses status lists and ranges', () => {
     const r = parseStatusRanges('200-299, 301');
     expect(statusMatches(r, 204)).toBe(true);

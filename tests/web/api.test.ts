@@ -126,6 +126,24 @@ describe.each(testDbKinds())('REST API on %s', (kind) => {
     expect((await api.delete(`/monitors/${id}`)).status).toBe(404);
   });
 
+  it('PATCH changes only the fields it names; a field of another type and a type change are refused', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const api = apiClient(ctx.built.app, await createKeyVia(owner));
+    const created = await api.post('/monitors', { name: 'Cert', type: 'tls', host: 'example.com', warn_days: [30, 7], interval_seconds: 3600, degraded_ms: 500 });
+    expect(created.status, created.text).toBe(201);
+    expect(created.json).toMatchObject({ url: 'tls://example.com:443', settings: { host: 'example.com', port: 443, warn_days: [30, 7] } });
+    const id = created.json.id;
+    const patched = await api.patch(`/monitors/${id}`, { port: 8443, degraded_ms: null });
+    expect(patched.json).toMatchObject({ url: 'tls://example.com:8443', degraded_ms: null, interval_seconds: 3600, settings: { host: 'example.com', port: 8443, warn_days: [30, 7] } });
+    const wrong = await api.patch(`/monitors/${id}`, { url: 'https://example.com', type: 'http' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.json.error.details).toEqual({ type: 'The type cannot change' });
+    const foreign = await api.patch(`/monitors/${id}`, { keyword: 'ok' });
+    expect(foreign.status).toBe(422);
+    expect(foreign.json.error.details).toEqual({ keyword: 'Not a field of TLS certificate monitors' });
+    expect((await api.post('/monitors', { name: 'x', type: 'tcp', host: 'db.example.com', port: 5432, interval_seconds: 60, keyword: 'ok' })).json.error.details).toEqual({ keyword: 'Not a field of TCP port monitors' });
+  });
+
   it('monitor credentials are write-only: header values masked, push URL only for write keys', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const write = apiClient(ctx.built.app, await createKeyVia(owner, 'rw', 'write'));

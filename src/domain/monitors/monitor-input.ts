@@ -1,8 +1,8 @@
 import { ValidationError } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validate.ts';
 import { CHECK_TYPES } from '../checks/probes/index.ts';
-import { type AnyCheckType, type CheckTypeRegistry, parseSettings, type Settings } from '../checks/probes/registry.ts';
-import { type MonitorInput, monitorInputSchema } from './monitors.ts';
+import { type AnyCheckType, type CheckTypeRegistry, parseSettings, settingNames, type Settings } from '../checks/probes/registry.ts';
+import { MONITOR_FIELDS, type MonitorInput, monitorInputSchema } from './monitors.ts';
 
 // Validation of a whole monitor of any type: the common fields (monitors.ts) and the type's
 // settings (its definition under checks/probes/), for forms and the API alike.
@@ -19,6 +19,8 @@ export interface ParsedMonitor extends MonitorInput {
 
 export interface ParseOptions {
   types?: CheckTypeRegistry;
+  /** API input: a key that is neither a common field nor one of the type's settings is refused (forms carry extras such as _csrf). */
+  strict?: boolean;
 }
 
 /** "HTTP(S), TCP port … or Browser journey" */
@@ -44,6 +46,11 @@ function commonFields(raw: Record<string, unknown>): { input?: MonitorInput; fie
   }
 }
 
+function unknownKeys(raw: Record<string, unknown>, def: AnyCheckType): Record<string, string> {
+  const known = new Set(['type', ...MONITOR_FIELDS, ...settingNames(def)]);
+  return Object.fromEntries(Object.keys(raw).filter((k) => !known.has(k)).map((k) => [k, `Not a field of ${def.label} monitors`]));
+}
+
 /**
  * Validates a monitor of any type. The common fields and the type's settings are checked
  * together so a form shows every problem at once.
@@ -53,7 +60,7 @@ export function parseMonitorInput(raw: unknown, opts: ParseOptions = {}): Parsed
   const def = typeOfInput(r, opts.types);
   const common = commonFields(r);
   const own = parseSettings(def, r);
-  const errors = { ...common.fields, ...('fields' in own ? own.fields : {}) };
+  const errors = { ...common.fields, ...('fields' in own ? own.fields : {}), ...(opts.strict ? unknownKeys(r, def) : {}) };
   if (Object.keys(errors).length || !common.input || !('settings' in own)) {
     throw new ValidationError(Object.keys(errors).length > 1 ? 'Please fix the highlighted fields' : (Object.values(errors)[0] ?? 'Invalid input'), errors);
   }

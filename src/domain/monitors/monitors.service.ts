@@ -10,10 +10,10 @@ import * as accounts from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import * as channels from '../alerts/channels.repository.ts';
 import { CHECK_TYPES } from '../checks/probes/index.ts';
-import { type CheckTypeRegistry, namedHosts } from '../checks/probes/registry.ts';
+import { type AnyCheckType, type CheckTypeRegistry, namedHosts, settingNames } from '../checks/probes/registry.ts';
 import { placeNewPublicMonitor } from '../statuspages/components.service.ts';
 import * as repo from './monitors.repository.ts';
-import { type ParsedMonitor, parseMonitorInput } from './monitor-input.ts';
+import { type ParsedMonitor, parseMonitorInput, typeOfInput } from './monitor-input.ts';
 import { keepStoredSecrets } from './monitor-secrets.ts';
 import type { Monitor } from './monitors.ts';
 
@@ -82,14 +82,14 @@ export function targetRefusal(input: ParsedMonitor, guard: NetGuard, ownHost?: s
  * Validates input and the plan's minimum interval together, so a form shows every problem
  * at once (an interval under the plan minimum is often also shorter than the timeout).
  */
-function validate(deps: MonitorDeps, raw: unknown, limits: PlanLimits): ParsedMonitor {
+function validate(deps: MonitorDeps, raw: unknown, limits: PlanLimits, strict = false): ParsedMonitor {
   const { guard = OPEN_GUARD, ownHost } = deps;
   const selfHosted = deps.policy.selfHosted;
   const rawInterval = Number((raw as { interval_seconds?: unknown } | null)?.interval_seconds);
   const planMsg = Number.isFinite(rawInterval) && rawInterval >= 1 ? intervalViolation(limits, rawInterval) : null;
   let input: ParsedMonitor;
   try {
-    input = parseMonitorInput(raw, { types: typesOf(deps) });
+    input = parseMonitorInput(raw, { types: typesOf(deps), strict });
   } catch (err) {
     if (err instanceof ValidationError && planMsg) {
       throw new ValidationError(err.message, { ...err.fields, interval_seconds: err.fields.interval_seconds ?? planMsg });
@@ -148,8 +148,9 @@ async function checkTypeAllowed(deps: MonitorDeps, accountId: number, type: stri
   throw deps.policy.selfHosted ? new ValidationError(reason, { type: reason }) : new PlanLimitError(reason, { type: reason });
 }
 
-export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
-  const input = validate(deps, raw, await planLimits(deps.db, deps, accountId));
+/** Creates a monitor from form or API input; `strict` (the API) refuses fields the type does not have. */
+export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown, by?: AuditBy, opts: { strict?: boolean } = {}): Promise<Monitor> {
+  const input = validate(deps, raw, await planLimits(deps.db, deps, accountId), opts.strict);
   await checkTypeAllowed(deps, accountId, input.type);
   const now = deps.clock.now();
   const id = await writeTx(deps.db, async (trx) => {
@@ -179,20 +180,42 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
   return getMonitor(deps, accountId, id);
 }
 
+/** The stored monitor as input, with only the keys its type knows: what a patch changes. */
+function asInput(m: Monitor, def: AnyCheckType): Record<string, unknown> {
+  const known = new Set(settingNames(def));
+  return {
+    ...Object.fromEntries(Object.entries(m.settings).filter(([k]) => known.has(k))),
+    type: m.type, name: m.name, interval_seconds: m.intervalSeconds, timeout_seconds: m.timeoutMs / 1000, failure_threshold: m.failureThreshold,
+    retries: m.retries, degraded_ms: m.degradedMs ?? undefined, reminder_hours: m.reminderHours ?? undefined, is_public: m.isPublic,
+  };
+}
+
 /** Saves a monitor edited from the form: the whole monitor as submitted (blank credentials keep the stored ones). */
 export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
   const before = await getMonitor(deps, accountId, id);
-  return saveChanges(deps, accountId, before, (raw ?? {}) as Record<string, unknown>, by);
+  return saveChanges(deps, accountId, before, (raw ?? {}) as Record<string, unknown>, by, false);
 }
 
-async function saveChanges(deps: MonitorDeps, accountId: number, before: Monitor, raw: Record<string, unknown>, by: AuditBy | undefined): Promise<Monitor> {
+/**
+ * Changes only the fields a patch names (the API's PATCH); null clears a field, so its
+ * default applies. Unknown fields are refused, as on create.
+ */
+export async function patchMonitor(deps: MonitorDeps, accountId: number, id: number, patch: Record<string, unknown>, by?: AuditBy): Promise<Monitor> {
+  const before = await getMonitor(deps, accountId, id);
+  const def = typeOfInput({ type: before.type }, typesOf(deps));
+  const merged = { ...asInput(before, def), ...patch };
+  for (const [k, v] of Object.entries(patch)) if (v === null) delete merged[k];
+  return saveChanges(deps, accountId, before, merged, by, true);
+}
+
+async function saveChanges(deps: MonitorDeps, accountId: number, before: Monitor, raw: Record<string, unknown>, by: AuditBy | undefined, strict: boolean): Promise<Monitor> {
   const id = before.id;
   if (raw.type !== undefined && raw.type !== '' && raw.type !== before.type) {
     throw new ValidationError('The type of an existing monitor cannot change; add a new monitor instead', { type: 'The type cannot change' });
   }
   // Credentials are never shown, so a form or client sends them blank: blank keeps the stored one.
   const withSecrets = keepStoredSecrets(typesOf(deps).get(before.type), { ...raw, type: before.type }, before.settings);
-  const input = validate(deps, withSecrets, await planLimits(deps.db, deps, accountId));
+  const input = validate(deps, withSecrets, await planLimits(deps.db, deps, accountId), strict);
   const now = deps.clock.now();
   await writeTx(deps.db, async (trx) => {
     if (!(await repo.updateInAccount(trx, accountId, id, { ...columnsFrom(input), updated_at: now }))) throw new NotFoundError('Monitor');
