@@ -146,4 +146,7 @@ export const browser = defineCheckType({
     return where.plan === 'business' ? null : 'Browser checks come with the Business plan.';
   },
   run: (s, ctx) => browserProbe({ steps: s.steps, timeoutMs: ctx.timeoutMs }, ctx),
+  async afterResult(_s, result, ctx) {
+    if (result.screenshot) await ctx.saveScreenshot(result.screenshot);
+  },
 });

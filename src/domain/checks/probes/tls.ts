@@ -95,4 +95,14 @@ export const tls = defineCheckType({
   summary: (s) => `TLS certificate ${hostPort(s.host, s.port)}`,
   hosts: (s) => [s.host],
   run: (s, ctx) => tlsProbe({ host: s.host, port: s.port, timeoutMs: ctx.timeoutMs }, ctx),
+  /**
+   * One warning per certificate per threshold: at 10 days left with thresholds 30,14,7,1 only
+   * the "14" warning goes out (not 30 as well), and a renewed certificate starts afresh.
+   */
+  async afterResult(s, result, ctx) {
+    if (!result.cert) return;
+    const cert = result.cert;
+    const crossed = s.warn_days.filter((d) => cert.daysLeft <= d).sort((a, b) => a - b)[0];
+    if (crossed !== undefined) await ctx.alert({ event: 'tls_expiry', keySuffix: `${cert.validTo}:${crossed}`, cert });
+  },
 });
