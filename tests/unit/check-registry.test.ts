@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineCheckType, failed } from '../../src/domain/checks/probes/contract.ts';
 import { hostname, whole } from '../../src/domain/checks/probes/fields.ts';
 import { http } from '../../src/domain/checks/probes/http.ts';
-import { probe } from '../../src/domain/checks/probes/index.ts';
+import { CHECK_TYPES, probe } from '../../src/domain/checks/probes/index.ts';
 import { createRegistry, settingDefaults } from '../../src/domain/checks/probes/registry.ts';
 import { parseMonitorInput } from '../../src/domain/monitors/monitor-input.ts';
 import { monitorInputJsonSchema } from '../../src/domain/monitors/monitor-schema.ts';
@@ -11,6 +13,7 @@ import { keepStoredSecrets, savedSecrets, visibleSettings } from '../../src/doma
 import { targetRefusal } from '../../src/domain/monitors/monitors.service.ts';
 import { ValidationError } from '../../src/lib/errors.ts';
 import { NetGuard, OPEN_GUARD } from '../../src/lib/net-guard.ts';
+import { projectRoot } from '../../src/lib/paths.ts';
 import { monitorRoutesFor } from '../../src/web/api/monitors.ts';
 import { buildOpenApi } from '../../src/web/api/openapi.ts';
 import { typeFormView } from '../../src/web/monitor-form.ts';
@@ -104,3 +107,11 @@ describe('a check type added to a registry', () => {
   });
 });
 
+describe('README monitor types', () => {
+  it('names every registered type with its label, and no other', () => {
+    const readme = readFileSync(path.join(projectRoot(), 'README.md'), 'utf8');
+    const listed = [...readme.matchAll(/^ {2}- \*\*(.+?)\*\* \(`([a-z0-9_-]+)`\)/gm)].map((m) => [m[2], m[1]]);
+    const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(listed.sort(byName)).toEqual(CHECK_TYPES.list.map((d) => [d.type, d.label]).sort(byName));
+  });
+});
