@@ -1,4 +1,6 @@
 /** Formatting helpers used by templates; pure functions of their inputs. */
+import type { HeartbeatSettings } from '../domain/checks/probes/heartbeat.ts';
+import { CHECK_TYPES } from '../domain/checks/probes/index.ts';
 
 export function pct(v: number | null | undefined): string {
   return v === null || v === undefined ? '—' : `${v.toFixed(2)}%`;
@@ -15,9 +17,10 @@ export function runTime(v: number | null | undefined): string {
 }
 
 /** When a heartbeat's pings are expected, in words. */
-export function heartbeatSchedule(m: { intervalSeconds: number; settings: Record<string, string> }): string {
-  const grace = `${m.settings.grace_seconds ?? 60} s grace`;
-  return m.settings.cron ? `a ping expected per cron "${m.settings.cron}" (${m.settings.timezone || 'UTC'}), ${grace}` : `a ping expected every ${interval(m.intervalSeconds)}, ${grace}`;
+export function heartbeatSchedule(m: { intervalSeconds: number; settings: Record<string, unknown> }): string {
+  const s = m.settings as Partial<HeartbeatSettings>;
+  const grace = `${s.grace_seconds ?? 60} s grace`;
+  return s.cron ? `a ping expected per cron "${s.cron}" (${s.timezone || 'UTC'}), ${grace}` : `a ping expected every ${interval(m.intervalSeconds)}, ${grace}`;
 }
 
 export function iso(t: number | null | undefined): string {
@@ -167,23 +170,12 @@ export function percentileChart(points: Array<{ at: number; p50: number | null; 
   return { max, p50: line('p50'), p95: line('p95'), p99: line('p99'), x };
 }
 
-/** What a monitor checks, in words (non-HTTP monitors keep an internal pseudo-URL). */
-export function target(m: { type: string; url: string; method?: string; settings: Record<string, string> }): string {
-  const st = m.settings;
-  switch (m.type) {
-    case 'tcp':
-      return `TCP ${st.host}:${st.port}`;
-    case 'dns':
-      return `DNS ${st.record_type ?? 'A'} ${st.host}${st.resolver ? ` @${st.resolver}` : ''}`;
-    case 'tls':
-      return `TLS certificate ${st.host}:${st.port ?? 443}`;
-    case 'ping':
-      return `Ping ${st.host}`;
-    case 'heartbeat':
-      return st.cron ? `Heartbeat, cron "${st.cron}"` : 'Heartbeat (push)';
-    case 'browser':
-      return `Browser journey from ${m.url}`;
-    default:
-      return m.url;
+/** What a monitor checks, in words: its type's summary (non-HTTP monitors keep an internal pseudo-URL). */
+export function target(m: { type: string; url: string; settings: Record<string, unknown> }): string {
+  const def = CHECK_TYPES.get(m.type);
+  try {
+    return (def?.summary ?? def?.target)?.(m.settings) ?? m.url;
+  } catch {
+    return m.url; // settings stored before a rule was tightened may not describe themselves
   }
 }

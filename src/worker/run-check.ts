@@ -1,9 +1,9 @@
 import type { Db } from '../db/create-db.ts';
-import { type AlertContext, enqueueMonitorEvent } from '../domain/alerts/enqueue.ts';
-import type { Monitor } from '../domain/monitors/monitors.ts';
+import type { AlertContext } from '../domain/alerts/enqueue.ts';
+import { afterResultOf } from '../domain/checks/after-result.ts';
 import { recordResult, type RecordOutcome } from '../domain/checks/checks.service.ts';
 import { overdueResult } from '../domain/checks/heartbeat.service.ts';
-import { probe } from '../domain/checks/probes/index.ts';
+import { CHECK_TYPES, probe } from '../domain/checks/probes/index.ts';
 import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
 import * as monitors from '../domain/monitors/monitors.repository.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -17,33 +17,6 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
-}
-
-/**
- * One warning per certificate per threshold: at 10 days left with thresholds 30,14,7,1 only
- * the "14" warning goes out (not 30 as well), and a renewed certificate starts afresh.
- */
-async function warnExpiry(deps: RunCheckDeps, m: Monitor, cert: { daysLeft: number; validTo: number }, at: number) {
-  const thresholds = (m.settings.warn_days ?? '30,14,7,1').split(',').map(Number).filter((n) => Number.isFinite(n));
-  const crossed = thresholds.filter((d) => cert.daysLeft <= d).sort((a, b) => a - b)[0];
-  if (crossed === undefined) return;
-  await enqueueMonitorEvent(deps.db, deps.alerts, {
-    monitor: { id: m.id, accountId: m.accountId, name: m.name, url: m.url },
-    incident: null,
-    event: 'tls_expiry',
-    at,
-    keySuffix: `${cert.validTo}:${crossed}`,
-    cert,
-  });
-}
-
-/** Keeps the screenshot of the last failed browser journey (one per monitor). */
-async function saveScreenshot(db: Db, monitorId: number, at: number, png: Buffer) {
-  await db
-    .insertInto('monitor_screenshots')
-    .values({ monitor_id: monitorId, taken_at: at, png })
-    .onConflict((oc) => oc.column('monitor_id').doUpdateSet({ taken_at: at, png }))
-    .execute();
 }
 
 export interface RunCheckDeps {
@@ -82,10 +55,10 @@ export async function runCheck(deps: RunCheckDeps, monitorId: number, signal?: A
   // Aborted at shutdown: the result says nothing about the target, so it is not stored.
   if (signal?.aborted) return 'aborted';
   result = { ...result, attempts };
-  const outcome = await recordResult(deps.db, monitorId, result, startedAt, deps.alerts, deps.region ?? null);
+  // The type's side effects (certificate warnings, screenshots) commit with the result.
+  const after = afterResultOf(CHECK_TYPES.get(m.type), m, result, deps.alerts);
+  const outcome = await recordResult(deps.db, monitorId, result, startedAt, deps.alerts, deps.region ?? null, after);
   if (!outcome) return 'gone';
-  if (m.type === 'tls' && result.cert) await warnExpiry(deps, m, result.cert, startedAt);
-  if (result.screenshot) await saveScreenshot(deps.db, m.id, startedAt, result.screenshot);
   if (outcome.transition !== 'none') {
     deps.logger.info({ monitorId, accountId: m.accountId, transition: outcome.transition, error: result.error }, `monitor ${outcome.transition === 'went_down' ? 'went down' : 'recovered'}`);
   }

@@ -34,7 +34,7 @@ const open = { guard: OPEN_GUARD };
 describe('monitor types: validation', () => {
   it('TCP needs a host and a port in range; DNS a host and a known record type', () => {
     const tcp = parseMonitorInput({ type: 'tcp', name: 'DB', host: 'db.example.com', port: '5432', interval_seconds: '60' });
-    expect(tcp).toMatchObject({ type: 'tcp', url: 'tcp://db.example.com:5432', settings: { host: 'db.example.com', port: '5432' }, retries: 1 });
+    expect(tcp).toMatchObject({ type: 'tcp', url: 'tcp://db.example.com:5432', settings: { host: 'db.example.com', port: 5432 }, retries: 1 });
     const err = (() => {
       try {
         parseMonitorInput({ type: 'tcp', name: '', host: 'bad host!', port: '70000', interval_seconds: '60' });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAssertions, jsonPathGet, safeRegexTest } from '../../src/domain/checks/probes/assertions.ts';
 import { httpProbe } from '../../src/domain/checks/probes/http.ts';
-import { httpTarget } from '../../src/domain/checks/probes/index.ts';
+import { httpTarget, type HttpSettings } from '../../src/domain/checks/probes/http-settings.ts';
 import { parseMonitorInput } from '../../src/domain/monitors/monitor-input.ts';
-import type { Monitor } from '../../src/domain/monitors/monitors.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 import { OPEN_GUARD } from '../helpers/fixtures.ts';
 
@@ -19,10 +18,10 @@ afterAll(async () => {
 });
 const open = { guard: OPEN_GUARD };
 
-/** A monitor as the form would save it, for the probe. */
-function monitor(form: Record<string, string>): Monitor {
+/** The request a monitor saved from this form makes. */
+function target(form: Record<string, string>) {
   const p = parseMonitorInput({ name: 'x', interval_seconds: '60', ...form });
-  return { id: 1, accountId: 1, type: 'http', settings: p.settings, retries: 0, degradedMs: null, pushToken: null, lastPingAt: null, runStartedAt: null, name: p.name, url: p.url, method: p.method, expectedStatus: p.expected_status, keyword: p.keyword, timeoutMs: p.timeout_seconds * 1000, intervalSeconds: 60, isPublic: true, failureThreshold: 3, isPaused: false, status: 'pending', consecutiveFailures: 0, lastCheckedAt: null, lastOk: null, lastStatusCode: null, lastResponseMs: null, lastError: null, checkRequestedAt: null, createdAt: 0, updatedAt: 0, reminderHours: null, flappingSince: null };
+  return httpTarget(p.settings as HttpSettings, p.timeout_seconds * 1000);
 }
 
 describe('HTTP assertions', () => {
@@ -55,37 +54,40 @@ describe('HTTP assertions', () => {
     expect(() => parseMonitorInput({ name: 'x', url: 'https://a.b', interval_seconds: '60', json_path: 'status' })).toThrow(/JSON path looks like/);
     expect(() => parseMonitorInput({ name: 'x', url: 'https://a.b', interval_seconds: '60', headers: 'no colon here' })).toThrow(/Name: value/);
     expect(() => parseMonitorInput({ name: 'x', url: 'https://a.b', interval_seconds: '60', auth_type: 'bearer' })).toThrow(/token for Bearer/);
-    expect(parseMonitorInput({ name: 'x', url: 'https://a.b', interval_seconds: '60' }).settings).toEqual({});
+    // Settings are typed, with their defaults.
+    expect(parseMonitorInput({ name: 'x', url: 'https://a.b', interval_seconds: '60' }).settings).toMatchObject({
+      url: 'https://a.b', method: 'GET', expected_status: '200-399', keyword: '', auth_type: 'none', follow_redirects: true, max_redirects: 10, ignore_tls: false, json_op: 'equals',
+    });
   });
 });
 
 describe('HTTP requests shaped by the monitor', () => {
   it('sends custom headers, Basic auth and a POST body', async () => {
-    const m = monitor({ url: `${a.url}/headers`, method: 'POST', headers: 'X-Api-Key: k-123', auth_type: 'basic', auth_user: 'ops', auth_pass: 's3cret', body: '{"ping":1}', json_path: '$.method', json_expected: 'POST' });
-    const r = await httpProbe(httpTarget(m), open);
+    const t = target({ url: `${a.url}/headers`, method: 'POST', headers: 'X-Api-Key: k-123', auth_type: 'basic', auth_user: 'ops', auth_pass: 's3cret', body: '{"ping":1}', json_path: '$.method', json_expected: 'POST' });
+    const r = await httpProbe(t, open);
     expect(r).toMatchObject({ ok: true, statusCode: 200 });
     expect(a.lastHeaders!['x-api-key']).toBe('k-123');
     expect(a.lastHeaders!.authorization).toBe(`Basic ${Buffer.from('ops:s3cret').toString('base64')}`);
   });
 
   it('does not forward credentials or custom headers when a redirect changes origin', async () => {
-    const m = monitor({ url: `${a.url}/to?url=${encodeURIComponent(`${b.url}/headers`)}`, headers: 'X-Api-Key: k-123', auth_type: 'bearer', auth_token: 'tok' });
-    expect((await httpProbe(httpTarget(m), open)).ok).toBe(true);
+    const t = target({ url: `${a.url}/to?url=${encodeURIComponent(`${b.url}/headers`)}`, headers: 'X-Api-Key: k-123', auth_type: 'bearer', auth_token: 'tok' });
+    expect((await httpProbe(t, open)).ok).toBe(true);
     expect(b.lastHeaders!.authorization).toBeUndefined();
     expect(b.lastHeaders!['x-api-key']).toBeUndefined();
   });
 
   it('with redirects off, the 3xx is the answer; with a maximum, longer chains fail', async () => {
-    const off = await httpProbe(httpTarget(monitor({ url: `${a.url}/redirect/2`, follow_redirects: 'false', expected_status: '200' })), open);
+    const off = await httpProbe(target({ url: `${a.url}/redirect/2`, follow_redirects: 'false', expected_status: '200' }), open);
     expect(off).toMatchObject({ ok: false, statusCode: 302, error: 'Unexpected status 302 (expected 200)' });
-    const capped = await httpProbe(httpTarget(monitor({ url: `${a.url}/redirect/3`, max_redirects: '2' })), open);
+    const capped = await httpProbe(target({ url: `${a.url}/redirect/3`, max_redirects: '2' }), open);
     expect(capped.error).toBe('Too many redirects (more than 2)');
   });
 
   it('JSON, header and keyword-absent assertions fail with what was expected', async () => {
-    const bad = await httpProbe(httpTarget(monitor({ url: `${a.url}/json`, json_path: '$.count', json_expected: '4' })), open);
+    const bad = await httpProbe(target({ url: `${a.url}/json`, json_path: '$.count', json_expected: '4' }), open);
     expect(bad.error).toBe('JSON $.count is 3, expected 4');
-    const hdr = await httpProbe(httpTarget(monitor({ url: `${a.url}/json`, header_name: 'x-version', header_value: '7', keyword_absent: 'error' })), open);
+    const hdr = await httpProbe(target({ url: `${a.url}/json`, header_name: 'x-version', header_value: '7', keyword_absent: 'error' }), open);
     expect(hdr.ok).toBe(true);
   });
 });

@@ -36,7 +36,7 @@ const withPort = fc.tuple(hostLike, fc.oneof(fc.constant(''), fc.integer({ min: 
 /** What the worker connects to for this monitor, as a host (literal or name). */
 function connectHost(m: ParsedMonitor): string {
   if (m.type === 'http' || m.type === 'browser') return new URL(m.url).hostname.replace(/^\[|\]$/g, '');
-  return m.settings.host!;
+  return m.settings.host as string;
 }
 
 /** The guard's connect-time verdict on a literal address; names are judged when resolved. */

@@ -117,7 +117,7 @@ describe.each(testDbKinds())('REST API on %s', (kind) => {
     const list = await api.get('/monitors?limit=1&page=2');
     expect(list.json).toMatchObject({ page: 2, limit: 1, total: 2 });
     expect(list.json.data.map((m: { name: string }) => m.name)).toEqual(['Port']);
-    expect(list.json.data[0]).toMatchObject({ type: 'tcp', url: 'tcp://db.example.com:5432', settings: { host: 'db.example.com', port: '5432' } });
+    expect(list.json.data[0]).toMatchObject({ type: 'tcp', url: 'tcp://db.example.com:5432', settings: { host: 'db.example.com', port: 5432 } });
 
     const del = await api.delete(`/monitors/${id}`);
     expect(del.status).toBe(204);
@@ -126,13 +126,32 @@ describe.each(testDbKinds())('REST API on %s', (kind) => {
     expect((await api.delete(`/monitors/${id}`)).status).toBe(404);
   });
 
+  it('PATCH changes only the fields it names; a field of another type and a type change are refused', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    const api = apiClient(ctx.built.app, await createKeyVia(owner));
+    const created = await api.post('/monitors', { name: 'Cert', type: 'tls', host: 'example.com', warn_days: [30, 7], interval_seconds: 3600, degraded_ms: 500 });
+    expect(created.status, created.text).toBe(201);
+    expect(created.json).toMatchObject({ url: 'tls://example.com:443', settings: { host: 'example.com', port: 443, warn_days: [30, 7] } });
+    const id = created.json.id;
+    const patched = await api.patch(`/monitors/${id}`, { port: 8443, degraded_ms: null });
+    expect(patched.json).toMatchObject({ url: 'tls://example.com:8443', degraded_ms: null, interval_seconds: 3600, settings: { host: 'example.com', port: 8443, warn_days: [30, 7] } });
+    const wrong = await api.patch(`/monitors/${id}`, { url: 'https://example.com', type: 'http' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.json.error.details).toEqual({ type: 'The type cannot change' });
+    const foreign = await api.patch(`/monitors/${id}`, { keyword: 'ok' });
+    expect(foreign.status).toBe(422);
+    expect(foreign.json.error.details).toEqual({ keyword: 'Not a field of TLS certificate monitors' });
+    expect((await api.post('/monitors', { name: 'x', type: 'tcp', host: 'db.example.com', port: 5432, interval_seconds: 60, keyword: 'ok' })).json.error.details).toEqual({ keyword: 'Not a field of TCP port monitors' });
+  });
+
   it('monitor credentials are write-only: header values masked, push URL only for write keys', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const write = apiClient(ctx.built.app, await createKeyVia(owner, 'rw', 'write'));
     const read = apiClient(ctx.built.app, await createKeyVia(owner, 'ro', 'read'));
     const h = await write.post('/monitors', { name: 'h', url: 'https://e.com', interval_seconds: 60, headers: 'X-Api-Key: abc123secret', auth_type: 'basic', auth_user: 'bob', auth_pass: 'hunter2secret' });
     expect(h.status).toBe(201);
-    expect(h.json.settings).toEqual({ headers: 'X-Api-Key:', auth_type: 'basic', auth_user: 'bob' });
+    expect(h.json.settings).toMatchObject({ headers: 'X-Api-Key:', auth_type: 'basic', auth_user: 'bob' });
+    expect(h.json.settings).not.toHaveProperty('auth_pass');
     const hb = await write.post('/monitors', { name: 'job', type: 'heartbeat', interval_seconds: 300 });
     const token = (await ctx.t.db.selectFrom('monitors').select('push_token').where('id', '=', hb.json.id).executeTakeFirstOrThrow()).push_token!;
     expect(hb.json.push_url).toBe(`${ctx.built.deps.config.baseUrl}/push/${token}`);

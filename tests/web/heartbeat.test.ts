@@ -92,7 +92,7 @@ describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
     expect(res.status).toBe(303);
     const m = await ctx.t.db.selectFrom('monitors').select(['interval_s', 'settings']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(m.interval_s).toBe(7200);
-    expect(JSON.parse(m.settings).grace_seconds).toBe('120');
+    expect(JSON.parse(m.settings).grace_seconds).toBe(120);
     const invalid = await (await owner.post(`/monitors/${id}/edit`, { type: 'heartbeat', name: '', interval_seconds: '7200' })).text();
     expect(invalid).not.toContain('f-timeout_seconds');
   });

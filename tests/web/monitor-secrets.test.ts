@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpTarget } from '../../src/domain/checks/probes/index.ts';
+import { httpTarget, type HttpSettings } from '../../src/domain/checks/probes/http-settings.ts';
 import { getMonitor } from '../../src/domain/monitors/monitors.service.ts';
 import { apiClient, createKeyVia } from '../helpers/api.ts';
 import { type Client, createMonitorVia, monitorForm, persona, useAppPerTest } from '../helpers/app.ts';
@@ -62,7 +62,7 @@ describe.each(testDbKinds())('monitor credentials are write-only on %s', (kind) 
     const m = await getMonitor(deps(), await accountOf(id), id);
     expect(m.name).toBe('Renamed');
     expect(m.settings.auth_pass).toBe(PASS);
-    const target = httpTarget(m);
+    const target = httpTarget(m.settings as HttpSettings, m.timeoutMs);
     expect(target.headers!.authorization).toBe(`Basic ${Buffer.from(`bob:${PASS}`).toString('base64')}`);
     expect(target.headers!['x-api-key']).toBe(API_KEY);
     expect(target.headers!.cookie).toBe(COOKIE);
@@ -80,14 +80,14 @@ describe.each(testDbKinds())('monitor credentials are write-only on %s', (kind) 
     expect((await owner.post(`/monitors/${id}/edit`, { ...fields, auth_type: 'bearer', auth_token: TOKEN, headers: '' })).status).toBe(303);
     const bearer = await stored(id, accountId);
     expect(bearer.auth_token).toBe(TOKEN);
-    expect(bearer.auth_pass).toBeUndefined();
-    expect(bearer.headers).toBeUndefined();
+    expect(bearer.auth_pass).toBe('');
+    expect(bearer.headers).toBe('');
     const html = await (await owner.get(`/monitors/${id}/edit`)).text();
     expect(html).not.toContain(TOKEN);
     expect(html).toContain('name="auth_token" type="password" value=""');
 
     expect((await owner.post(`/monitors/${id}/edit`, { ...formFields(html), auth_type: 'none' })).status).toBe(303);
-    expect(await stored(id, accountId)).not.toHaveProperty('auth_token');
+    expect((await stored(id, accountId)).auth_token).toBe('');
   });
 
   it('a form error comes back with what was typed, but no credential, old or new', async () => {
@@ -108,7 +108,10 @@ describe.each(testDbKinds())('monitor credentials are write-only on %s', (kind) 
     const api = apiClient(ctx.built.app, await createKeyVia(owner, 'rw', 'write'));
     const got = await api.get(`/monitors/${id}`);
     expect(got.status).toBe(200);
-    expect(got.json.settings).toEqual({ auth_type: 'basic', auth_user: 'bob', headers: 'X-Api-Key:\nAccept: application/json\nCookie:' });
+    // Every setting, typed, except the credentials.
+    expect(got.json.settings).toMatchObject({ auth_type: 'basic', auth_user: 'bob', headers: 'X-Api-Key:\nAccept: application/json\nCookie:', follow_redirects: true, max_redirects: 10 });
+    expect(got.json.settings).not.toHaveProperty('auth_pass');
+    expect(got.json.settings).not.toHaveProperty('auth_token');
     const list = await api.get('/monitors');
     for (const s of SECRETS) {
       expect(got.text).not.toContain(s);

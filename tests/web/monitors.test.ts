@@ -58,7 +58,8 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
     const saas = await persona(buildApp(ctx.t.db, { STRIPE_SECRET_KEY: 'sk_test_x' }).app, 'saas');
     const gated = await saas.post('/monitors', form);
     expect(gated.status).toBe(402);
-    expect(await gated.text()).toContain('The Free plan does not include browser checks');
+    // The save-time refusal gives the type chooser's reason (one rule: the type's available()).
+    expect(await gated.text()).toContain('Browser checks come with the Business plan.');
     const bad = await on.post('/monitors', { ...form, steps: 'click #x' });
     expect(await bad.text()).toContain('The first step must be goto &lt;url&gt;');
   });

@@ -5,6 +5,7 @@ import { maintenanceFor } from '../alerts/maintenance.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
 import * as monitors from '../monitors/monitors.repository.ts';
 import { prepareOutageDrafts, settleOutagePosts } from '../statuspages/posts.auto.ts';
+import type { AfterResult } from './after-result.ts';
 import * as repo from './checks.repository.ts';
 import type { ProbeResult } from './probes/probe.ts';
 import { nextState, type Transition } from './state-machine.ts';
@@ -26,7 +27,8 @@ export interface RecordOutcome {
  * 4. open an incident on going down, close it on recovery, and prepare (or settle) the
  *    status-page posts about it;
  * 5. write the alerts for that change into the outbox, or one "flapping" alert when the
- *    monitor changes state too often, in the same transaction.
+ *    monitor changes state too often, in the same transaction;
+ * 6. run the type's afterResult (certificate warnings, a journey's screenshot), if given.
  * Returns null when the result was discarded.
  */
 export async function recordResult(
@@ -36,6 +38,7 @@ export async function recordResult(
   checkedAt: number,
   alerts: AlertContext,
   region: string | null = null,
+  after?: AfterResult,
 ): Promise<RecordOutcome | null> {
   return writeTx(db, async (trx) => {
     const m = await monitors.findById(trx, monitorId);
@@ -107,6 +110,7 @@ export async function recordResult(
         });
       }
     }
+    await after?.(trx, at);
     return { transition, status: state.status, consecutiveFailures: state.consecutiveFailures, checkedAt: at, inMaintenance };
   });
 }

@@ -4,6 +4,7 @@ import type { AlertContext } from '../alerts/enqueue.ts';
 import { findByPushToken } from '../monitors/monitors.repository.ts';
 import type { Monitor } from '../monitors/monitors.ts';
 import { recordResult } from './checks.service.ts';
+import type { HeartbeatSettings } from './probes/heartbeat.ts';
 import type { ProbeResult } from './probes/probe.ts';
 
 export type PingKind = 'ok' | 'fail' | 'start';
@@ -44,15 +45,16 @@ export async function receivePing(db: Db, alerts: AlertContext, m: Monitor, kind
  * grace since the last one), otherwise nothing to record.
  */
 export function overdueResult(m: Monitor, now: number): ProbeResult | null {
-  const grace = Number(m.settings.grace_seconds ?? 60) * 1000;
+  const s = m.settings as HeartbeatSettings;
+  const grace = s.grace_seconds * 1000;
   const last = m.lastPingAt ?? m.createdAt;
-  if (m.settings.cron) {
+  if (s.cron) {
     // Cron period: the latest scheduled run that is more than `grace` old must have pinged.
-    const cron = new Cron(m.settings.cron, { timezone: m.settings.timezone || 'UTC', paused: true });
+    const cron = new Cron(s.cron, { timezone: s.timezone || 'UTC', paused: true });
     const expected = cron.previousRuns(1, new Date(now - grace))[0];
     cron.stop();
     if (!expected || last >= expected.getTime() || expected.getTime() < m.createdAt) return null;
-    return { ok: false, statusCode: null, responseMs: 0, error: `No ping for the run due at ${expected.toISOString()} ("${m.settings.cron}", ${grace / 1000} s grace)` };
+    return { ok: false, statusCode: null, responseMs: 0, error: `No ping for the run due at ${expected.toISOString()} ("${s.cron}", ${grace / 1000} s grace)` };
   }
   const due = last + m.intervalSeconds * 1000 + grace;
   if (now <= due) return null;

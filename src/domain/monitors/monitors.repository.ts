@@ -2,6 +2,8 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { runPrecompiled } from '../../db/precompiled.ts';
 import { isDbId } from '../../lib/ids.ts';
+import { CHECK_TYPES } from '../checks/probes/index.ts';
+import { readStoredSettings } from '../checks/probes/registry.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 import type { HttpMethod, Monitor, MonitorType } from './monitors.ts';
 
@@ -13,7 +15,8 @@ export function toMonitor(r: Row): Monitor {
     id: r.id,
     accountId: r.account_id,
     type: r.type as MonitorType,
-    settings: JSON.parse(r.settings) as Record<string, string>,
+    // Through the type's schema, so rows stored before settings were typed load as typed values.
+    settings: readStoredSettings(CHECK_TYPES.get(r.type), JSON.parse(r.settings) as Record<string, unknown>, { url: r.url, method: r.method, expected_status: r.expected_status, keyword: r.keyword }),
     retries: r.retries,
     degradedMs: r.degraded_ms,
     pushToken: r.push_token,

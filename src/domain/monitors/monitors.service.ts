@@ -4,15 +4,16 @@ import { isPostgres, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
-import { parseResolver } from '../../lib/resolver.ts';
 import { type NetGuard, OPEN_GUARD } from '../../lib/net-guard.ts';
 import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, type PlanPolicy } from '../billing/plans.ts';
 import * as accounts from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import * as channels from '../alerts/channels.repository.ts';
+import { CHECK_TYPES } from '../checks/probes/index.ts';
+import { type AnyCheckType, type CheckTypeRegistry, namedHosts, settingNames } from '../checks/probes/registry.ts';
 import { placeNewPublicMonitor } from '../statuspages/components.service.ts';
 import * as repo from './monitors.repository.ts';
-import { type ParsedMonitor, parseMonitorInput } from './monitor-input.ts';
+import { type ParsedMonitor, parseMonitorInput, typeOfInput } from './monitor-input.ts';
 import { keepStoredSecrets } from './monitor-secrets.ts';
 import type { Monitor } from './monitors.ts';
 
@@ -26,6 +27,19 @@ export interface MonitorDeps {
   browserChecks?: boolean;
   /** The instance's own host name (from BASE_URL), refused as a target with the private ones. */
   ownHost?: string;
+  /** The check types monitors may have; default: the built-in ones. */
+  types?: CheckTypeRegistry;
+}
+
+const typesOf = (deps: Pick<MonitorDeps, 'types'>) => deps.types ?? CHECK_TYPES;
+
+/** HTTP's request columns predate the settings JSON; they mirror it for readers of the row. */
+function mirroredColumns(s: ParsedMonitor['settings']) {
+  return {
+    method: typeof s.method === 'string' ? s.method : 'GET',
+    expected_status: typeof s.expected_status === 'string' ? s.expected_status : '200-399',
+    keyword: typeof s.keyword === 'string' && s.keyword !== '' ? s.keyword : null,
+  };
 }
 
 function columnsFrom(input: ParsedMonitor) {
@@ -36,9 +50,7 @@ function columnsFrom(input: ParsedMonitor) {
     degraded_ms: input.degraded_ms ?? null,
     name: input.name,
     url: input.url,
-    method: input.method,
-    expected_status: input.expected_status,
-    keyword: input.keyword,
+    ...mirroredColumns(input.settings),
     timeout_ms: input.timeout_seconds * 1000,
     interval_s: input.interval_seconds,
     is_public: input.is_public ? 1 : 0,
@@ -53,30 +65,31 @@ async function planLimits(db: Db, deps: MonitorDeps, accountId: number) {
   return limitsFor(deps.policy, account.plan);
 }
 
-/** The field and message of a target the guard refuses at save time (a DNS monitor's own resolver is a target too). */
-export function targetRefusal(input: ParsedMonitor, guard: NetGuard, ownHost?: string): { field: string; message: string } | null {
-  if (input.type === 'heartbeat') return null;
-  if (input.type === 'http' || input.type === 'browser') {
-    const message = guard.urlRefusal(new URL(input.url), ownHost);
-    return message ? { field: input.type === 'http' ? 'url' : 'steps', message } : null;
+/**
+ * The field and message of a target the guard refuses at save time: every host the type
+ * says it connects to (a DNS monitor's own resolver is one too).
+ */
+export function targetRefusal(input: ParsedMonitor, guard: NetGuard, ownHost?: string, types: CheckTypeRegistry = CHECK_TYPES): { field: string; message: string } | null {
+  const def = types.get(input.type);
+  for (const h of def ? namedHosts(def, input.settings) : []) {
+    const why = guard.hostRefusal(h.host, ownHost);
+    if (why) return { field: h.field, message: h.what ? `${h.what} ${why}` : why };
   }
-  const message = guard.hostRefusal(input.settings.host!, ownHost);
-  if (message) return { field: 'host', message };
-  const r = input.settings.resolver ? parseResolver(input.settings.resolver) : null;
-  const why = r && typeof r !== 'string' ? guard.hostRefusal(r.host) : null;
-  return why ? { field: 'resolver', message: `Resolver ${why}` } : null;
+  return null;
 }
 
 /**
  * Validates input and the plan's minimum interval together, so a form shows every problem
  * at once (an interval under the plan minimum is often also shorter than the timeout).
  */
-function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, guard: NetGuard = OPEN_GUARD, ownHost?: string): ParsedMonitor {
+function validate(deps: MonitorDeps, raw: unknown, limits: PlanLimits, strict = false): ParsedMonitor {
+  const { guard = OPEN_GUARD, ownHost } = deps;
+  const selfHosted = deps.policy.selfHosted;
   const rawInterval = Number((raw as { interval_seconds?: unknown } | null)?.interval_seconds);
   const planMsg = Number.isFinite(rawInterval) && rawInterval >= 1 ? intervalViolation(limits, rawInterval) : null;
   let input: ParsedMonitor;
   try {
-    input = parseMonitorInput(raw);
+    input = parseMonitorInput(raw, { types: typesOf(deps), strict });
   } catch (err) {
     if (err instanceof ValidationError && planMsg) {
       throw new ValidationError(err.message, { ...err.fields, interval_seconds: err.fields.interval_seconds ?? planMsg });
@@ -84,7 +97,7 @@ function validate(raw: unknown, limits: PlanLimits, selfHosted: boolean, guard: 
     throw err;
   }
   // The worker re-checks every resolved address; this catches the obvious cases in the form.
-  const refused = targetRefusal(input, guard, ownHost);
+  const refused = targetRefusal(input, guard, ownHost, typesOf(deps));
   if (refused) throw new ValidationError(refused.message, { [refused.field]: refused.message });
   // A plan limit is a payment matter (402); the self-hosted minimum is plain validation.
   if (planMsg) throw selfHosted ? new ValidationError(planMsg, { interval_seconds: planMsg }) : new PlanLimitError(planMsg, { interval_seconds: planMsg });
@@ -103,7 +116,8 @@ async function audit(db: Db, by: AuditBy | undefined, accountId: number, action:
  */
 function changedFields(before: Monitor, after: Monitor): string[] {
   const skip = new Set(['updatedAt', 'status', 'consecutiveFailures', 'lastCheckedAt', 'lastOk', 'lastStatusCode', 'lastResponseMs', 'lastError', 'checkRequestedAt', 'settings']);
-  const settings = [...new Set([...Object.keys(before.settings), ...Object.keys(after.settings)])].filter((k) => before.settings[k] !== after.settings[k]);
+  const differs = (k: string) => JSON.stringify(before.settings[k]) !== JSON.stringify(after.settings[k]);
+  const settings = [...new Set([...Object.keys(before.settings), ...Object.keys(after.settings)])].filter(differs);
   return [
     ...(Object.keys(after) as (keyof Monitor)[]).filter((k) => !skip.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k])),
     ...settings.sort().map((k) => `settings.${k}`),
@@ -120,27 +134,24 @@ export async function getMonitor(deps: MonitorDeps, accountId: number, id: numbe
   return m;
 }
 
-/** Why browser journeys cannot be added to this account here (shown in the type chooser), or null when they can. */
-export async function browserChecksUnavailable(deps: Pick<MonitorDeps, 'db' | 'policy' | 'browserChecks'>, accountId: number): Promise<string | null> {
-  if (deps.policy.selfHosted) return deps.browserChecks ? null : 'Browser checks are off on this instance; the administrator can turn them on with BROWSER_CHECKS=1.';
+/** Each type with the reason it cannot be added to this account here (shown in the type chooser), or null. */
+export async function typeAvailability(deps: Pick<MonitorDeps, 'db' | 'policy' | 'browserChecks' | 'types'>, accountId: number) {
   const account = await accounts.findAccount(deps.db, accountId);
-  return account?.plan === 'business' ? null : 'Browser checks come with the Business plan.';
+  const where = { selfHosted: deps.policy.selfHosted, plan: account?.plan ?? 'free', flags: { BROWSER_CHECKS: !!deps.browserChecks } };
+  return typesOf(deps).list.map((def) => ({ type: def.type, label: def.label, unavailable: def.available?.(where) ?? null }));
 }
 
-/** Browser journeys cost a browser each run: self-hosted opt-in, or the Business plan. */
-async function checkBrowserAllowed(deps: MonitorDeps, accountId: number, type: string): Promise<void> {
-  if (type !== 'browser') return;
-  if (deps.policy.selfHosted) {
-    if (!deps.browserChecks) throw new ValidationError('Browser checks are off on this instance; the administrator can turn them on with BROWSER_CHECKS=1.', { type: 'Browser checks are off on this instance' });
-    return;
-  }
-  const account = await accounts.findAccount(deps.db, accountId);
-  if (account?.plan !== 'business') throw new PlanLimitError(`${limitsFor(deps.policy, account?.plan ?? 'free').label} does not include browser checks; they come with the Business plan.`, { type: 'Business plan only' });
+/** A type the instance or the plan does not offer: plain validation self-hosted, a payment matter (402) otherwise. */
+async function checkTypeAllowed(deps: MonitorDeps, accountId: number, type: string): Promise<void> {
+  const reason = (await typeAvailability(deps, accountId)).find((t) => t.type === type)?.unavailable;
+  if (!reason) return;
+  throw deps.policy.selfHosted ? new ValidationError(reason, { type: reason }) : new PlanLimitError(reason, { type: reason });
 }
 
-export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
-  const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.guard, deps.ownHost);
-  await checkBrowserAllowed(deps, accountId, input.type);
+/** Creates a monitor from form or API input; `strict` (the API) refuses fields the type does not have. */
+export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown, by?: AuditBy, opts: { strict?: boolean } = {}): Promise<Monitor> {
+  const input = validate(deps, raw, await planLimits(deps.db, deps, accountId), opts.strict);
+  await checkTypeAllowed(deps, accountId, input.type);
   const now = deps.clock.now();
   const id = await writeTx(deps.db, async (trx) => {
     // Serialise creations per account so concurrent requests cannot overshoot the plan limit:
@@ -152,8 +163,8 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
     const id = await repo.insert(trx, {
       account_id: accountId,
       ...columnsFrom(input),
-      // Heartbeats count from creation: the first ping is due one period (+ grace) later.
-      ...(input.type === 'heartbeat' ? { push_token: randomToken(18) } : {}),
+      // Push types (heartbeats) count from creation: the first ping is due one period (+ grace) later.
+      ...(typesOf(deps).get(input.type)?.probed === false ? { push_token: randomToken(18) } : {}),
       is_paused: 0,
       status: 'pending',
       consecutive_failures: 0,
@@ -169,11 +180,42 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
   return getMonitor(deps, accountId, id);
 }
 
+/** The stored monitor as input, with only the keys its type knows: what a patch changes. */
+function asInput(m: Monitor, def: AnyCheckType): Record<string, unknown> {
+  const known = new Set(settingNames(def));
+  return {
+    ...Object.fromEntries(Object.entries(m.settings).filter(([k]) => known.has(k))),
+    type: m.type, name: m.name, interval_seconds: m.intervalSeconds, timeout_seconds: m.timeoutMs / 1000, failure_threshold: m.failureThreshold,
+    retries: m.retries, degraded_ms: m.degradedMs ?? undefined, reminder_hours: m.reminderHours ?? undefined, is_public: m.isPublic,
+  };
+}
+
+/** Saves a monitor edited from the form: the whole monitor as submitted (blank credentials keep the stored ones). */
 export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
   const before = await getMonitor(deps, accountId, id);
+  return saveChanges(deps, accountId, before, (raw ?? {}) as Record<string, unknown>, by, false);
+}
+
+/**
+ * Changes only the fields a patch names (the API's PATCH); null clears a field, so its
+ * default applies. Unknown fields are refused, as on create.
+ */
+export async function patchMonitor(deps: MonitorDeps, accountId: number, id: number, patch: Record<string, unknown>, by?: AuditBy): Promise<Monitor> {
+  const before = await getMonitor(deps, accountId, id);
+  const def = typeOfInput({ type: before.type }, typesOf(deps));
+  const merged = { ...asInput(before, def), ...patch };
+  for (const [k, v] of Object.entries(patch)) if (v === null) delete merged[k];
+  return saveChanges(deps, accountId, before, merged, by, true);
+}
+
+async function saveChanges(deps: MonitorDeps, accountId: number, before: Monitor, raw: Record<string, unknown>, by: AuditBy | undefined, strict: boolean): Promise<Monitor> {
+  const id = before.id;
+  if (raw.type !== undefined && raw.type !== '' && raw.type !== before.type) {
+    throw new ValidationError('The type of an existing monitor cannot change; add a new monitor instead', { type: 'The type cannot change' });
+  }
   // Credentials are never shown, so a form or client sends them blank: blank keeps the stored one.
-  const withSecrets = raw && typeof raw === 'object' ? keepStoredSecrets(raw as Record<string, unknown>, before.settings) : raw;
-  const input = validate(withSecrets, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.guard, deps.ownHost);
+  const withSecrets = keepStoredSecrets(typesOf(deps).get(before.type), { ...raw, type: before.type }, before.settings);
+  const input = validate(deps, withSecrets, await planLimits(deps.db, deps, accountId), strict);
   const now = deps.clock.now();
   await writeTx(deps.db, async (trx) => {
     if (!(await repo.updateInAccount(trx, accountId, id, { ...columnsFrom(input), updated_at: now }))) throw new NotFoundError('Monitor');

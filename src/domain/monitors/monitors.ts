@@ -1,20 +1,18 @@
 import { z } from 'zod';
-import { httpUrl, nameText } from '../../lib/validate.ts';
+import { nameText } from '../../lib/validate.ts';
+import type { HttpMethod } from '../checks/probes/http-settings.ts';
 import type { MonitorStatus } from '../checks/state-machine.ts';
 
-export const METHODS = ['GET', 'HEAD', 'POST'] as const;
-export const MONITOR_TYPES = ['http', 'tcp', 'dns', 'tls', 'ping', 'heartbeat', 'browser'] as const;
-export type MonitorType = (typeof MONITOR_TYPES)[number];
-export const TYPE_LABELS: Record<MonitorType, string> = { http: 'HTTP(S)', tcp: 'TCP port', dns: 'DNS', tls: 'TLS certificate', ping: 'Ping (ICMP)', heartbeat: 'Heartbeat (push)', browser: 'Browser journey' };
-export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
-export type HttpMethod = (typeof METHODS)[number];
+export type { HttpMethod };
+/** A registered check type's name (probes/index.ts lists them). */
+export type MonitorType = string;
 
 export interface Monitor {
   id: number;
   accountId: number;
   type: MonitorType;
-  /** Type-specific settings (TCP host/port, DNS record/resolver/expected values). */
-  settings: Record<string, string>;
+  /** The type's typed settings, parsed through its schema when read (probes/<type>.ts). */
+  settings: Record<string, unknown>;
   /** Extra attempts before a failed check counts (0–3). */
   retries: number;
   /** A passing check slower than this marks the monitor degraded; null = never. */
@@ -24,7 +22,9 @@ export interface Monitor {
   lastPingAt: number | null;
   runStartedAt: number | null;
   name: string;
+  /** The type's target(): the URL, or a readable pseudo-URL such as tcp://[::1]:22. */
   url: string;
+  /** HTTP's method, expected status and keyword, mirrored in their columns ('GET', '200-399', null for other types). */
   method: HttpMethod;
   expectedStatus: string;
   keyword: string | null;
@@ -56,105 +56,70 @@ export function displayStatus(m: Pick<Monitor, 'isPaused' | 'status'>): DisplayS
   return m.isPaused ? 'paused' : m.status;
 }
 
-/** Parses "200-299,301" into inclusive ranges; throws a readable message on bad input. */
-export function parseStatusRanges(spec: string): Array<[number, number]> {
-  const parts = spec.split(',').map((s) => s.trim()).filter(Boolean);
-  if (parts.length === 0) throw new Error('Enter at least one status code, e.g. 200-399');
-  return parts.map((part) => {
-    const m = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(part);
-    if (!m) throw new Error(`"${part}" is not a status code or range (e.g. 200 or 200-299)`);
-    const lo = Number(m[1]);
-    const hi = Number(m[2] ?? m[1]);
-    if (lo < 100 || hi > 599 || lo > hi) throw new Error(`"${part}" is outside 100-599 or reversed`);
-    return [lo, hi];
-  });
-}
-
-export function statusMatches(ranges: Array<[number, number]>, code: number): boolean {
-  return ranges.some(([lo, hi]) => code >= lo && code <= hi);
-}
-
 /** Absent means yes; forms send a hidden "false" before the checkbox so unticking is explicit. */
 const checkboxDefaultOn = z
   .union([z.boolean(), z.string()])
   .optional()
   .transform((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1');
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `Keep it under ${max} characters`)
-    .optional()
-    .transform((v) => (v ? v : null));
-
 /** Blank form fields count as not given, so defaults apply instead of "0". */
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-/** Form/API input for creating or editing an HTTP monitor. Numbers arrive as strings from forms. */
+/**
+ * The fields every monitor has, whatever its type: forms send strings, the API JSON, and
+ * both go through this schema (the type's settings go through its own, see monitor-input.ts).
+ */
+const commonFields = {
+  name: nameText().min(1, 'Give the monitor a name').max(100, 'Keep the name under 100 characters').describe('Display name'),
+  timeout_seconds: z.preprocess(blankToUndefined, z.coerce
+    .number({ message: 'Timeout must be a number of seconds' })
+    .int('Timeout must be whole seconds')
+    .min(1, 'Timeout must be at least 1 second')
+    .max(60, 'Timeout can be at most 60 seconds')
+    .optional()).describe('Seconds before a check fails (default 10, or the interval when shorter; at most the interval)'),
+  interval_seconds: z.coerce
+    .number({ message: 'Interval must be a number of seconds' })
+    .int('Interval must be whole seconds')
+    .min(1, 'Interval must be at least 1 second')
+    .max(86400, 'Interval can be at most one day (86400 seconds)')
+    .describe('Seconds between checks (at least the plan minimum); for a heartbeat, how often the job runs'),
+  is_public: checkboxDefaultOn.describe('Shown on the public status page (default true)'),
+  failure_threshold: z.preprocess(blankToUndefined, z.coerce
+    .number({ message: 'Threshold must be a number' })
+    .int('Threshold must be a whole number')
+    .min(1, 'Threshold must be at least 1')
+    .max(20, 'Threshold can be at most 20')
+    .default(3)).describe('Consecutive failures before the monitor is down (default 3)'),
+  retries: z.preprocess(blankToUndefined, z.coerce
+    .number({ message: 'Retries must be a number' })
+    .int('Retries must be a whole number')
+    .min(0, 'Retries cannot be negative')
+    .max(3, 'At most 3 retries')
+    .default(1)).describe('Extra attempts before a failure counts (default 1)'),
+  degraded_ms: z.preprocess(blankToUndefined, z.coerce
+    .number({ message: 'The slow threshold must be a number of milliseconds' })
+    .int('Whole milliseconds')
+    .min(1, 'At least 1 ms')
+    .max(60_000, 'At most 60000 ms')
+    .optional()).describe('A passing check slower than this (ms) marks the monitor degraded'),
+  reminder_hours: z.preprocess(blankToUndefined, z.coerce
+    .number({ message: 'Reminder interval must be a number of hours' })
+    .int('Reminder interval must be whole hours')
+    .min(1, 'Remind at most every hour')
+    .max(168, 'Remind at least once a week (168 hours)')
+    .optional()).describe('Hours between "still down" reminders; empty = off'),
+};
+
+/** The names of the fields every monitor has (the rest of an input are its type's settings). */
+export const MONITOR_FIELDS: readonly string[] = Object.keys(commonFields);
+
 export const monitorInputSchema = z
-  .object({
-    name: nameText().min(1, 'Give the monitor a name').max(100, 'Keep the name under 100 characters'),
-    url: httpUrl('Enter the URL to check'),
-    method: z.enum(METHODS, { message: 'Method must be GET, HEAD or POST' }).default('GET'),
-    expected_status: z
-      .string()
-      .trim()
-      .default('200-399')
-      .transform((v) => v || '200-399')
-      .superRefine((v, ctx) => {
-        try {
-          parseStatusRanges(v);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        }
-      }),
-    keyword: optionalText(200),
-    timeout_seconds: z.preprocess(blankToUndefined, z.coerce
-      .number({ message: 'Timeout must be a number of seconds' })
-      .int('Timeout must be whole seconds')
-      .min(1, 'Timeout must be at least 1 second')
-      .max(60, 'Timeout can be at most 60 seconds')
-      .optional()),
-    interval_seconds: z.coerce
-      .number({ message: 'Interval must be a number of seconds' })
-      .int('Interval must be whole seconds')
-      .min(1, 'Interval must be at least 1 second')
-      .max(86400, 'Interval can be at most one day (86400 seconds)'),
-    is_public: checkboxDefaultOn,
-    failure_threshold: z.preprocess(blankToUndefined, z.coerce
-      .number({ message: 'Threshold must be a number' })
-      .int('Threshold must be a whole number')
-      .min(1, 'Threshold must be at least 1')
-      .max(20, 'Threshold can be at most 20')
-      .default(3)),
-    retries: z.preprocess(blankToUndefined, z.coerce
-      .number({ message: 'Retries must be a number' })
-      .int('Retries must be a whole number')
-      .min(0, 'Retries cannot be negative')
-      .max(3, 'At most 3 retries')
-      .default(1)),
-    degraded_ms: z.preprocess(blankToUndefined, z.coerce
-      .number({ message: 'The slow threshold must be a number of milliseconds' })
-      .int('Whole milliseconds')
-      .min(1, 'At least 1 ms')
-      .max(60_000, 'At most 60000 ms')
-      .optional()),
-    reminder_hours: z.preprocess(blankToUndefined, z.coerce
-      .number({ message: 'Reminder interval must be a number of hours' })
-      .int('Reminder interval must be whole hours')
-      .min(1, 'Remind at most every hour')
-      .max(168, 'Remind at least once a week (168 hours)')
-      .optional()),
-  })
+  .object(commonFields)
   // Without an explicit timeout: 10 s, or the interval when that is shorter.
   .transform((v) => ({ ...v, timeout_seconds: v.timeout_seconds ?? Math.min(10, v.interval_seconds) }))
   .superRefine((v, ctx) => {
     if (v.timeout_seconds > v.interval_seconds) {
       ctx.addIssue({ code: 'custom', path: ['timeout_seconds'], message: 'Timeout must not exceed the interval' });
-    }
-    if (v.method === 'HEAD' && v.keyword) {
-      ctx.addIssue({ code: 'custom', path: ['keyword'], message: 'HEAD responses have no body; use GET to check a keyword' });
     }
   });
 

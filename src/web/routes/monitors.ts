@@ -8,16 +8,17 @@ import { failedAlerts, listChannels, monitorChannelIds, setMonitorChannels } fro
 import { limitsFor } from '../../domain/billing/plans.ts';
 import { billingBanners } from '../../domain/billing/billing.service.ts';
 import { can } from '../../domain/accounts/roles.ts';
-import { savedSecrets, visibleSettings, withoutSecrets } from '../../domain/monitors/monitor-secrets.ts';
-import { type Monitor, MONITOR_TYPES, type MonitorType, TYPE_LABELS } from '../../domain/monitors/monitors.ts';
+import { CHECK_TYPES } from '../../domain/checks/probes/index.ts';
+import { savedSecrets } from '../../domain/monitors/monitor-secrets.ts';
+import type { Monitor } from '../../domain/monitors/monitors.ts';
 import {
-  browserChecksUnavailable,
   createMonitor,
   deleteMonitor,
   getMonitor,
   listMonitors,
   requestCheck,
   setPaused,
+  typeAvailability,
   updateMonitor,
 } from '../../domain/monitors/monitors.service.ts';
 import { slaForMonitor } from '../../domain/incidents/sla.ts';
@@ -26,6 +27,7 @@ import { DAY } from '../../lib/clock.ts';
 import { csvCell, SLA_CSV_HEADER, slaCsvCells, slaQuery } from '../sla-query.ts';
 import type { AppEnv } from '../deps.ts';
 import { confirmFirst } from '../confirm.ts';
+import { chosenType, monitorFormValues, typeFormView } from '../monitor-form.ts';
 import { redirectAfterPost, renderFormError, returnPath } from '../forms.ts';
 import { auditBy, requireRole } from '../middleware/roles.ts';
 import { authOf } from '../middleware/session.ts';
@@ -33,7 +35,7 @@ import { html, isHtmx } from '../render.ts';
 
 function monitorDeps(c: Context<AppEnv>) {
   const { db, clock, policy, config, delivery } = c.get('deps');
-  return { db, clock, policy, guard: delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname };
+  return { db, clock, policy, guard: delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname, types: CHECK_TYPES };
 }
 
 
@@ -41,31 +43,11 @@ function minInterval(c: Context<AppEnv>): number {
   return limitsFor(c.get('deps').policy, authOf(c).account.plan).minIntervalSeconds;
 }
 
-/**
- * Values for the monitor form: from a monitor, from a failed submission, or defaults.
- * Credentials are never among them (write-only, see monitor-secrets.ts).
- */
-function formValues(c: Context<AppEnv>, m?: Monitor, submitted?: Record<string, string>) {
-  if (submitted) return { type: 'http', ...withoutSecrets(submitted), is_public: submitted.is_public === 'on' || submitted.is_public === 'true' };
-  const limits = limitsFor(c.get('deps').policy, authOf(c).account.plan);
-  const type = m?.type ?? typeOf(c.req.query('type'));
-  return {
-    type,
-    ...(m ? visibleSettings(m.settings) : {}),
-    ...(type === 'dns' && !m ? { record_type: 'A' } : {}),
-    retries: String(m?.retries ?? 1),
-    degraded_ms: m?.degradedMs ? String(m.degradedMs) : '',
-    name: m?.name ?? '',
-    url: m?.url ?? '',
-    method: m?.method ?? 'GET',
-    expected_status: m?.expectedStatus ?? '200-399',
-    keyword: m?.keyword ?? '',
-    timeout_seconds: String(m ? m.timeoutMs / 1000 : 10),
-    interval_seconds: String(m?.intervalSeconds ?? Math.max(60, limits.minIntervalSeconds)),
-    is_public: m ? m.isPublic : true,
-    failure_threshold: String(m?.failureThreshold ?? 3),
-    reminder_hours: m?.reminderHours ? String(m.reminderHours) : '',
-  };
+/** The form's values and the chosen type's fields (from its definition). */
+function formData(c: Context<AppEnv>, m?: Monitor, submitted?: Record<string, string>) {
+  const values = monitorFormValues(CHECK_TYPES, { m, submitted, type: c.req.query('type'), minInterval: minInterval(c) });
+  const def = chosenType(CHECK_TYPES, values.type);
+  return { values, typeForm: typeFormView(def), ...(m ? { saved: savedSecrets(def, m.settings) } : {}) };
 }
 
 function alertDeps(c: Context<AppEnv>) {
@@ -91,14 +73,9 @@ async function saveChannels(c: Context<AppEnv>, monitorId: number, form: Record<
   await setMonitorChannels(alertDeps(c), authOf(c).account.id, monitorId, ids);
 }
 
-function typeOf(v: string | undefined): MonitorType {
-  return (MONITOR_TYPES as readonly string[]).includes(v ?? '') ? (v as MonitorType) : 'http';
-}
-
-/** The type chooser: every type, with the reason a type cannot be chosen here (browser journeys), so nobody writes steps in vain. */
-async function typeChoices(c: Context<AppEnv>) {
-  const browserOff = await browserChecksUnavailable(monitorDeps(c), authOf(c).account.id);
-  return MONITOR_TYPES.map((type) => ({ type, label: TYPE_LABELS[type], unavailable: type === 'browser' ? browserOff : null }));
+/** The type chooser: every type, with the reason a type cannot be chosen here, so nobody fills in a form in vain. */
+function typeChoices(c: Context<AppEnv>) {
+  return typeAvailability(monitorDeps(c), authOf(c).account.id);
 }
 
 /** Dashboard rows: each monitor with its 24 h uptime from the hourly rollups. */
@@ -149,11 +126,11 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/dashboard/monitors', async (c) => html(c, 'partials/dashboard/monitor-list', { rows: await dashboardRows(c), now: c.get('deps').clock.now() }))
   .get('/monitors/new', requireRole('monitors.write'), async (c) =>
-    html(c, 'pages/monitors/form', { values: formValues(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c), types: await typeChoices(c) }),
+    html(c, 'pages/monitors/form', { ...formData(c), fields: {}, mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c), types: await typeChoices(c) }),
   )
   // The Type select swaps in that type's fields (htmx); without JS, /monitors/new?type= does.
   // The probe timing fields (not for heartbeats) come along out of band, with their defaults.
-  .get('/monitors/type-fields', (c) => html(c, 'partials/monitors/type-fields', { values: { type: typeOf(c.req.query('type')), method: 'GET', expected_status: '200-399', record_type: 'A', timeout_seconds: '10', retries: '1', degraded_ms: '' }, fields: {}, oob: true }))
+  .get('/monitors/type-fields', (c) => html(c, 'partials/monitors/type-fields', { ...formData(c), fields: {}, oob: true }))
   // A reload of a new-monitor form re-rendered with errors at POST /monitors.
   .get('/monitors', (c) => c.redirect('/monitors/new', 302))
   .post('/monitors', requireRole('monitors.write'), async (c) => {
@@ -164,7 +141,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       return redirectAfterPost(c, `/monitors/${m.id}`);
     } catch (err) {
       return renderFormError(c, err, FORM_VIEWS, {
-        values: formValues(c, undefined, form), mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c, undefined, form), types: await typeChoices(c),
+        ...formData(c, undefined, form), mode: 'new', minInterval: minInterval(c), channels: await channelChoices(c, undefined, form), types: await typeChoices(c),
       });
     }
   })
@@ -203,7 +180,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
-    return html(c, 'pages/monitors/form', { values: formValues(c, m), fields: {}, mode: 'edit', m, saved: savedSecrets(m.settings), minInterval: minInterval(c), channels: await channelChoices(c, m), types: await typeChoices(c) });
+    return html(c, 'pages/monitors/form', { ...formData(c, m), fields: {}, mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m), types: await typeChoices(c) });
   })
   .post('/monitors/:id/edit', requireRole('monitors.write'), async (c) => {
     const form = c.get('form');
@@ -215,7 +192,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       return redirectAfterPost(c, `/monitors/${id}`);
     } catch (err) {
       return renderFormError(c, err, FORM_VIEWS, {
-        values: formValues(c, undefined, form), mode: 'edit', m, saved: savedSecrets(m.settings), minInterval: minInterval(c), channels: await channelChoices(c, m, form), types: await typeChoices(c),
+        ...formData(c, undefined, { ...form, type: m.type }), saved: savedSecrets(CHECK_TYPES.get(m.type), m.settings), mode: 'edit', m, minInterval: minInterval(c), channels: await channelChoices(c, m, form), types: await typeChoices(c),
       });
     }
   })

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { BrowserPool } from '../../../lib/browser-pool.ts';
+import { defineCheckType } from './contract.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export type Step =
@@ -103,3 +105,48 @@ export async function browserProbe(
     }
   });
 }
+
+const settings = z.object({
+  steps: z
+    .string({ message: 'Add at least one step, starting with goto <url>' })
+    .max(5000, 'Keep the journey under 5000 characters')
+    .superRefine((v, ctx) => {
+      try {
+        parseSteps(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+});
+
+const gotos = (steps: string) => parseSteps(steps).flatMap((s) => (s.op === 'goto' ? [s.url] : []));
+
+export const browser = defineCheckType({
+  type: 'browser',
+  label: 'Browser journey',
+  description: 'Declarative steps in headless chromium; a failure keeps a screenshot on the monitor page.',
+  settings,
+  fields: {
+    steps: {
+      label: 'Steps',
+      input: 'textarea',
+      placeholder: 'goto https://example.com/login\nfill #email = robot@example.com\nclick text=Sign in\nexpect text Dashboard\nexpect url /dashboard',
+      help: 'One per line: goto URL · click SELECTOR · fill SELECTOR = VALUE · expect text TEXT · expect url PART. Selectors are CSS or text=…; the whole journey must finish within the timeout.',
+    },
+  },
+  secrets: [],
+  probed: true,
+  target: (s) => gotos(s.steps)[0]!,
+  summary: (s) => `Browser journey from ${gotos(s.steps)[0]}`,
+  // Every page the journey opens, not only the first.
+  hosts: (s) => gotos(s.steps).map((u) => new URL(u).hostname),
+  // A browser per run costs: a self-hosted opt-in, or the Business plan.
+  available(where) {
+    if (where.selfHosted) return where.flags.BROWSER_CHECKS ? null : 'Browser checks are off on this instance; the administrator can turn them on with BROWSER_CHECKS=1.';
+    return where.plan === 'business' ? null : 'Browser checks come with the Business plan.';
+  },
+  run: (s, ctx) => browserProbe({ steps: s.steps, timeoutMs: ctx.timeoutMs }, ctx),
+  async afterResult(_s, result, ctx) {
+    if (result.screenshot) await ctx.saveScreenshot(result.screenshot);
+  },
+});

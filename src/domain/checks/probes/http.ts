@@ -1,8 +1,9 @@
 import { createFetch, type FetchResponse } from 'ofetch';
 import { fetch as undiciFetch, Headers as UndiciHeaders } from 'undici';
 import { agentFor } from '../../../lib/http-agents.ts';
-import { parseStatusRanges, statusMatches } from '../../monitors/monitors.ts';
-import { checkAssertions, type HttpAssertions } from './assertions.ts';
+import { checkAssertions, type HttpAssertions, parseStatusRanges, statusMatches } from './assertions.ts';
+import { defineCheckType } from './contract.ts';
+import { httpSettings, httpTarget, METHODS, secretHeaders } from './http-settings.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface HttpTarget {
@@ -171,3 +172,41 @@ export async function httpProbe(target: HttpTarget, opts: ProbeOptions): Promise
     opts.signal?.removeEventListener('abort', onAbort);
   }
 }
+
+export const http = defineCheckType({
+  type: 'http',
+  label: 'HTTP(S)',
+  description: 'Requests a URL and checks the status code, and optionally the body, headers and response time.',
+  settings: httpSettings,
+  // The many request options and assertions have their own form (views/partials/monitors/types/http.eta).
+  partial: 'http',
+  fields: {
+    url: { label: 'URL', input: 'url', required: true, placeholder: 'https://example.com/health' },
+    method: { label: 'Method', input: 'select', options: METHODS },
+    expected_status: { label: 'Expected status codes', input: 'text', help: 'Codes and ranges, e.g. 200-299,301.' },
+    keyword: { label: 'Keyword (optional)', input: 'text', help: 'The check fails unless the response body contains this text.' },
+    headers: { label: 'Request headers', input: 'textarea', help: 'One per line, as Name: value; a secret-looking header (Authorization, Cookie, *token*, *key*, *secret*, *password*…) sent back as "Name:" keeps its value. Not sent to another origin after a redirect.' },
+    auth_type: { label: 'Authentication', input: 'select', options: ['none', 'basic', 'bearer'] },
+    auth_user: { label: 'User (Basic)', input: 'text' },
+    auth_pass: { label: 'Password (Basic)', input: 'secret', help: 'Authentication None removes it.' },
+    auth_token: { label: 'Token (Bearer)', input: 'secret', help: 'Authentication None removes it.' },
+    body: { label: 'Request body (POST)', input: 'textarea' },
+    follow_redirects: { label: 'Follow redirects', input: 'checkbox' },
+    max_redirects: { label: 'Max redirects', input: 'number', min: 0, max: 20 },
+    ignore_tls: { label: 'Ignore TLS errors (insecure)', input: 'checkbox' },
+    keyword_absent: { label: 'Keyword must be absent', input: 'text', help: 'Fails if the body contains this, e.g. "maintenance".' },
+    regex: { label: 'Regular expression', input: 'text', help: 'Must match the body; stopped after 50 ms.' },
+    json_path: { label: 'JSON path', input: 'text', help: 'e.g. $.status' },
+    json_op: { label: 'JSON test', input: 'select', options: ['equals', 'contains'] },
+    json_expected: { label: 'JSON value', input: 'text', help: 'e.g. "ok" or 3' },
+    header_name: { label: 'Response header', input: 'text' },
+    header_value: { label: 'Header value', input: 'text', help: 'Empty = just present.' },
+    max_response_ms: { label: 'Fail above (ms)', input: 'number', min: 1, max: 60_000 },
+  },
+  secrets: ['auth_pass', 'auth_token'],
+  partlySecret: { headers: secretHeaders },
+  probed: true,
+  target: (s) => s.url,
+  hosts: (s) => [new URL(s.url).hostname],
+  run: (s, ctx) => httpProbe(httpTarget(s, ctx.timeoutMs), ctx),
+});

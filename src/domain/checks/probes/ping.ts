@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { isIP } from 'node:net';
+import { z } from 'zod';
+import { defineCheckType } from './contract.ts';
+import { hostname, hostPort, whole } from './fields.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface PingTarget {
@@ -62,3 +65,28 @@ export async function pingProbe(t: PingTarget, opts: ProbeOptions): Promise<Prob
     });
   });
 }
+
+const settings = z.object({
+  // A leading dash would read as an option to ping (it is never run through a shell either).
+  host: hostname.refine((h) => !h.startsWith('-'), 'Enter a host name like example.com or an IP address'),
+  count: whole(1, 10, 'Between 1 and 10 packets').default(3),
+  max_loss: whole(0, 100, '0–100 %').default(0),
+});
+
+export const ping = defineCheckType({
+  type: 'ping',
+  label: 'Ping (ICMP)',
+  description: 'The system ping with fixed arguments: packet loss and average round-trip time.',
+  settings,
+  fields: {
+    host: { label: 'Host', input: 'text', required: true, placeholder: 'router.example.com' },
+    count: { label: 'Packets', input: 'number', min: 1, max: 10 },
+    max_loss: { label: 'Max packet loss (%)', input: 'number', min: 0, max: 100 },
+  },
+  secrets: [],
+  probed: true,
+  target: (s) => `ping://${hostPort(s.host)}`,
+  summary: (s) => `Ping ${s.host}`,
+  hosts: (s) => [s.host],
+  run: (s, ctx) => pingProbe({ host: s.host, count: s.count, maxLossPercent: s.max_loss, timeoutMs: ctx.timeoutMs }, ctx),
+});

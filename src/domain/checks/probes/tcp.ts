@@ -1,4 +1,7 @@
 import { connect } from 'node:net';
+import { z } from 'zod';
+import { defineCheckType } from './contract.ts';
+import { hostname, hostPort, port } from './fields.ts';
 import { describeFetchError } from './http.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
@@ -39,3 +42,22 @@ export function tcpProbe(target: TcpTarget, opts: ProbeOptions): Promise<ProbeRe
     });
   });
 }
+
+const settings = z.object({ host: hostname, port: port() });
+
+export const tcp = defineCheckType({
+  type: 'tcp',
+  label: 'TCP port',
+  description: 'Connects to a port within the timeout.',
+  settings,
+  fields: {
+    host: { label: 'Host', input: 'text', required: true, placeholder: 'db.example.com' },
+    port: { label: 'Port', input: 'number', required: true, min: 1, max: 65535 },
+  },
+  secrets: [],
+  probed: true,
+  target: (s) => `tcp://${hostPort(s.host, s.port)}`,
+  summary: (s) => `TCP ${hostPort(s.host, s.port)}`,
+  hosts: (s) => [s.host],
+  run: (s, ctx) => tcpProbe({ host: s.host, port: s.port, timeoutMs: ctx.timeoutMs }, ctx),
+});

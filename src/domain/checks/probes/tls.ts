@@ -1,5 +1,8 @@
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
+import { z } from 'zod';
 import { DAY } from '../../../lib/clock.ts';
+import { defineCheckType } from './contract.ts';
+import { hostname, hostPort, list, port, whole } from './fields.ts';
 import { describeFetchError } from './http.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
@@ -65,3 +68,41 @@ export function tlsProbe(t: TlsTarget, opts: ProbeOptions & { ca?: string | Buff
     socket.once('error', (err) => finish({ ok: false, statusCode: null, responseMs: elapsed(), error: describeFetchError(err, host, false, t.timeoutMs) }));
   });
 }
+
+const WARN_DAYS = 'Days before expiry, comma-separated, e.g. 30,14,7,1';
+
+const settings = z.object({
+  host: hostname,
+  port: port(443),
+  warn_days: list(whole(0, 999, WARN_DAYS), 10, WARN_DAYS)
+    .transform((days) => [...new Set(days)].sort((a, b) => b - a))
+    .default([30, 14, 7, 1]),
+});
+
+export const tls = defineCheckType({
+  type: 'tls',
+  label: 'TLS certificate',
+  description: 'The chain must verify, the host name match and the certificate not be expired; warns before expiry.',
+  settings,
+  fields: {
+    host: { label: 'Host', input: 'text', required: true, placeholder: 'example.com' },
+    port: { label: 'Port', input: 'number', min: 1, max: 65535 },
+    warn_days: { label: 'Warn days before expiry', input: 'list', help: 'One alert per certificate at each of these thresholds. Fails when expired, untrusted or for another host.' },
+  },
+  secrets: [],
+  probed: true,
+  target: (s) => `tls://${hostPort(s.host, s.port)}`,
+  summary: (s) => `TLS certificate ${hostPort(s.host, s.port)}`,
+  hosts: (s) => [s.host],
+  run: (s, ctx) => tlsProbe({ host: s.host, port: s.port, timeoutMs: ctx.timeoutMs }, ctx),
+  /**
+   * One warning per certificate per threshold: at 10 days left with thresholds 30,14,7,1 only
+   * the "14" warning goes out (not 30 as well), and a renewed certificate starts afresh.
+   */
+  async afterResult(s, result, ctx) {
+    if (!result.cert) return;
+    const cert = result.cert;
+    const crossed = s.warn_days.filter((d) => cert.daysLeft <= d).sort((a, b) => a - b)[0];
+    if (crossed !== undefined) await ctx.alert({ event: 'tls_expiry', keySuffix: `${cert.validTo}:${crossed}`, cert });
+  },
+});
