@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createMonitorVia, monitorForm, persona, useAppPerTest } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
+import { CHANNELS } from '../../src/domain/alerts/alerts.ts';
+import { openTestDb } from '../helpers/db.ts';
+import { sampleConfig } from '../helpers/channels.ts';
 
 let rx: Receiver;
 beforeAll(async () => {
@@ -22,6 +25,19 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     const fields = await (await owner.get('/settings/alerts/fields?kind=telegram', { 'hx-request': 'true' })).text();
     expect(fields).toContain('for="f-bot_token">Bot token</label>');
     expect(fields).not.toContain('for="f-url"');
+  });
+
+  it('every kind’s form is drawn from its definition: labels, hints, hidden credentials, choices', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    for (const def of CHANNELS) {
+      const html = await (await owner.get(`/settings/alerts/fields?kind=${def.kind}`, { 'hx-request': 'true' })).text();
+      for (const f of def.fields) {
+        expect(html, `${def.kind}.${f.name}`).toContain(`<label class="label" for="f-${f.name}">${f.meta.label.replace(/&/g, '&amp;')}</label>`);
+        if (f.meta.input === 'secret') expect(html).toContain(`name="${f.name}" type="password"`);
+        if (f.meta.input === 'url') expect(html).toContain(`name="${f.name}" type="url"`);
+        for (const [value] of f.meta.options ?? []) expect(html).toContain(`<option value="${value}"`);
+      }
+    }
   });
 
   it('creates a webhook (secret shown once), attaches defaults to new monitors, tests inline, logs deliveries', async () => {
@@ -172,5 +188,25 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     expect(html).toContain('Unknown time zone');
     expect(html).toContain('Not a valid cron expression');
     expect(html).toContain('Enter how long each window lasts');
+  });
+});
+
+describe('every URL a user types for a channel passes the network guard when saved', () => {
+  it.each(CHANNELS.filter((d) => d.urlFields.length).map((d) => [d.kind, d] as const))('%s', async (_kind, def) => {
+    const t = await openTestDb('sqlite');
+    try {
+      const { app } = buildApp(t.db, { BLOCK_PRIVATE_TARGETS: '1' });
+      const owner = await persona(app, 'owner');
+      await owner.get('/settings/alerts');
+      for (const field of def.urlFields) {
+        const form = { kind: def.kind, name: 'Internal', ...sampleConfig(def.kind, 'https://public.example'), [field]: 'http://10.1.2.3/hook' };
+        const res = await owner.post('/settings/alerts', form);
+        expect(res.status, field).toBe(422);
+        expect(await res.text()).toMatch(new RegExp(`id="e-${field}">10\\.1\\.2\\.3 is a private or reserved address`));
+      }
+      expect(await t.db.selectFrom('alert_channels').select('id').execute()).toHaveLength(0);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { persona, useAppPerTest } from '../helpers/app.ts';
 import { apiClient, createKeyVia } from '../helpers/api.ts';
 import { testDbKinds } from '../helpers/env.ts';
 import { useReceiver } from '../helpers/receiver.ts';
+import { CHANNEL_KINDS, CHANNELS } from '../../src/domain/alerts/alerts.ts';
 
 const rx = useReceiver();
 
@@ -67,6 +68,22 @@ describe.each(testDbKinds())('PATCH /api/v1/alert-channels/{id} on %s', (kind) =
     expect(unknown.status).toBe(422);
     const r = await row(id);
     expect([r.kind, r.name, JSON.parse(r.config).url]).toEqual(['webhook', 'Same kind', `${rx.url}/hook?token=first-secret`]);
+  });
+
+  it('the PATCH schema is the registry’s: every kind, every setting once, credentials write-only, the name as the service checks it', async () => {
+    const doc = await (await ctx.built.app.request('/api/v1/openapi.json')).json();
+    const props = doc.paths['/alert-channels/{id}'].patch.requestBody.content['application/json'].schema.properties as Record<string, { description: string; enum?: string[]; minLength?: number; maxLength?: number }>;
+    expect(props.kind!.enum).toEqual([...CHANNEL_KINDS]);
+    expect(props.name).toMatchObject({ minLength: 1, maxLength: 80 });
+    for (const def of CHANNELS) {
+      for (const f of def.fields) {
+        expect(props[f.name], `${def.kind}.${f.name}`).toBeDefined();
+        expect(props[f.name]!.description).toContain(def.kind);
+        if (def.secrets.includes(f.name)) expect(props[f.name]!.description).toContain('write-only');
+      }
+    }
+    const listed = doc.paths['/alert-channels'].get.responses['200'].content['application/json'].schema.properties.data.items.properties.kind.enum;
+    expect(listed).toEqual([...CHANNEL_KINDS]);
   });
 
   it('enabled: true re-enables a channel disabled by 410 Gone', async () => {

@@ -3,7 +3,7 @@ import type { Db } from '../../db/create-db.ts';
 import type { Database } from '../../db/schema.ts';
 import { writeTx } from '../../db/tx.ts';
 import type { AlertEvent } from './alerts.ts';
-import { PLUGINS } from './channels/index.ts';
+import { findChannelDef } from './channels/index.ts';
 import * as channels from './channels.repository.ts';
 import { deliver, type DeliveryDeps, type DeliveryOutcome } from './deliver.ts';
 import * as outbox from './outbox.repository.ts';
@@ -39,12 +39,15 @@ export async function attempt(
 ): Promise<DeliveryOutcome> {
   const attemptNo = row.attempts + 1;
   const channel = await channels.findById(deps.db, row.channel_id);
+  const def = channel && findChannelDef(channel.kind);
   let outcome: DeliveryOutcome;
   if (!channel || (channel.disabledAt !== null && !opts.allowDisabled)) {
     outcome = { ok: false, response: null, error: channel ? `Channel disabled: ${channel.disabledReason ?? ''}`.trim() : 'Channel deleted', permanent: true, gone: false };
+  } else if (!def) {
+    outcome = { ok: false, response: null, error: `Unknown channel type "${channel.kind}"`, permanent: true, gone: false };
   } else {
     const event = JSON.parse(row.payload) as AlertEvent;
-    const message = PLUGINS[channel.kind].render(event, channel.config, {
+    const message = def.render(event, channel.config, {
       idempotencyKey: row.idempotency_key,
       timestamp: Math.floor(deps.now() / 1000),
       providers: deps.delivery.providers,
