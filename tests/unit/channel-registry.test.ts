@@ -47,10 +47,10 @@ describe('the channel registry', () => {
     expect(skipping).toEqual(['pagerduty']);
   });
 
-  it('plans: free = email, pro = email and webhook, business and self-hosted = all', () => {
+  it('plans: free = email, pro = email and the webhooks, business and self-hosted = all', () => {
     expect(allowedKinds(false, 'free')).toEqual(['email']);
     expect(allowedKinds(false, 'unknown')).toEqual(['email']);
-    expect(allowedKinds(false, 'pro')).toEqual(['email', 'webhook']);
+    expect(allowedKinds(false, 'pro')).toEqual(['email', 'webhook', 'custom_webhook']);
     expect(allowedKinds(false, 'business')).toEqual(CHANNEL_KINDS);
     expect(allowedKinds(true, 'free')).toEqual(CHANNEL_KINDS);
   });

@@ -37,7 +37,31 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
         if (f.meta.input === 'url') expect(html).toContain(`name="${f.name}" type="url"`);
         for (const [value] of f.meta.options ?? []) expect(html).toContain(`<option value="${value}"`);
       }
+      expect(html.includes('hx-post="/settings/alerts/preview'), def.kind).toBe(!!def.preview);
     }
+  });
+
+  it('custom webhook: Preview fills the template with a sample alert; template errors show on the field', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    await owner.get('/settings/alerts?kind=custom_webhook');
+    const form = { kind: 'custom_webhook', name: 'Mine', url: `${rx.url}/custom`, content_type: 'application/json', template: '{"name": "{{monitor.name}}", "event": "{{event}}"}' };
+    const preview = await owner.post('/settings/alerts/preview?kind=custom_webhook', form, { 'hx-request': 'true' });
+    expect(preview.status).toBe(200);
+    const shown = await preview.text();
+    expect(shown).toContain('data-testid="channel-preview"');
+    expect(shown).toContain('{&quot;name&quot;: &quot;Checkout \\&quot;API\\&quot;&quot;, &quot;event&quot;: &quot;down&quot;}');
+    const bad = await owner.post('/settings/alerts/preview?kind=custom_webhook', { ...form, template: '{"name": "{{monitor.nmae}}"}' }, { 'hx-request': 'true' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('Unknown variable {{monitor.nmae}}');
+
+    const refused = await owner.post('/settings/alerts', { ...form, template: '{"id": {{monitor.id}}}' });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toMatch(/id="e-template">Put each variable inside a JSON string/);
+    expect((await owner.post('/settings/alerts', form)).status).toBe(201);
+    const ch = await ctx.t.db.selectFrom('alert_channels').selectAll().where('kind', '=', 'custom_webhook').executeTakeFirstOrThrow();
+    const test = await owner.post(`/settings/alerts/${ch.id}/test`, {}, { 'hx-request': 'true' });
+    expect(await test.text()).toContain('Test delivered');
+    expect(JSON.parse(rx.received.at(-1)!.body)).toEqual({ name: 'Mine', event: 'test' });
   });
 
   it('creates a webhook (secret shown once), attaches defaults to new monitors, tests inline, logs deliveries', async () => {

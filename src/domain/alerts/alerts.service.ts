@@ -99,6 +99,13 @@ export async function createChannel(deps: AlertDeps, accountId: number, raw: Rec
   return { channel: await getChannel(deps, accountId, id), secret };
 }
 
+/** What a kind with a body template would send for a sample alert, from unsaved input; nothing is sent. */
+export function previewChannel(kind: ChannelKind, raw: Record<string, unknown>): { contentType: string; body: string } {
+  const def = channelDef(kind);
+  if (!def.preview) throw new ValidationError(`${def.label} channels have no preview; use Send test once saved.`);
+  return def.preview(raw);
+}
+
 export const KIND_CANNOT_CHANGE = 'The type of a channel cannot change. Create a new channel for another type.';
 
 /**

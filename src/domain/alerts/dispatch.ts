@@ -9,7 +9,7 @@ import { deliver, type DeliveryDeps, type DeliveryOutcome } from './deliver.ts';
 import * as outbox from './outbox.repository.ts';
 import { afterAttempt } from '../outbox/retry.ts';
 import { unverifiedMemberEmails } from '../accounts/accounts.repository.ts';
-import type { OutgoingMessage } from './channels/channel.ts';
+import type { ChannelDefinition, OutgoingMessage } from './channels/channel.ts';
 
 type DbLike = Kysely<Database>;
 
@@ -46,13 +46,10 @@ export async function attempt(
   } else if (!def) {
     outcome = { ok: false, response: null, error: `Unknown channel type "${channel.kind}"`, permanent: true, gone: false };
   } else {
-    const event = JSON.parse(row.payload) as AlertEvent;
-    const message = def.render(event, channel.config, {
-      idempotencyKey: row.idempotency_key,
-      timestamp: Math.floor(deps.now() / 1000),
-      providers: deps.delivery.providers,
-    });
-    outcome = await deliverToVerified(deps, row.account_id, message);
+    const message = render(def, channel.config, row, deps);
+    outcome = typeof message === 'string'
+      ? { ok: false, response: null, error: message, permanent: true, gone: false }
+      : await deliverToVerified(deps, row.account_id, message);
   }
   const now = deps.now();
   const next = afterAttempt(outcome, attemptNo, now, { retry: opts.retry, random: deps.random });
@@ -70,6 +67,20 @@ export async function attempt(
     await deps.onChannelDisabled?.({ id: channel.id, accountId: channel.accountId, name: channel.name }, reason);
   }
   return outcome;
+}
+
+/** The frozen event in the channel's native format, or why it cannot be built. */
+function render(def: ChannelDefinition, config: Record<string, string>, row: outbox.OutboxRow, deps: SendDeps): OutgoingMessage | string {
+  try {
+    return def.render(JSON.parse(row.payload) as AlertEvent, config, {
+      idempotencyKey: row.idempotency_key,
+      timestamp: Math.floor(deps.now() / 1000),
+      providers: deps.delivery.providers,
+    });
+  } catch (err) {
+    // Settings an older version saved that this one refuses (a template variable gone): retrying cannot help.
+    return `Cannot build the message: ${(err as Error).message}`;
+  }
 }
 
 /**

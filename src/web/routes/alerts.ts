@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { ValidationError } from '../../lib/errors.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import { type Channel, CHANNELS, type ChannelKind, channelDef, isChannelKind, maskedSecret, redactedTarget, visibleConfig } from '../../domain/alerts/alerts.ts';
 import { can } from '../../domain/accounts/roles.ts';
@@ -11,6 +12,7 @@ import {
   getChannel,
   kindsFor,
   listChannels,
+  previewChannel,
   sendTest,
   updateChannel,
 } from '../../domain/alerts/alerts.service.ts';
@@ -36,6 +38,7 @@ function kindForm(kind: ChannelKind) {
   return {
     kind,
     inputs: def.fields.map((f) => ({ name: f.name, required: f.required, secret: def.secrets.includes(f.name), ...f.meta })),
+    preview: !!def.preview,
     signed: def.signed,
   };
 }
@@ -96,6 +99,16 @@ export const alertRoutes = new Hono<AppEnv>()
   .get('/settings/alerts/fields', (c) => {
     const kind = kindOf(c.req.query('kind'));
     return html(c, 'partials/alerts/fields', { ...kindForm(kind), values: { kind }, fields: {} });
+  })
+  // What a kind with a body template would send for a sample alert, from the unsaved form (htmx).
+  .post('/settings/alerts/preview', requireRole('alerts.write'), (c) => {
+    try {
+      const preview = previewChannel(kindOf(c.req.query('kind')), c.get('form'));
+      return html(c, 'partials/alerts/preview', { preview, error: null });
+    } catch (err) {
+      if (err instanceof ValidationError) return html(c, 'partials/alerts/preview', { preview: null, error: err.message }, 422);
+      throw err;
+    }
   })
   .post('/settings/alerts', requireRole('alerts.write'), async (c) => {
     const form = c.get('form');

@@ -126,6 +126,8 @@ export interface ChannelSpec<K extends string, C extends ConfigSchema> {
   render(event: AlertEvent, config: Stored<C>, ctx: RenderContext): OutgoingMessage;
   /** A Standard Webhooks signing secret is generated on create, stored as `config.secret` and shown once. */
   signed?: boolean;
+  /** What would be sent for a sample event, from unsaved form input; throws a ValidationError when it cannot be sent. */
+  preview?(input: Record<string, unknown>): { contentType: string; body: string };
 }
 
 export interface ConfigField {
@@ -151,6 +153,7 @@ export interface ChannelDefinition<K extends string = string> {
   accepts(event: AlertEventName): boolean;
   render(event: AlertEvent, config: Record<string, string>, ctx: RenderContext): OutgoingMessage;
   signed: boolean;
+  preview?(input: Record<string, unknown>): { contentType: string; body: string };
 }
 
 /** Checks a spec (every field described, sane names) and derives its field list. */
@@ -175,6 +178,7 @@ export function defineChannel<const K extends string, C extends ConfigSchema>(sp
     accepts: spec.accepts ?? (() => true),
     render: (event, config, ctx) => spec.render(event, config as Stored<C>, ctx),
     signed: spec.signed ?? false,
+    ...(spec.preview ? { preview: spec.preview } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ChannelDefinition } from './channel.ts';
+import { customWebhook } from './custom-webhook.ts';
 import { discord } from './discord.ts';
 import { email } from './email.ts';
 import { ntfy } from './ntfy.ts';
@@ -16,6 +17,7 @@ import { webhook } from './webhook.ts';
 export const CHANNELS = [
   email,
   webhook,
+  customWebhook,
   slack,
   discord,
   teams,
