@@ -29,6 +29,7 @@ export const SAMPLE_CONFIGS: Record<ChannelKind, Record<string, string>> = {
   telegram: { bot_token: '123456:SAMPLETELEGRAMSECRET0123', chat_id: '42' },
   ntfy: { url: '{rx}/ntfy/sample-ntfy-secret' },
   pagerduty: { routing_key: 'SAMPLEPAGERDUTYSECRET0123456789AB' },
+  opsgenie: { api_key: '0a1b2c3d-sample-opsgenie-secret', region: 'us', priority: 'P1' },
 };
 
 export function sampleConfig(kind: ChannelKind, rxUrl: string): Record<string, string> {

@@ -82,8 +82,26 @@ describe.each(testDbKinds())('PATCH /api/v1/alert-channels/{id} on %s', (kind) =
         if (def.secrets.includes(f.name)) expect(props[f.name]!.description).toContain('write-only');
       }
     }
+    expect(props.region!.enum).toEqual(['us', 'eu']);
     const listed = doc.paths['/alert-channels'].get.responses['200'].content['application/json'].schema.properties.data.items.properties.kind.enum;
     expect(listed).toEqual([...CHANNEL_KINDS]);
+  });
+
+  it('a new kind (Opsgenie) is edited like the others: its key stays hidden and kept, other kinds’ settings are refused', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    await owner.post('/settings/alerts', { kind: 'opsgenie', name: 'On-call', api_key: 'opsgenie-first-secret-0a1b2c', region: 'us', priority: 'P1' });
+    const id = (await ctx.t.db.selectFrom('alert_channels').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+    const api = apiClient(ctx.built.app, await createKeyVia(owner, 'rw', 'write'));
+    const res = await api.patch(`/alert-channels/${id}`, { region: 'eu', api_key: '' });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ kind: 'opsgenie', target: 'api.eu.opsgenie.com' });
+    expect(res.text).not.toContain('opsgenie-first-secret');
+    expect(JSON.parse((await row(id)).config)).toEqual({ api_key: 'opsgenie-first-secret-0a1b2c', region: 'eu', priority: 'P1' });
+    const foreign = await api.patch(`/alert-channels/${id}`, { url: 'https://x.example' });
+    expect(foreign.json.error.details).toEqual({ url: 'Not a setting of an opsgenie channel' });
+    const bad = await api.patch(`/alert-channels/${id}`, { priority: 'P9' });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.details.priority).toMatch(/^Choose one of/);
   });
 
   it('enabled: true re-enables a channel disabled by 410 Gone', async () => {

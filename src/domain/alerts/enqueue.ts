@@ -59,7 +59,7 @@ export async function enqueueMonitorEvent(
   };
   const rows = [];
   for (const ch of targets) {
-    // Each channel says which events it takes (PagerDuty only those it can resolve).
+    // Each channel says which events it takes (PagerDuty and Opsgenie only those they can close).
     if (!findChannelDef(ch.kind)?.accepts(v.event)) continue;
     if (v.event === 'up' && v.incident && !(await outbox.hasEvent(db, v.incident.id, ch.id, 'down'))) continue;
     const scope = v.incident ? `incident-${v.incident.id}` : `monitor-${v.monitor.id}`;

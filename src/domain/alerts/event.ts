@@ -39,6 +39,11 @@ export function describeEvent(e: AlertEvent): { title: string; summary: string }
   }
 }
 
+/** The title without its leading emoji, for providers that show their own icon or severity. */
+export function plainTitle(e: AlertEvent): string {
+  return describeEvent(e).title.replace(/^[^\x20-\x7e]+ /u, '');
+}
+
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;

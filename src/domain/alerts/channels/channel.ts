@@ -36,6 +36,8 @@ export interface RenderContext {
 export interface ProviderUrls {
   telegram: string;
   pagerduty: string;
+  opsgenie: string;
+  opsgenieEu: string;
 }
 
 /* ---------- configuration fields: a zod schema that also says how its form shows it ---------- */
@@ -210,4 +212,9 @@ export function hostOf(url: string | undefined): string | null {
 /** One stable key per incident (per test message otherwise), for providers that pair a raise with a resolve. */
 export function incidentKey(e: AlertEvent, ctx: RenderContext): string {
   return e.incident ? `statusping-incident-${e.incident.id}` : `statusping-test-${ctx.idempotencyKey}`;
+}
+
+/** Cuts a string to `max` characters, with an ellipsis when cut. */
+export function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }

@@ -3,6 +3,7 @@ import { customWebhook } from './custom-webhook.ts';
 import { discord } from './discord.ts';
 import { email } from './email.ts';
 import { ntfy } from './ntfy.ts';
+import { opsgenie } from './opsgenie.ts';
 import { pagerduty } from './pagerduty.ts';
 import { slack } from './slack.ts';
 import { teams } from './teams.ts';
@@ -24,6 +25,7 @@ export const CHANNELS = [
   telegram,
   ntfy,
   pagerduty,
+  opsgenie,
 ] as const;
 
 export type ChannelKind = (typeof CHANNELS)[number]['kind'];
