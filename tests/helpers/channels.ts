@@ -28,6 +28,7 @@ export const SAMPLE_CONFIGS: Record<ChannelKind, Record<string, string>> = {
   teams: { url: '{rx}/teams/sample-teams-secret' },
   telegram: { bot_token: '123456:SAMPLETELEGRAMSECRET0123', chat_id: '42' },
   ntfy: { url: '{rx}/ntfy/sample-ntfy-secret' },
+  pushover: { app_token: 'SamplePushoverAppSecret0123456', user_key: 'SamplePushoverUserSecret012345', priority: '1' },
   pagerduty: { routing_key: 'SAMPLEPAGERDUTYSECRET0123456789AB' },
   opsgenie: { api_key: '0a1b2c3d-sample-opsgenie-secret', region: 'us', priority: 'P1' },
 };
@@ -128,4 +129,9 @@ export function useChannelRun(dbKind: TestDbKind, rx: Receiver) {
       return sendTest(deps(), account.id, channel.id);
     },
   };
+}
+
+/** The fields of an application/x-www-form-urlencoded body. */
+export function formBody(body: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(body));
 }

@@ -44,6 +44,11 @@ export function plainTitle(e: AlertEvent): string {
   return describeEvent(e).title.replace(/^[^\x20-\x7e]+ /u, '');
 }
 
+/** Events that mean "something is wrong now". */
+export function isBad(e: AlertEvent): boolean {
+  return e.event === 'down' || e.event === 'reminder';
+}
+
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;

@@ -38,6 +38,7 @@ export interface ProviderUrls {
   pagerduty: string;
   opsgenie: string;
   opsgenieEu: string;
+  pushover: string;
 }
 
 /* ---------- configuration fields: a zod schema that also says how its form shows it ---------- */
@@ -197,6 +198,18 @@ export function jsonPost(url: string, body: unknown, ctx: RenderContext, extra: 
     url,
     headers: { 'content-type': 'application/json', 'idempotency-key': ctx.idempotencyKey, ...extra },
     body: JSON.stringify(body),
+  };
+}
+
+/** An application/x-www-form-urlencoded POST; undefined values are left out. */
+export function formPost(url: string, fields: Record<string, string | number | undefined>, ctx: RenderContext, extra: Record<string, string> = {}): HttpMessage {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) body.set(k, String(v));
+  return {
+    type: 'http',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': ctx.idempotencyKey, ...extra },
+    body: body.toString(),
   };
 }
 

@@ -5,6 +5,7 @@ import { email } from './email.ts';
 import { ntfy } from './ntfy.ts';
 import { opsgenie } from './opsgenie.ts';
 import { pagerduty } from './pagerduty.ts';
+import { pushover } from './pushover.ts';
 import { slack } from './slack.ts';
 import { teams } from './teams.ts';
 import { telegram } from './telegram.ts';
@@ -24,6 +25,7 @@ export const CHANNELS = [
   teams,
   telegram,
   ntfy,
+  pushover,
   pagerduty,
   opsgenie,
 ] as const;
