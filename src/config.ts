@@ -38,7 +38,7 @@ export interface Config {
   /** Resolver for custom-domain TXT checks, e.g. "1.1.1.1" or "127.0.0.1:5353"; unset = the system's resolvers. */
   readonly dnsVerifyResolver: string | undefined;
   /** Provider API base URLs (overridable for tests and proxies). */
-  readonly providers: { telegram: string; pagerduty: string; opsgenie: string; opsgenieEu: string; pushover: string };
+  readonly providers: { telegram: string; pagerduty: string; opsgenie: string; opsgenieEu: string; pushover: string; twilio: string };
 }
 
 export interface StripeConfig {
@@ -100,6 +100,7 @@ const schema = z.object({
   OPSGENIE_API_URL: z.string().url().default('https://api.opsgenie.com'),
   OPSGENIE_EU_API_URL: z.string().url().default('https://api.eu.opsgenie.com'),
   PUSHOVER_API_URL: z.string().url().default('https://api.pushover.net'),
+  TWILIO_API_URL: z.string().url().default('https://api.twilio.com'),
 });
 
 /** A provider API base without its trailing slashes, so paths can be appended. */
@@ -176,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       opsgenie: base(e.OPSGENIE_API_URL),
       opsgenieEu: base(e.OPSGENIE_EU_API_URL),
       pushover: base(e.PUSHOVER_API_URL),
+      twilio: base(e.TWILIO_API_URL),
     }),
   });
 }

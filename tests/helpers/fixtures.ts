@@ -35,7 +35,7 @@ export const LOOPBACK_IS_PUBLIC = new NetGuard({ block: true, allow: ['127.0.0.1
 
 export const TEST_ALERTS = { baseUrl: 'http://statusping.test', policy: SELF_HOSTED };
 
-/** Every third-party API base (Telegram, PagerDuty, Opsgenie US and EU, Pushover) at one local server. */
+/** Every third-party API base (Telegram, PagerDuty, Opsgenie US and EU, Pushover, Twilio) at one local server. */
 export function providersAt(url: string): ProviderUrls {
-  return { telegram: url, pagerduty: url, opsgenie: url, opsgenieEu: url, pushover: url };
+  return { telegram: url, pagerduty: url, opsgenie: url, opsgenieEu: url, pushover: url, twilio: url };
 }

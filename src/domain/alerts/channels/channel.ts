@@ -39,6 +39,7 @@ export interface ProviderUrls {
   opsgenie: string;
   opsgenieEu: string;
   pushover: string;
+  twilio: string;
 }
 
 /* ---------- configuration fields: a zod schema that also says how its form shows it ---------- */

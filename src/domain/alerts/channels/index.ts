@@ -9,6 +9,7 @@ import { pushover } from './pushover.ts';
 import { slack } from './slack.ts';
 import { teams } from './teams.ts';
 import { telegram } from './telegram.ts';
+import { twilio } from './twilio.ts';
 import { webhook } from './webhook.ts';
 
 /**
@@ -26,6 +27,7 @@ export const CHANNELS = [
   telegram,
   ntfy,
   pushover,
+  twilio,
   pagerduty,
   opsgenie,
 ] as const;
