@@ -2,6 +2,7 @@ import type { ChannelDefinition } from './channel.ts';
 import { customWebhook } from './custom-webhook.ts';
 import { discord } from './discord.ts';
 import { email } from './email.ts';
+import { googleChat } from './google-chat.ts';
 import { ntfy } from './ntfy.ts';
 import { opsgenie } from './opsgenie.ts';
 import { pagerduty } from './pagerduty.ts';
@@ -24,6 +25,7 @@ export const CHANNELS = [
   slack,
   discord,
   teams,
+  googleChat,
   telegram,
   ntfy,
   pushover,
