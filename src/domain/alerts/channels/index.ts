@@ -3,6 +3,7 @@ import { customWebhook } from './custom-webhook.ts';
 import { discord } from './discord.ts';
 import { email } from './email.ts';
 import { googleChat } from './google-chat.ts';
+import { mattermost } from './mattermost.ts';
 import { ntfy } from './ntfy.ts';
 import { opsgenie } from './opsgenie.ts';
 import { pagerduty } from './pagerduty.ts';
@@ -26,6 +27,7 @@ export const CHANNELS = [
   discord,
   teams,
   googleChat,
+  mattermost,
   telegram,
   ntfy,
   pushover,
