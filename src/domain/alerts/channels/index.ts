@@ -8,6 +8,7 @@ import { ntfy } from './ntfy.ts';
 import { opsgenie } from './opsgenie.ts';
 import { pagerduty } from './pagerduty.ts';
 import { pushover } from './pushover.ts';
+import { rocketchat } from './rocketchat.ts';
 import { slack } from './slack.ts';
 import { teams } from './teams.ts';
 import { telegram } from './telegram.ts';
@@ -28,6 +29,7 @@ export const CHANNELS = [
   teams,
   googleChat,
   mattermost,
+  rocketchat,
   telegram,
   ntfy,
   pushover,
