@@ -29,6 +29,7 @@ export const SAMPLE_CONFIGS: Record<ChannelKind, Record<string, string>> = {
   google_chat: { url: '{rx}/v1/spaces/AAA/messages?key=sample-gchat-key&token=sample-gchat-secret' },
   mattermost: { url: '{rx}/hooks/sample-mattermost-secret', username: 'StatusPing', icon_url: '' },
   rocketchat: { url: '{rx}/hooks/ID/sample-rocketchat-secret' },
+  matrix: { homeserver: '{rx}', access_token: 'syt_sample_matrix_secret_0123456789', room_id: '!room:example.org' },
   telegram: { bot_token: '123456:SAMPLETELEGRAMSECRET0123', chat_id: '42' },
   ntfy: { url: '{rx}/ntfy/sample-ntfy-secret' },
   pushover: { app_token: 'SamplePushoverAppSecret0123456', user_key: 'SamplePushoverUserSecret012345', priority: '1' },

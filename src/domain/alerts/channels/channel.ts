@@ -3,9 +3,10 @@ import { httpUrl } from '../../../lib/validate.ts';
 import type { PlanId } from '../../billing/plans.ts';
 import type { AlertEvent, AlertEventName } from '../event.ts';
 
-/** An HTTP POST to a provider or a user's endpoint. */
+/** An HTTP request to a provider or a user's endpoint (POST unless said otherwise). */
 export interface HttpMessage {
   type: 'http';
+  method?: 'POST' | 'PUT';
   url: string;
   headers: Record<string, string>;
   body: string;

@@ -3,6 +3,7 @@ import { customWebhook } from './custom-webhook.ts';
 import { discord } from './discord.ts';
 import { email } from './email.ts';
 import { googleChat } from './google-chat.ts';
+import { matrix } from './matrix.ts';
 import { mattermost } from './mattermost.ts';
 import { ntfy } from './ntfy.ts';
 import { opsgenie } from './opsgenie.ts';
@@ -30,6 +31,7 @@ export const CHANNELS = [
   googleChat,
   mattermost,
   rocketchat,
+  matrix,
   telegram,
   ntfy,
   pushover,
