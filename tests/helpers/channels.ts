@@ -32,6 +32,7 @@ export const SAMPLE_CONFIGS: Record<ChannelKind, Record<string, string>> = {
   matrix: { homeserver: '{rx}', access_token: 'syt_sample_matrix_secret_0123456789', room_id: '!room:example.org' },
   telegram: { bot_token: '123456:SAMPLETELEGRAMSECRET0123', chat_id: '42' },
   ntfy: { url: '{rx}/ntfy/sample-ntfy-secret' },
+  gotify: { server: '{rx}', app_token: 'AsampleGotifySecret' },
   pushover: { app_token: 'SamplePushoverAppSecret0123456', user_key: 'SamplePushoverUserSecret012345', priority: '1' },
   twilio: { account_sid: 'AC0123456789abcdef0123456789abcdef', auth_token: '5ec7e7ab5ec7e7ab5ec7e7ab5ec7e7ab', from: '+14155550100', to: '+14155550123' },
   pagerduty: { routing_key: 'SAMPLEPAGERDUTYSECRET0123456789AB' },

@@ -3,6 +3,7 @@ import { customWebhook } from './custom-webhook.ts';
 import { discord } from './discord.ts';
 import { email } from './email.ts';
 import { googleChat } from './google-chat.ts';
+import { gotify } from './gotify.ts';
 import { matrix } from './matrix.ts';
 import { mattermost } from './mattermost.ts';
 import { ntfy } from './ntfy.ts';
@@ -34,6 +35,7 @@ export const CHANNELS = [
   matrix,
   telegram,
   ntfy,
+  gotify,
   pushover,
   twilio,
   pagerduty,
