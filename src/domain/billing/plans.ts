@@ -70,7 +70,7 @@ export const PLAN_INFO: Record<PlanId, { name: string; priceUsd: number; feature
   business: {
     name: 'Business',
     priceUsd: 39,
-    features: ['Every alert channel (Slack, Discord, Teams, Telegram, ntfy, PagerDuty)', 'Maintenance windows', 'Browser checks', 'Custom domain', 'Hide "Powered by StatusPing"'],
+    features: ['Every alert channel: chat, push, SMS and on-call (PagerDuty, Opsgenie)', 'Maintenance windows', 'Browser checks', 'Custom domain', 'Hide "Powered by StatusPing"'],
   },
 };
 
