@@ -38,7 +38,7 @@ export interface Config {
   /** Resolver for custom-domain TXT checks, e.g. "1.1.1.1" or "127.0.0.1:5353"; unset = the system's resolvers. */
   readonly dnsVerifyResolver: string | undefined;
   /** Provider API base URLs (overridable for tests and proxies). */
-  readonly providers: { telegram: string; pagerduty: string };
+  readonly providers: { telegram: string; pagerduty: string; opsgenie: string; opsgenieEu: string; pushover: string; twilio: string };
 }
 
 export interface StripeConfig {
@@ -97,7 +97,16 @@ const schema = z.object({
     .optional(),
   TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
   PAGERDUTY_EVENTS_URL: z.string().url().default('https://events.pagerduty.com'),
+  OPSGENIE_API_URL: z.string().url().default('https://api.opsgenie.com'),
+  OPSGENIE_EU_API_URL: z.string().url().default('https://api.eu.opsgenie.com'),
+  PUSHOVER_API_URL: z.string().url().default('https://api.pushover.net'),
+  TWILIO_API_URL: z.string().url().default('https://api.twilio.com'),
 });
+
+/** A provider API base without its trailing slashes, so paths can be appended. */
+function base(url: string): string {
+  return url.replace(/\/+$/, '');
+}
 
 function isCidr(v: string): boolean {
   try {
@@ -162,7 +171,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     browserConcurrency: e.BROWSER_CONCURRENCY,
     mail: { from: e.MAIL_FROM, resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, smtpUrl: e.SMTP_URL },
     dnsVerifyResolver: e.DNS_VERIFY_RESOLVER,
-    providers: { telegram: e.TELEGRAM_API_URL.replace(/\/+$/, ''), pagerduty: e.PAGERDUTY_EVENTS_URL.replace(/\/+$/, '') },
+    providers: Object.freeze({
+      telegram: base(e.TELEGRAM_API_URL),
+      pagerduty: base(e.PAGERDUTY_EVENTS_URL),
+      opsgenie: base(e.OPSGENIE_API_URL),
+      opsgenieEu: base(e.OPSGENIE_EU_API_URL),
+      pushover: base(e.PUSHOVER_API_URL),
+      twilio: base(e.TWILIO_API_URL),
+    }),
   });
 }
 

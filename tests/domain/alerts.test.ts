@@ -11,7 +11,7 @@ import { createMailer } from '../../src/lib/mail.ts';
 import { Dispatcher } from '../../src/worker/dispatch-outbox.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, makeMonitor, SAAS, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD } from '../helpers/fixtures.ts';
+import { makeAccount, makeMonitor, SAAS, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD, providersAt } from '../helpers/fixtures.ts';
 import { useReceiver } from '../helpers/receiver.ts';
 import { useSmtp } from '../helpers/smtp.ts';
 
@@ -26,7 +26,7 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
   const delivery = () => ({
     mailer: createMailer({ from: 'StatusPing <alerts@statusping.test>', smtpUrl: smtp.url, resendBaseUrl: rx.url }, silentLogger),
     guard: OPEN_GUARD,
-    providers: { telegram: rx.url, pagerduty: rx.url },
+    providers: providersAt(rx.url),
     timeoutMs: 2000,
   });
   const deps = () => ({ db: t.db, clock, policy: SELF_HOSTED, delivery: delivery(), baseUrl: 'http://statusping.test' });

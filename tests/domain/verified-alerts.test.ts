@@ -8,7 +8,7 @@ import { createMailer } from '../../src/lib/mail.ts';
 import { Dispatcher } from '../../src/worker/dispatch-outbox.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, makeMonitor, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD } from '../helpers/fixtures.ts';
+import { makeAccount, makeMonitor, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD, providersAt } from '../helpers/fixtures.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { linkIn, useSmtp } from '../helpers/smtp.ts';
 
@@ -20,7 +20,7 @@ describe.each(testDbKinds())('email alerts to verified addresses only, on %s', (
   const delivery = () => ({
     mailer: createMailer({ from: 'StatusPing <alerts@statusping.test>', smtpUrl: smtp.url, resendBaseUrl: 'http://127.0.0.1:9' }, silentLogger),
     guard: OPEN_GUARD,
-    providers: { telegram: 'http://127.0.0.1:9', pagerduty: 'http://127.0.0.1:9' },
+    providers: providersAt('http://127.0.0.1:9'),
     timeoutMs: 3000,
   });
 

@@ -166,6 +166,42 @@ describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
     }
   });
 
+  it('a custom webhook: the template is previewed in place, a template error shows on its field, Send test delivers the body', async () => {
+    const { base, browser } = e2e;
+    const rx = await startReceiver();
+    const page = await browser.newPage();
+    const errors = recordErrors(page);
+    try {
+      await signUpIn(page, base, 'custom-hook@example.com', 'Templating Co');
+      await page.goto(`${base}/settings/alerts`);
+      await page.getByLabel('Type').selectOption('custom_webhook'); // htmx swaps in URL, content type and template
+      await page.getByLabel('Body template').waitFor();
+      await page.getByLabel('Name').fill('Home automation');
+      await page.getByLabel('URL').fill(`${rx.url}/in`);
+      await page.getByLabel('Body template').fill('{"who": "{{monitor.name}}", "what": "{{event}}"}');
+      await page.getByRole('button', { name: 'Preview' }).click();
+      await page.getByTestId('channel-preview').waitFor();
+      expect(await page.getByTestId('channel-preview').textContent()).toContain('{"who": "Checkout \\"API\\"", "what": "down"}');
+
+      await page.getByLabel('Body template').fill('{"who": "{{monitor.nmae}}"}');
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      await page.locator('#e-template').waitFor();
+      expect(await page.locator('#e-template').textContent()).toContain('Unknown variable {{monitor.nmae}}');
+
+      await page.getByLabel('Body template').fill('{"who": "{{monitor.name}}", "what": "{{event}}"}');
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      await page.getByText('Channel "Home automation" created.').waitFor();
+      await page.getByRole('button', { name: 'Send test' }).click();
+      await page.getByTestId('test-result').waitFor();
+      expect(await page.getByTestId('test-result').textContent()).toContain('Test delivered');
+      expect(JSON.parse(rx.received[0]!.body)).toEqual({ who: 'Home automation', what: 'test' });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await rx.close();
+    }
+  });
+
   it('the Copy button puts a heartbeat’s push URL on the clipboard', async () => {
     const { base, browser } = e2e;
     const context = await browser.newContext();

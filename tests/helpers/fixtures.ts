@@ -1,5 +1,6 @@
 import type { Db } from '../../src/db/create-db.ts';
 import { LoginLimits, signUp } from '../../src/domain/accounts/accounts.service.ts';
+import type { ProviderUrls } from '../../src/domain/alerts/channels/channel.ts';
 import type { PlanPolicy } from '../../src/domain/billing/plans.ts';
 import { createMonitor } from '../../src/domain/monitors/monitors.service.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
@@ -33,3 +34,8 @@ export const BLOCK_ALL = new NetGuard({ block: true });
 export const LOOPBACK_IS_PUBLIC = new NetGuard({ block: true, allow: ['127.0.0.1/32'] });
 
 export const TEST_ALERTS = { baseUrl: 'http://statusping.test', policy: SELF_HOSTED };
+
+/** Every third-party API base (Telegram, PagerDuty, Opsgenie US and EU, Pushover, Twilio) at one local server. */
+export function providersAt(url: string): ProviderUrls {
+  return { telegram: url, pagerduty: url, opsgenie: url, opsgenieEu: url, pushover: url, twilio: url };
+}

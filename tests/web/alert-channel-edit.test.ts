@@ -19,6 +19,15 @@ function kinds() {
     { kind: 'ntfy', create: { url: 'https://ntfy.sh/ntfy-secret-topic-1' }, field: 'url', secret: 'ntfy-secret-topic-1', change: {} },
     { kind: 'telegram', create: { bot_token: '123456:TGSECRETTGSECRETTGSECRET', chat_id: '42' }, field: 'bot_token', secret: 'TGSECRETTGSECRETTGSECRET', change: { chat_id: '-1001' } },
     { kind: 'pagerduty', create: { routing_key: 'PDSECRETPDSECRETPDSECRETPDSECRET' }, field: 'routing_key', secret: 'PDSECRETPDSECRETPDSECRETPDSECRET', change: {} },
+    { kind: 'custom_webhook', create: { url: 'https://hooks.example.com/custom?token=custom-secret-1', content_type: 'application/json', template: '{"t": "{{summary}}"}' }, field: 'url', secret: 'custom-secret-1', change: { template: '{"t": "{{title}}", "m": "{{monitor.name}}"}' } },
+    { kind: 'google_chat', create: { url: 'https://chat.googleapis.com/v1/spaces/A/messages?key=k&token=gchat-secret-1' }, field: 'url', secret: 'gchat-secret-1', change: {} },
+    { kind: 'mattermost', create: { url: 'https://mm.example.com/hooks/mm-secret-1', username: 'StatusPing' }, field: 'url', secret: 'mm-secret-1', change: { username: 'Alerts' } },
+    { kind: 'rocketchat', create: { url: 'https://rc.example.com/hooks/ID/rc-secret-1' }, field: 'url', secret: 'rc-secret-1', change: {} },
+    { kind: 'matrix', create: { homeserver: 'https://matrix.example.org', access_token: 'syt_matrix_secret_1_abcdefgh', room_id: '!r:example.org' }, field: 'access_token', secret: 'matrix_secret_1', change: { room_id: '!other:example.org' } },
+    { kind: 'gotify', create: { server: 'https://gotify.example.com', app_token: 'GotifySecret1abc' }, field: 'app_token', secret: 'GotifySecret1abc', change: {} },
+    { kind: 'pushover', create: { app_token: 'PushoverAppSecret1234567890abc', user_key: 'PushoverUserKey123456789012345', priority: '1' }, field: 'app_token', secret: 'PushoverAppSecret', change: { priority: '2' } },
+    { kind: 'twilio', create: { account_sid: 'AC0123456789abcdef0123456789abcdef', auth_token: 'abcdefabcdefabcdefabcdefabcdef12', from: '+14155550100', to: '+14155550123' }, field: 'auth_token', secret: 'abcdefabcdefabcdef', change: { to: '+14155550199' } },
+    { kind: 'opsgenie', create: { api_key: 'opsgenie-secret-1-0a1b2c3d4e', region: 'eu', priority: 'P1' }, field: 'api_key', secret: 'opsgenie-secret-1', change: { priority: 'P3' } },
   ] as const;
 }
 

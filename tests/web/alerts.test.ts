@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createMonitorVia, monitorForm, persona, useAppPerTest } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
+import { CHANNELS } from '../../src/domain/alerts/alerts.ts';
+import { openTestDb } from '../helpers/db.ts';
+import { sampleConfig } from '../helpers/channels.ts';
 
 let rx: Receiver;
 beforeAll(async () => {
@@ -22,6 +25,43 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     const fields = await (await owner.get('/settings/alerts/fields?kind=telegram', { 'hx-request': 'true' })).text();
     expect(fields).toContain('for="f-bot_token">Bot token</label>');
     expect(fields).not.toContain('for="f-url"');
+  });
+
+  it('every kind’s form is drawn from its definition: labels, hints, hidden credentials, choices', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    for (const def of CHANNELS) {
+      const html = await (await owner.get(`/settings/alerts/fields?kind=${def.kind}`, { 'hx-request': 'true' })).text();
+      for (const f of def.fields) {
+        expect(html, `${def.kind}.${f.name}`).toContain(`<label class="label" for="f-${f.name}">${f.meta.label.replace(/&/g, '&amp;')}</label>`);
+        if (f.meta.input === 'secret') expect(html).toContain(`name="${f.name}" type="password"`);
+        if (f.meta.input === 'url') expect(html).toContain(`name="${f.name}" type="url"`);
+        for (const [value] of f.meta.options ?? []) expect(html).toContain(`<option value="${value}"`);
+      }
+      expect(html.includes('hx-post="/settings/alerts/preview'), def.kind).toBe(!!def.preview);
+    }
+  });
+
+  it('custom webhook: Preview fills the template with a sample alert; template errors show on the field', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    await owner.get('/settings/alerts?kind=custom_webhook');
+    const form = { kind: 'custom_webhook', name: 'Mine', url: `${rx.url}/custom`, content_type: 'application/json', template: '{"name": "{{monitor.name}}", "event": "{{event}}"}' };
+    const preview = await owner.post('/settings/alerts/preview?kind=custom_webhook', form, { 'hx-request': 'true' });
+    expect(preview.status).toBe(200);
+    const shown = await preview.text();
+    expect(shown).toContain('data-testid="channel-preview"');
+    expect(shown).toContain('{&quot;name&quot;: &quot;Checkout \\&quot;API\\&quot;&quot;, &quot;event&quot;: &quot;down&quot;}');
+    const bad = await owner.post('/settings/alerts/preview?kind=custom_webhook', { ...form, template: '{"name": "{{monitor.nmae}}"}' }, { 'hx-request': 'true' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('Unknown variable {{monitor.nmae}}');
+
+    const refused = await owner.post('/settings/alerts', { ...form, template: '{"id": {{monitor.id}}}' });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toMatch(/id="e-template">Put each variable inside a JSON string/);
+    expect((await owner.post('/settings/alerts', form)).status).toBe(201);
+    const ch = await ctx.t.db.selectFrom('alert_channels').selectAll().where('kind', '=', 'custom_webhook').executeTakeFirstOrThrow();
+    const test = await owner.post(`/settings/alerts/${ch.id}/test`, {}, { 'hx-request': 'true' });
+    expect(await test.text()).toContain('Test delivered');
+    expect(JSON.parse(rx.received.at(-1)!.body)).toEqual({ name: 'Mine', event: 'test' });
   });
 
   it('creates a webhook (secret shown once), attaches defaults to new monitors, tests inline, logs deliveries', async () => {
@@ -172,5 +212,25 @@ describe.each(testDbKinds())('alert and maintenance pages on %s', (kind) => {
     expect(html).toContain('Unknown time zone');
     expect(html).toContain('Not a valid cron expression');
     expect(html).toContain('Enter how long each window lasts');
+  });
+});
+
+describe('every URL a user types for a channel passes the network guard when saved', () => {
+  it.each(CHANNELS.filter((d) => d.urlFields.length).map((d) => [d.kind, d] as const))('%s', async (_kind, def) => {
+    const t = await openTestDb('sqlite');
+    try {
+      const { app } = buildApp(t.db, { BLOCK_PRIVATE_TARGETS: '1' });
+      const owner = await persona(app, 'owner');
+      await owner.get('/settings/alerts');
+      for (const field of def.urlFields) {
+        const form = { kind: def.kind, name: 'Internal', ...sampleConfig(def.kind, 'https://public.example'), [field]: 'http://10.1.2.3/hook' };
+        const res = await owner.post('/settings/alerts', form);
+        expect(res.status, field).toBe(422);
+        expect(await res.text()).toMatch(new RegExp(`id="e-${field}">10\\.1\\.2\\.3 is a private or reserved address`));
+      }
+      expect(await t.db.selectFrom('alert_channels').select('id').execute()).toHaveLength(0);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { persona, useAppPerTest } from '../helpers/app.ts';
 import { apiClient, createKeyVia } from '../helpers/api.ts';
 import { testDbKinds } from '../helpers/env.ts';
 import { useReceiver } from '../helpers/receiver.ts';
+import { CHANNEL_KINDS, CHANNELS } from '../../src/domain/alerts/alerts.ts';
 
 const rx = useReceiver();
 
@@ -67,6 +68,40 @@ describe.each(testDbKinds())('PATCH /api/v1/alert-channels/{id} on %s', (kind) =
     expect(unknown.status).toBe(422);
     const r = await row(id);
     expect([r.kind, r.name, JSON.parse(r.config).url]).toEqual(['webhook', 'Same kind', `${rx.url}/hook?token=first-secret`]);
+  });
+
+  it('the PATCH schema is the registry’s: every kind, every setting once, credentials write-only, the name as the service checks it', async () => {
+    const doc = await (await ctx.built.app.request('/api/v1/openapi.json')).json();
+    const props = doc.paths['/alert-channels/{id}'].patch.requestBody.content['application/json'].schema.properties as Record<string, { description: string; enum?: string[]; minLength?: number; maxLength?: number }>;
+    expect(props.kind!.enum).toEqual([...CHANNEL_KINDS]);
+    expect(props.name).toMatchObject({ minLength: 1, maxLength: 80 });
+    for (const def of CHANNELS) {
+      for (const f of def.fields) {
+        expect(props[f.name], `${def.kind}.${f.name}`).toBeDefined();
+        expect(props[f.name]!.description).toContain(def.kind);
+        if (def.secrets.includes(f.name)) expect(props[f.name]!.description).toContain('write-only');
+      }
+    }
+    expect(props.region!.enum).toEqual(['us', 'eu']);
+    const listed = doc.paths['/alert-channels'].get.responses['200'].content['application/json'].schema.properties.data.items.properties.kind.enum;
+    expect(listed).toEqual([...CHANNEL_KINDS]);
+  });
+
+  it('a new kind (Opsgenie) is edited like the others: its key stays hidden and kept, other kinds’ settings are refused', async () => {
+    const owner = await persona(ctx.built.app, 'owner');
+    await owner.post('/settings/alerts', { kind: 'opsgenie', name: 'On-call', api_key: 'opsgenie-first-secret-0a1b2c', region: 'us', priority: 'P1' });
+    const id = (await ctx.t.db.selectFrom('alert_channels').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+    const api = apiClient(ctx.built.app, await createKeyVia(owner, 'rw', 'write'));
+    const res = await api.patch(`/alert-channels/${id}`, { region: 'eu', api_key: '' });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ kind: 'opsgenie', target: 'api.eu.opsgenie.com' });
+    expect(res.text).not.toContain('opsgenie-first-secret');
+    expect(JSON.parse((await row(id)).config)).toEqual({ api_key: 'opsgenie-first-secret-0a1b2c', region: 'eu', priority: 'P1' });
+    const foreign = await api.patch(`/alert-channels/${id}`, { url: 'https://x.example' });
+    expect(foreign.json.error.details).toEqual({ url: 'Not a setting of an opsgenie channel' });
+    const bad = await api.patch(`/alert-channels/${id}`, { priority: 'P9' });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.details.priority).toMatch(/^Choose one of/);
   });
 
   it('enabled: true re-enables a channel disabled by 410 Gone', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiClient, createKeyVia } from '../helpers/api.ts';
 import { buildApp, createMonitorVia, persona } from '../helpers/app.ts';
 import { openTestDb } from '../helpers/db.ts';
+import { CHANNELS } from '../../src/domain/alerts/alerts.ts';
 
 // Every route, as a signed-in owner and as an API key, fed hostile values in every field a
 // form or JSON body could carry and in every path parameter: the answer may be any 2xx, 3xx
@@ -15,6 +16,8 @@ const FIELDS = [
   'group_id', 'impact', 'role', 'scope', 'plan', 'domain', 'accent', 'theme', 'bar_days', 'address', 'token', 'sig', 'next', 'back', 'confirm', 'month', 'target',
   'webhook_url', 'chat_id', 'bot_token', 'routing_key', 'topic', 'server', 'channels', 'default', 'postmortem', 'template_id', 'visibility', 'page_password', 'account_id',
 ];
+// Every alert channel's settings too, from the registry, so a new channel's fields are fed hostile values as well.
+FIELDS.push(...new Set(CHANNELS.flatMap((c) => c.fields.map((f) => f.name)).filter((f) => !FIELDS.includes(f))));
 const VALUES = ['', '\u0000', 'a\u202eb\u0007', 'x'.repeat(20_000), '-1', '1e309', 'NaN', '99999999999999999999', '::1', '[::1]:0', '<script>alert(1)</script>', '../../etc/passwd', '%00%ff', '{"a":[[[[1]]]]}', 'on'];
 const PARAMS = ['1', '0', '-5', '99999999999999999999999', 'abc', "1'--", '%E0%A4%A'];
 const SKIP_UNTIL_END = /^(\/logout|\/settings\/logout-everywhere|\/settings\/delete-account|\/settings\/members\/leave|\/settings\/password|\/settings\/email|\/account\/switch)$/;

@@ -9,19 +9,7 @@ import { findAccount } from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
 import { findInAccount as findMonitor } from '../monitors/monitors.repository.ts';
-import {
-  type AlertEvent,
-  allowedKinds,
-  type Channel,
-  type ChannelKind,
-  CONFIG_FIELDS,
-  CONFIG_SCHEMAS,
-  channelBaseSchema,
-  channelUpdateSchema,
-  KIND_LABELS,
-  SECRET_FIELDS,
-  URL_KINDS,
-} from './alerts.ts';
+import { type AlertEvent, allowedKinds, type Channel, type ChannelKind, channelBaseSchema, channelDef, channelUpdateSchema, kindLabel } from './alerts.ts';
 import * as repo from './channels.repository.ts';
 import type { DeliveryDeps, DeliveryOutcome } from './deliver.ts';
 import { attempt } from './dispatch.ts';
@@ -57,27 +45,48 @@ async function assertKindAllowed(deps: AlertDeps, accountId: number, kind: Chann
   if (kinds.includes(kind)) return;
   const account = await findAccount(deps.db, accountId);
   const label = limitsFor(deps.policy, account?.plan ?? 'free').label;
-  const msg = `${label} includes ${kinds.map((k) => KIND_LABELS[k]).join(' and ')} alerts only. Upgrade to use ${KIND_LABELS[kind]}.`;
+  const msg = `${label} includes ${listed(kinds.map(kindLabel))} alerts only. Upgrade to use ${kindLabel(kind)}.`;
   throw new PlanLimitError(msg, { kind: msg });
 }
 
+/** "A", "A and B", "A, B and C". */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** Every URL the user typed (a webhook, a homeserver, an icon) passes the SSRF guard when saved; deliveries are checked again. */
 function assertTargetAllowed(deps: AlertDeps, kind: ChannelKind, config: Record<string, string>): void {
-  if (!URL_KINDS.includes(kind)) return;
-  const violation = deps.delivery.guard.urlRefusal(new URL(config.url!));
-  if (violation) throw new ValidationError(violation, { url: violation });
+  const fields: Record<string, string> = {};
+  for (const f of channelDef(kind).urlFields) {
+    const violation = config[f] ? deps.delivery.guard.urlRefusal(new URL(config[f])) : null;
+    if (violation) fields[f] = violation;
+  }
+  const first = Object.values(fields)[0];
+  if (first) throw new ValidationError(first, fields);
+}
+
+/** The parsed settings of a kind as stored: its fields only, empty optional ones left out. */
+function storedConfig(kind: ChannelKind, parsed: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of channelDef(kind).fields) {
+    const v = parsed[f.name];
+    if (typeof v === 'string' && v !== '') out[f.name] = v;
+  }
+  return out;
 }
 
 /**
- * Creates a channel after checking the plan allows its kind and its URL is acceptable.
- * A webhook gets a Standard Webhooks secret (`whsec_…`), returned once, here only.
+ * Creates a channel after checking the plan allows its kind and its URLs are acceptable.
+ * A signed kind (the webhook) gets a Standard Webhooks secret (`whsec_…`), returned once, here only.
  */
 export async function createChannel(deps: AlertDeps, accountId: number, raw: Record<string, unknown>, by?: AuditBy): Promise<{ channel: Channel; secret: string | null }> {
   const base = parseInput(channelBaseSchema, raw);
   await assertKindAllowed(deps, accountId, base.kind);
-  const config = parseInput(CONFIG_SCHEMAS[base.kind], raw);
+  const def = channelDef(base.kind);
+  const config = storedConfig(base.kind, parseInput(def.config, raw));
   assertTargetAllowed(deps, base.kind, config);
   let secret: string | null = null;
-  if (base.kind === 'webhook') {
+  if (def.signed) {
     secret = `whsec_${randomBytes(24).toString('base64')}`;
     config.secret = secret;
   }
@@ -88,6 +97,13 @@ export async function createChannel(deps: AlertDeps, accountId: number, raw: Rec
     return id;
   });
   return { channel: await getChannel(deps, accountId, id), secret };
+}
+
+/** What a kind with a body template would send for a sample alert, from unsaved input; nothing is sent. */
+export function previewChannel(kind: ChannelKind, raw: Record<string, unknown>): { contentType: string; body: string } {
+  const def = channelDef(kind);
+  if (!def.preview) throw new ValidationError(`${def.label} channels have no preview; use Send test once saved.`);
+  return def.preview(raw);
 }
 
 export const KIND_CANNOT_CHANGE = 'The type of a channel cannot change. Create a new channel for another type.';
@@ -105,20 +121,21 @@ export async function updateChannel(deps: AlertDeps, accountId: number, id: numb
   const current = await getChannel(deps, accountId, id);
   if (raw.kind !== undefined && raw.kind !== current.kind) throw new ValidationError(KIND_CANNOT_CHANGE, { kind: KIND_CANNOT_CHANGE });
   await assertKindAllowed(deps, accountId, current.kind);
+  const def = channelDef(current.kind);
   const input: Record<string, unknown> = { ...raw };
-  for (const f of SECRET_FIELDS[current.kind]) {
+  for (const f of def.secrets) {
     if (typeof input[f] !== 'string' || input[f].trim() === '') input[f] = current.config[f];
   }
   // One schema for both parts, so the form shows every error at once.
-  const parsed = parseInput(channelUpdateSchema.and(CONFIG_SCHEMAS[current.kind]), input);
-  const config = Object.fromEntries(CONFIG_FIELDS[current.kind].map((f) => [f, parsed[f]!]));
+  const parsed = parseInput(channelUpdateSchema.and(def.config), input);
+  const config = storedConfig(current.kind, parsed);
   assertTargetAllowed(deps, current.kind, config);
   if (current.config.secret) config.secret = current.config.secret;
 
   const changed = [
     ...(parsed.name !== current.name ? ['name'] : []),
     ...(parsed.is_default !== current.isDefault ? ['is_default'] : []),
-    ...CONFIG_FIELDS[current.kind].filter((f) => config[f] !== current.config[f]),
+    ...def.fields.map((f) => f.name).filter((f) => config[f] !== current.config[f]),
   ];
   const enable = parsed.enabled && current.disabledAt !== null;
   const now = deps.clock.now();
@@ -155,7 +172,7 @@ export async function sendTest(deps: AlertDeps, accountId: number, id: number): 
   const account = await findAccount(deps.db, accountId);
   const now = deps.clock.now();
   if (!(await kindsFor(deps, accountId)).includes(channel.kind)) {
-    throw new PlanLimitError(`${limitsFor(deps.policy, account?.plan ?? 'free').label} does not include ${KIND_LABELS[channel.kind]} alerts.`);
+    throw new PlanLimitError(`${limitsFor(deps.policy, account?.plan ?? 'free').label} does not include ${kindLabel(channel.kind)} alerts.`);
   }
   // Tests go to arbitrary addresses, so they are spaced per channel and counted per account.
   const recent = await deps.db

@@ -49,7 +49,7 @@ export async function deliver(msg: OutgoingMessage, deps: DeliveryDeps): Promise
   const signal = AbortSignal.timeout(deps.timeoutMs);
   try {
     const res = await request(url, {
-      method: 'POST',
+      method: msg.method ?? 'POST',
       headers: { 'user-agent': 'StatusPing-Alerts/0.1', ...msg.headers },
       body: msg.body,
       signal,

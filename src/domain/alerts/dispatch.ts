@@ -3,13 +3,13 @@ import type { Db } from '../../db/create-db.ts';
 import type { Database } from '../../db/schema.ts';
 import { writeTx } from '../../db/tx.ts';
 import type { AlertEvent } from './alerts.ts';
-import { PLUGINS } from './channels/index.ts';
+import { findChannelDef } from './channels/index.ts';
 import * as channels from './channels.repository.ts';
 import { deliver, type DeliveryDeps, type DeliveryOutcome } from './deliver.ts';
 import * as outbox from './outbox.repository.ts';
 import { afterAttempt } from '../outbox/retry.ts';
 import { unverifiedMemberEmails } from '../accounts/accounts.repository.ts';
-import type { OutgoingMessage } from './channels/channel.ts';
+import type { ChannelDefinition, OutgoingMessage } from './channels/channel.ts';
 
 type DbLike = Kysely<Database>;
 
@@ -39,17 +39,17 @@ export async function attempt(
 ): Promise<DeliveryOutcome> {
   const attemptNo = row.attempts + 1;
   const channel = await channels.findById(deps.db, row.channel_id);
+  const def = channel && findChannelDef(channel.kind);
   let outcome: DeliveryOutcome;
   if (!channel || (channel.disabledAt !== null && !opts.allowDisabled)) {
     outcome = { ok: false, response: null, error: channel ? `Channel disabled: ${channel.disabledReason ?? ''}`.trim() : 'Channel deleted', permanent: true, gone: false };
+  } else if (!def) {
+    outcome = { ok: false, response: null, error: `Unknown channel type "${channel.kind}"`, permanent: true, gone: false };
   } else {
-    const event = JSON.parse(row.payload) as AlertEvent;
-    const message = PLUGINS[channel.kind].render(event, channel.config, {
-      idempotencyKey: row.idempotency_key,
-      timestamp: Math.floor(deps.now() / 1000),
-      providers: deps.delivery.providers,
-    });
-    outcome = await deliverToVerified(deps, row.account_id, message);
+    const message = render(def, channel.config, row, deps);
+    outcome = typeof message === 'string'
+      ? { ok: false, response: null, error: message, permanent: true, gone: false }
+      : await deliverToVerified(deps, row.account_id, message);
   }
   const now = deps.now();
   const next = afterAttempt(outcome, attemptNo, now, { retry: opts.retry, random: deps.random });
@@ -67,6 +67,20 @@ export async function attempt(
     await deps.onChannelDisabled?.({ id: channel.id, accountId: channel.accountId, name: channel.name }, reason);
   }
   return outcome;
+}
+
+/** The frozen event in the channel's native format, or why it cannot be built. */
+function render(def: ChannelDefinition, config: Record<string, string>, row: outbox.OutboxRow, deps: SendDeps): OutgoingMessage | string {
+  try {
+    return def.render(JSON.parse(row.payload) as AlertEvent, config, {
+      idempotencyKey: row.idempotency_key,
+      timestamp: Math.floor(deps.now() / 1000),
+      providers: deps.delivery.providers,
+    });
+  } catch (err) {
+    // Settings an older version saved that this one refuses (a template variable gone): retrying cannot help.
+    return `Cannot build the message: ${(err as Error).message}`;
+  }
 }
 
 /**

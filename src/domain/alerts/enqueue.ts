@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { MINUTE } from '../../lib/clock.ts';
 import type { PlanPolicy } from '../billing/plans.ts';
-import { type AlertEvent, type AlertEventName, allowedKinds } from './alerts.ts';
+import { type AlertEvent, type AlertEventName, allowedKinds, findChannelDef } from './alerts.ts';
 import * as channels from './channels.repository.ts';
 import * as outbox from './outbox.repository.ts';
 
@@ -59,8 +59,8 @@ export async function enqueueMonitorEvent(
   };
   const rows = [];
   for (const ch of targets) {
-    // PagerDuty pairs trigger with resolve; a flapping notice would open an incident nothing closes.
-    if ((v.event === 'flapping' || v.event === 'tls_expiry') && ch.kind === 'pagerduty') continue;
+    // Each channel says which events it takes (PagerDuty and Opsgenie only those they can close).
+    if (!findChannelDef(ch.kind)?.accepts(v.event)) continue;
     if (v.event === 'up' && v.incident && !(await outbox.hasEvent(db, v.incident.id, ch.id, 'down'))) continue;
     const scope = v.incident ? `incident-${v.incident.id}` : `monitor-${v.monitor.id}`;
     rows.push({

@@ -66,11 +66,11 @@ export function pageCountViolation(limits: PlanLimits, currentCount: number): st
 /** What the billing page shows for each plan; Stripe holds the prices actually charged. */
 export const PLAN_INFO: Record<PlanId, { name: string; priceUsd: number; features: readonly string[] }> = {
   free: { name: 'Free', priceUsd: 0, features: ['Email alerts'] },
-  pro: { name: 'Pro', priceUsd: 14, features: ['Email and webhook alerts', 'Hide "Powered by StatusPing"'] },
+  pro: { name: 'Pro', priceUsd: 14, features: ['Email, webhook and custom webhook alerts', 'Hide "Powered by StatusPing"'] },
   business: {
     name: 'Business',
     priceUsd: 39,
-    features: ['Every alert channel (Slack, Discord, Teams, Telegram, ntfy, PagerDuty)', 'Maintenance windows', 'Browser checks', 'Custom domain', 'Hide "Powered by StatusPing"'],
+    features: ['Every alert channel: chat, push, SMS and on-call (PagerDuty, Opsgenie)', 'Maintenance windows', 'Browser checks', 'Custom domain', 'Hide "Powered by StatusPing"'],
   },
 };
 

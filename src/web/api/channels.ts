@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Channel, CHANNEL_KINDS, CONFIG_FIELDS, redactedTarget, visibleConfig } from '../../domain/alerts/alerts.ts';
+import { ALL_CONFIG_FIELDS, type Channel, CHANNEL_KINDS, CHANNELS, channelDef, channelName, redactedTarget, visibleConfig } from '../../domain/alerts/alerts.ts';
 import { getChannel, listChannels, updateChannel } from '../../domain/alerts/alerts.service.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import type { WebDeps } from '../deps.ts';
@@ -32,22 +32,61 @@ function toApi(ch: Channel): z.input<typeof channelSchema> {
 
 const writeOnly = 'write-only: never returned; empty or left out keeps the current value';
 
+/** JSON Schema constraints worth documenting, read from the schema the service validates with. */
+function constraintsOf(schema: z.ZodType, secret: boolean): Record<string, unknown> {
+  const js = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  // A blank credential keeps the stored one, so its length and pattern apply only to a new value.
+  const keys = secret ? ['maxLength', 'enum'] : ['minLength', 'maxLength', 'pattern', 'enum'];
+  return Object.fromEntries(keys.filter((k) => js[k] !== undefined).map((k) => [k, js[k]]));
+}
+
+/**
+ * A string the route accepts as is, documented with the constraints the service enforces:
+ * the service validates name and settings together, so a bad name and a bad URL are
+ * reported in one answer, as the form reports them.
+ */
+function documented(description: string, constraints: Record<string, unknown>) {
+  return z.string().meta({ description, ...constraints });
+}
+
+/** Every setting of every kind, once per name, described from the channel definitions. */
+function configFieldsDoc(): Record<string, z.ZodType> {
+  const byName = new Map<string, Array<{ kind: string; label: string; help?: string; secret: boolean; constraints: Record<string, unknown> }>>();
+  for (const def of CHANNELS) {
+    for (const f of def.fields) {
+      const secret = def.secrets.includes(f.name);
+      const list = byName.get(f.name) ?? [];
+      list.push({ kind: def.kind, label: f.meta.label, help: f.meta.help, secret, constraints: constraintsOf(f.schema, secret) });
+      byName.set(f.name, list);
+    }
+  }
+  const out: Record<string, z.ZodType> = {};
+  for (const [name, uses] of byName) {
+    const same = uses.every((u) => JSON.stringify(u.constraints) === JSON.stringify(uses[0]!.constraints));
+    const what = uses.length === 1 ? `${uses[0]!.label}${uses[0]!.help ? `. ${uses[0]!.help}` : ''}` : uses[0]!.label;
+    const kinds = same ? uses.map((u) => u.kind).join(', ') : uses.map((u) => `${u.kind} (${describeConstraints(u.constraints)})`).join(', ');
+    const secret = uses.some((u) => u.secret) ? ` (${writeOnly})` : '';
+    out[name] = documented(`${kinds}: ${what}${secret}`, same ? uses[0]!.constraints : {});
+  }
+  return out;
+}
+
+function describeConstraints(c: Record<string, unknown>): string {
+  if (Array.isArray(c.enum)) return `one of ${c.enum.join(', ')}`;
+  if (typeof c.pattern === 'string') return `matching ${c.pattern}`;
+  return 'text';
+}
+
 /** An edit: only the fields sent change, and only those of the channel's own kind. */
 const channelUpdateSchema = z
   .strictObject({
     kind: z.enum(CHANNEL_KINDS).describe('The kind cannot change: if sent, it must be the channel’s current kind'),
-    name: z.string().max(200).describe('Display name (1–80 characters)'),
+    name: documented('Display name', constraintsOf(channelName, false)),
     is_default: z.boolean().describe('Attach to new monitors'),
     enabled: z.literal(true).describe('true enables a channel that was disabled (its receiver answered 410 Gone); channels cannot be disabled here'),
-    recipients: z.string().max(2000).describe('email: addresses, separated by commas'),
-    url: z.string().max(2048).describe(`webhook, slack, discord, teams, ntfy: where alerts go (${writeOnly})`),
-    bot_token: z.string().max(200).describe(`telegram: bot token (${writeOnly})`),
-    chat_id: z.string().max(100).describe('telegram: chat id or @channelname'),
-    routing_key: z.string().max(100).describe(`pagerduty: Events API v2 integration key (${writeOnly})`),
+    ...configFieldsDoc(),
   })
   .partial();
-
-const ALL_CONFIG_FIELDS = new Set(Object.values(CONFIG_FIELDS).flat());
 
 export const channelRoutes: ApiRoute[] = [
   defineRoute({
@@ -69,10 +108,12 @@ export const channelRoutes: ApiRoute[] = [
     handler: async ({ deps, key, by, params, body }) => {
       const ad = alertDeps(deps);
       const current = await getChannel(ad, key.accountId, params.id);
-      const foreign = Object.keys(body).filter((f) => ALL_CONFIG_FIELDS.has(f) && !CONFIG_FIELDS[current.kind].includes(f));
+      const own = new Set(channelDef(current.kind).fields.map((f) => f.name));
+      const foreign = Object.keys(body).filter((f) => ALL_CONFIG_FIELDS.has(f) && !own.has(f));
       if (foreign.length) {
-        const fields = Object.fromEntries(foreign.map((f) => [f, `Not a setting of a ${current.kind} channel`]));
-        throw new ValidationError(`Invalid request body: ${foreign.join(', ')} ${foreign.length === 1 ? 'is not a setting' : 'are not settings'} of a ${current.kind} channel`, fields);
+        const aKind = `${/^[aeiou]/.test(current.kind) ? 'an' : 'a'} ${current.kind} channel`;
+        const fields = Object.fromEntries(foreign.map((f) => [f, `Not a setting of ${aKind}`]));
+        throw new ValidationError(`Invalid request body: ${foreign.join(', ')} ${foreign.length === 1 ? 'is not a setting' : 'are not settings'} of ${aKind}`, fields);
       }
       const merged = { name: current.name, is_default: current.isDefault, ...visibleConfig(current), ...body };
       return toApi(await updateChannel(ad, key.accountId, params.id, merged, by));

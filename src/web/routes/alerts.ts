@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
+import { ValidationError } from '../../lib/errors.ts';
 import { parseDbId } from '../../lib/ids.ts';
-import { type Channel, CHANNEL_KINDS, type ChannelKind, KIND_LABELS, maskedSecret, redactedTarget, SECRET_FIELDS, URL_KINDS, visibleConfig } from '../../domain/alerts/alerts.ts';
+import { type Channel, CHANNELS, type ChannelKind, channelDef, isChannelKind, maskedSecret, redactedTarget, visibleConfig } from '../../domain/alerts/alerts.ts';
 import { can } from '../../domain/accounts/roles.ts';
 import {
   createChannel,
@@ -11,6 +12,7 @@ import {
   getChannel,
   kindsFor,
   listChannels,
+  previewChannel,
   sendTest,
   updateChannel,
 } from '../../domain/alerts/alerts.service.ts';
@@ -26,9 +28,32 @@ function alertDeps(c: Context<AppEnv>) {
   return { db, clock, policy, delivery, baseUrl: alerts.baseUrl };
 }
 
-
 function kindOf(v: string | undefined): ChannelKind {
-  return (CHANNEL_KINDS as readonly string[]).includes(v ?? '') ? (v as ChannelKind) : 'email';
+  return isChannelKind(v) ? v : 'email';
+}
+
+/** What the fields partial needs to draw a kind's settings, read from its definition. */
+function kindForm(kind: ChannelKind) {
+  const def = channelDef(kind);
+  return {
+    kind,
+    inputs: def.fields.map((f) => ({ name: f.name, required: f.required, secret: def.secrets.includes(f.name), ...f.meta })),
+    preview: !!def.preview,
+    signed: def.signed,
+  };
+}
+
+/**
+ * Where a channel sends, as its page shows it: to those who manage channels every URL
+ * (masked when it is a credential) and the plain settings; to others only the redacted target.
+ */
+function targetFor(c: Context<AppEnv>, channel: Channel): string | null {
+  if (!can(authOf(c).role, 'alerts.write')) return redactedTarget(channel);
+  const def = channelDef(channel.kind);
+  const parts = def.fields
+    .filter((f) => channel.config[f.name] && (f.meta.input === 'url' || (f.meta.input === 'text' && !def.secrets.includes(f.name))))
+    .map((f) => (def.secrets.includes(f.name) ? maskedSecret(channel.config[f.name]) : channel.config[f.name]!));
+  return parts.join(' · ') || null;
 }
 
 /** Everything the channels page shows; `extra` carries form state, a new secret or a test result. */
@@ -41,9 +66,9 @@ async function pageData(c: Context<AppEnv>, extra: Record<string, unknown> = {})
     channels,
     allowed,
     failed,
-    kinds: CHANNEL_KINDS.map((k) => ({ kind: k, label: KIND_LABELS[k], allowed: allowed.includes(k) })),
-    kind,
-    urlKinds: URL_KINDS,
+    kinds: CHANNELS.map((d) => ({ kind: d.kind, label: d.label, allowed: allowed.includes(d.kind) })),
+    labels: Object.fromEntries(CHANNELS.map((d) => [d.kind, d.label])),
+    ...kindForm(kind),
     values: { kind },
     fields: {},
     mailVia: c.get('deps').delivery.mailer.via,
@@ -57,13 +82,13 @@ async function pageData(c: Context<AppEnv>, extra: Record<string, unknown> = {})
  * submission comes back with what was typed, credentials again left out.
  */
 async function editData(c: Context<AppEnv>, channel: Channel, submitted?: Record<string, string>) {
-  const secrets = SECRET_FIELDS[channel.kind];
+  const secrets = channelDef(channel.kind).secrets;
   const values = submitted
     ? Object.fromEntries(Object.entries(submitted).filter(([k]) => !secrets.includes(k) && k !== '_csrf'))
     : { name: channel.name, is_default: channel.isDefault, enabled: true, ...visibleConfig(channel) };
   const allowed = (await kindsFor(alertDeps(c), authOf(c).account.id)).includes(channel.kind);
   return {
-    channel, label: KIND_LABELS[channel.kind], kind: channel.kind, urlKinds: URL_KINDS, values, fields: {}, allowed,
+    channel, label: channelDef(channel.kind).label, ...kindForm(channel.kind), values, fields: {}, allowed,
     keep: Object.fromEntries(secrets.map((f) => [f, maskedSecret(channel.config[f])])),
   };
 }
@@ -73,7 +98,17 @@ export const alertRoutes = new Hono<AppEnv>()
   // The type select swaps in that type's fields (htmx); without JS the page reloads with ?kind=.
   .get('/settings/alerts/fields', (c) => {
     const kind = kindOf(c.req.query('kind'));
-    return html(c, 'partials/alerts/fields', { kind, urlKinds: URL_KINDS, values: { kind }, fields: {} });
+    return html(c, 'partials/alerts/fields', { ...kindForm(kind), values: { kind }, fields: {} });
+  })
+  // What a kind with a body template would send for a sample alert, from the unsaved form (htmx).
+  .post('/settings/alerts/preview', requireRole('alerts.write'), (c) => {
+    try {
+      const preview = previewChannel(kindOf(c.req.query('kind')), c.get('form'));
+      return html(c, 'partials/alerts/preview', { preview, error: null });
+    } catch (err) {
+      if (err instanceof ValidationError) return html(c, 'partials/alerts/preview', { preview: null, error: err.message }, 422);
+      throw err;
+    }
   })
   .post('/settings/alerts', requireRole('alerts.write'), async (c) => {
     const form = c.get('form');
@@ -89,12 +124,7 @@ export const alertRoutes = new Hono<AppEnv>()
     const accountId = authOf(c).account.id;
     const channel = await getChannel(deps, accountId, parseDbId(c.req.param('id')));
     const log = await deliveryLog(deps, accountId, channel.id, Number(c.req.query('page') ?? 1));
-    // A channel's URL is a credential for most kinds: once saved it is shown masked (as on the
-    // edit form); recipients only to those who manage channels.
-    const target = can(authOf(c).role, 'alerts.write')
-      ? [channel.config.url ? maskedSecret(channel.config.url) : null, channel.config.recipients].filter(Boolean).join(' · ')
-      : redactedTarget(channel);
-    return html(c, 'pages/alerts/show', { channel, log, label: KIND_LABELS[channel.kind], target, saved: c.req.query('saved') === '1' });
+    return html(c, 'pages/alerts/show', { channel, log, label: channelDef(channel.kind).label, target: targetFor(c, channel), saved: c.req.query('saved') === '1' });
   })
   .get('/settings/alerts/:id/edit', requireRole('alerts.write'), async (c) => {
     const channel = await getChannel(alertDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));

@@ -1,14 +1,22 @@
-import { describeEvent } from '../alerts.ts';
-import type { ChannelPlugin } from './channel.ts';
+import { z } from 'zod';
+import { describeEvent } from '../event.ts';
+import { defineChannel, hostOf, secretUrlField } from './channel.ts';
 
 /** ntfy: plain-text body to the topic URL, title/priority/tags/click in headers. */
-export const ntfy: ChannelPlugin = {
+export const ntfy = defineChannel({
+  kind: 'ntfy',
+  label: 'ntfy',
+  sends: 'POST to the topic URL with title, priority and tags',
+  plan: 'business',
+  // Anyone who knows a topic URL can read the topic: a credential.
+  config: z.object({ url: secretUrlField('The topic URL, e.g. https://ntfy.sh/my-alerts.') }),
+  redact: (config) => hostOf(config.url),
   render(e, config, ctx) {
     const { title, summary } = describeEvent(e);
     const bad = e.event === 'down' || e.event === 'reminder';
     return {
       type: 'http',
-      url: config.url!,
+      url: config.url,
       headers: {
         'content-type': 'text/plain; charset=utf-8',
         'idempotency-key': ctx.idempotencyKey,
@@ -21,4 +29,4 @@ export const ntfy: ChannelPlugin = {
       body: summary,
     };
   },
-};
+});

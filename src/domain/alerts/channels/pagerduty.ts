@@ -1,16 +1,28 @@
-import { describeEvent } from '../alerts.ts';
-import { type ChannelPlugin, jsonPost } from './channel.ts';
+import { z } from 'zod';
+import { describeEvent } from '../event.ts';
+import { defineChannel, field, incidentKey, jsonPost, pairedEventsOnly } from './channel.ts';
 
 /** PagerDuty Events API v2: trigger on down, resolve on up, one dedup key per incident. */
-export const pagerduty: ChannelPlugin = {
+export const pagerduty = defineChannel({
+  kind: 'pagerduty',
+  label: 'PagerDuty',
+  sends: 'Events API v2: `trigger` on down, `resolve` on up, one `dedup_key` per incident',
+  plan: 'business',
+  config: z.object({
+    routing_key: field(z.string().trim().regex(/^[\w]{20,40}$/, 'The integration (routing) key is 32 letters and digits'), {
+      label: 'Integration key', input: 'secret', help: 'Events API v2 integration (routing) key of a PagerDuty service.',
+    }),
+  }),
+  // PagerDuty pairs trigger with resolve; a flapping or certificate notice would open an incident nothing closes.
+  accepts: pairedEventsOnly,
+  redact: () => 'events.pagerduty.com',
   render(e, config, ctx) {
     const { summary } = describeEvent(e);
-    const dedup = e.incident ? `statusping-incident-${e.incident.id}` : `statusping-test-${ctx.idempotencyKey}`;
     const action = e.event === 'up' ? 'resolve' : 'trigger';
     return jsonPost(`${ctx.providers.pagerduty}/v2/enqueue`, {
       routing_key: config.routing_key,
       event_action: action,
-      dedup_key: dedup,
+      dedup_key: incidentKey(e, ctx),
       ...(action === 'trigger'
         ? {
             payload: {
@@ -25,4 +37,4 @@ export const pagerduty: ChannelPlugin = {
         : {}),
     }, ctx);
   },
-};
+});

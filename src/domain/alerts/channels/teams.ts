@@ -1,11 +1,18 @@
-import { describeEvent } from '../alerts.ts';
-import { type ChannelPlugin, jsonPost } from './channel.ts';
+import { z } from 'zod';
+import { describeEvent } from '../event.ts';
+import { defineChannel, hostOf, jsonPost, secretUrlField } from './channel.ts';
 
 /** Microsoft Teams incoming webhook: a message with an Adaptive Card attachment. */
-export const teams: ChannelPlugin = {
+export const teams = defineChannel({
+  kind: 'teams',
+  label: 'Microsoft Teams',
+  sends: 'Incoming webhook (Workflows): a message with an Adaptive Card',
+  plan: 'business',
+  config: z.object({ url: secretUrlField('A Microsoft Teams incoming-webhook (Workflows) URL.') }),
+  redact: (config) => hostOf(config.url),
   render(e, config, ctx) {
     const { title, summary } = describeEvent(e);
-    return jsonPost(config.url!, {
+    return jsonPost(config.url, {
       type: 'message',
       attachments: [
         {
@@ -24,4 +31,4 @@ export const teams: ChannelPlugin = {
       ],
     }, ctx);
   },
-};
+});

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { ChannelPlugin } from './channel.ts';
+import { z } from 'zod';
+import { defineChannel, hostOf, secretUrlField } from './channel.ts';
 
 /**
  * Standard Webhooks signature: base64 HMAC-SHA256 over "id.timestamp.body" with the
@@ -11,7 +12,15 @@ export function signStandardWebhook(secret: string, id: string, timestamp: numbe
 }
 
 /** JSON body: `type` is `monitor.down`, `monitor.up`, … ; `data` carries the alert. */
-export const webhook: ChannelPlugin = {
+export const webhook = defineChannel({
+  kind: 'webhook',
+  label: 'Webhook',
+  sends: 'JSON POST signed per [Standard Webhooks](https://www.standardwebhooks.com/)',
+  plan: 'pro',
+  // A generic webhook URL often has a token in its query: a credential.
+  config: z.object({ url: secretUrlField('We POST signed JSON here (Standard Webhooks).') }),
+  signed: true,
+  redact: (config) => hostOf(config.url),
   render(e, config, ctx) {
     const body = JSON.stringify({
       type: `monitor.${e.event}`,
@@ -31,7 +40,7 @@ export const webhook: ChannelPlugin = {
     });
     return {
       type: 'http',
-      url: config.url!,
+      url: config.url,
       headers: {
         'content-type': 'application/json',
         'idempotency-key': ctx.idempotencyKey,
@@ -42,4 +51,4 @@ export const webhook: ChannelPlugin = {
       body,
     };
   },
-};
+});
