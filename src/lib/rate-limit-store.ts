@@ -28,9 +28,18 @@ export async function postgresRateLimits(databaseUrl: string, clock: Clock, opts
   try {
     // 1. One limiter creates the table if needed (the library copes with processes starting
     //    together) and, every five minutes, deletes rows that expired an hour ago, for all limiters.
-    await new Promise<void>((resolve, reject) => {
-      new RateLimiterPostgres({ ...base, keyPrefix: 'sp:sweeper', points: 1, duration: 1, tableCreated: false, clearExpiredByTimeout: true }, (err) => (err ? reject(err) : resolve()));
-    });
+    //    Two processes racing on CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's
+    //    catalogue ("type rate_limits already exists"); the loser's second try finds the table.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          new RateLimiterPostgres({ ...base, keyPrefix: 'sp:sweeper', points: 1, duration: 1, tableCreated: false, clearExpiredByTimeout: true }, (err) => (err ? reject(err) : resolve()));
+        });
+        break;
+      } catch (err) {
+        if (attempt >= 3 || !/already exists|pg_type_typname_nsp_index/.test(String((err as Error)?.message ?? err))) throw err;
+      }
+    }
   } catch (err) {
     await pool.end();
     throw err;
