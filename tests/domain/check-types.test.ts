@@ -45,7 +45,7 @@ describe('monitor types: validation', () => {
     expect(err.fields).toMatchObject({ name: 'Give the monitor a name', port: 'Ports are 1–65535' });
     expect(err.fields.host).toMatch(/host name/);
     expect(() => parseMonitorInput({ type: 'dns', name: 'x', host: 'example.com', record_type: 'SOA', interval_seconds: '60' })).toThrow(/Choose A, AAAA/);
-    expect(() => parseMonitorInput({ type: 'smtp', name: 'x', interval_seconds: '60' })).toThrow(/Choose a monitor type/);
+    expect(() => parseMonitorInput({ type: 'gopher', name: 'x', interval_seconds: '60' })).toThrow(/Choose a monitor type/);
   });
 
   it('a passing but slow check is degraded, never an incident', () => {
