@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
 import { HISTOGRAM_SIZE, type Database, type HistogramColumns } from '../../db/schema.ts';
 import { runPrecompiled } from '../../db/precompiled.ts';
-import { isPostgres } from '../../db/tx.ts';
+import { dialectOf, stringAgg } from '../../db/dialect.ts';
 import { bucketStart, histogramIndex } from './rollups.ts';
 
 type DbLike = Kysely<Database>;
@@ -68,7 +68,7 @@ const ROLLUP_KEYS = ['monitor_id', 'bucket_start', 'checks', 'failures', 'rt_cou
 const compiledUpserts = new Map<string, string>();
 
 function upsertSql(db: DbLike, table: RollupTableName, values: RollupValues): string {
-  const key = `${isPostgres(db) ? 'pg' : 'sqlite'}:${table}`;
+  const key = `${dialectOf(db)}:${table}`;
   let text = compiledUpserts.get(key);
   if (!text) {
     const compiled = rollupUpsert(db, table, values).compile();
@@ -169,7 +169,7 @@ export async function rollupMatrix(
   const out = new Map<number, DayMatrix>();
   if (monitorIds.length === 0) return out;
   const item = sql`${sql.ref('bucket_start')} || ',' || ${sql.ref('checks')} || ',' || ${sql.ref('failures')}`;
-  const packed = isPostgres(db) ? sql<string>`string_agg(${item}, ';')` : sql<string>`group_concat(${item}, ';')`;
+  const packed = stringAgg(db, item, ';');
   const rows = await db
     .selectFrom(table)
     .select(['monitor_id', packed.as('packed')])

@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/create-db.ts';
-import { isPostgres, writeTx } from '../../db/tx.ts';
+import { writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
@@ -137,7 +136,7 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
   const id = await writeTx(deps.db, async (trx) => {
     // Serialise creations per account so concurrent requests cannot overshoot the plan limit:
     // SQLite already holds the write lock (BEGIN IMMEDIATE); PostgreSQL locks the account row.
-    if (isPostgres(trx)) await sql`select id from accounts where id = ${accountId} for update`.execute(trx);
+    await accounts.lockAccount(trx, accountId);
     const limits = await planLimits(trx, deps, accountId);
     const countMsg = monitorCountViolation(limits, await repo.countInAccount(trx, accountId));
     if (countMsg) throw new PlanLimitError(countMsg);
