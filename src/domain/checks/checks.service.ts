@@ -1,6 +1,6 @@
 import type { Db } from '../../db/create-db.ts';
 import { writeTx } from '../../db/tx.ts';
-import { type AlertContext, enqueueMonitorEvent, FLAP_MAX_CHANGES, FLAP_WINDOW_MS, stateChangesSince } from '../alerts/enqueue.ts';
+import { type AlertContext, enqueueMonitorEvent, FLAP_MAX_CHANGES, FLAP_WINDOW_MS } from '../alerts/enqueue.ts';
 import { maintenanceFor } from '../alerts/maintenance.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
 import * as monitors from '../monitors/monitors.repository.ts';
@@ -82,7 +82,7 @@ export async function recordResult(
     }
 
     if (incident) {
-      const changes = await stateChangesSince(trx, monitorId, at - FLAP_WINDOW_MS);
+      const changes = await incidents.stateChangesSince(trx, monitorId, at - FLAP_WINDOW_MS);
       if (changes > FLAP_MAX_CHANGES) {
         // Flapping: hold normal alerts, say so once per spell.
         if (m.flappingSince === null) {
@@ -92,7 +92,7 @@ export async function recordResult(
       } else if (m.flappingSince === null) {
         await enqueueMonitorEvent(trx, alerts, { monitor: ref, incident, event: transition === 'went_down' ? 'down' : 'up', at });
       }
-    } else if (m.flappingSince !== null && (await stateChangesSince(trx, monitorId, at - FLAP_WINDOW_MS)) === 0) {
+    } else if (m.flappingSince !== null && (await incidents.stateChangesSince(trx, monitorId, at - FLAP_WINDOW_MS)) === 0) {
       // Stable for a whole window: normal alerts resume; if it settled down, say so now.
       await trx.updateTable('monitors').set({ flapping_since: null }).where('id', '=', monitorId).execute();
       // Settled down: say so. Settled up: close the last outage where its down was sent.
