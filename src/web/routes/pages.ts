@@ -6,7 +6,7 @@ import { createPage, deletePage, footerLinksOf, listPages, MAX_FOOTER_LINKS, upd
 import { domainView } from '../../domain/statuspages/domains.ts';
 import { checkPageDomain } from '../../domain/statuspages/domains.service.ts';
 import { listAssets } from '../../domain/statuspages/assets.service.ts';
-import { slaForPage } from '../../domain/incidents/page-sla.ts';
+import { slaForPage } from '../../domain/statuspages/page-sla.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import { RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { MINUTE } from '../../lib/clock.ts';
