@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { describeFetchError } from './http.ts';
+import { describeFetchError } from '../../../lib/fetch-error.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface TcpTarget {

@@ -1,6 +1,6 @@
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
 import { DAY } from '../../../lib/clock.ts';
-import { describeFetchError } from './http.ts';
+import { describeFetchError } from '../../../lib/fetch-error.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface TlsTarget {
