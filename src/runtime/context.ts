@@ -14,6 +14,7 @@ import { createMailer } from '../lib/mail.ts';
 import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import { createRateLimits } from '../lib/rate-limit-store.ts';
+import { domainEvents } from './events.ts';
 import { SessionTokens } from '../lib/session-token.ts';
 import type { WebDeps } from '../web/deps.ts';
 import type { WorkerDeps } from '../worker/deps.ts';
@@ -83,6 +84,7 @@ export async function webDeps(rt: Runtime): Promise<WebDeps> {
     rateLimits,
     delivery: deliveryDeps(rt),
     alerts: alertContext(rt),
+    events: domainEvents({ baseUrl: rt.config.baseUrl }),
     history: new SettledHistoryCache(),
   };
 }
@@ -97,6 +99,7 @@ export function workerDeps(rt: Runtime): WorkerDeps {
     },
     concurrency: rt.config.workerConcurrency,
     alerts: alertContext(rt),
+    events: domainEvents({ baseUrl: rt.config.baseUrl }),
     delivery: deliveryDeps(rt),
     region: rt.config.region,
     dnsVerifyResolver: rt.config.dnsVerifyResolver,

@@ -1,10 +1,12 @@
 import type { Db } from '../db/create-db.ts';
 import { type AlertContext, enqueueMonitorEvent } from '../domain/alerts/enqueue.ts';
 import type { Monitor } from '../domain/monitors/monitors.ts';
-import { recordResult, type RecordOutcome } from '../domain/checks/checks.service.ts';
+import { type RecordContext, recordResult, type RecordOutcome } from '../domain/checks/checks.service.ts';
 import { overdueResult } from '../domain/checks/heartbeat.service.ts';
 import { probe } from '../domain/checks/probes/index.ts';
 import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
+import { saveScreenshot } from '../domain/checks/monitor-state.repository.ts';
+import type { DomainEventHub } from '../domain/events.ts';
 import * as monitors from '../domain/monitors/monitors.repository.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -37,25 +39,21 @@ async function warnExpiry(deps: RunCheckDeps, m: Monitor, cert: { daysLeft: numb
   });
 }
 
-/** Keeps the screenshot of the last failed browser journey (one per monitor). */
-async function saveScreenshot(db: Db, monitorId: number, at: number, png: Buffer) {
-  await db
-    .insertInto('monitor_screenshots')
-    .values({ monitor_id: monitorId, taken_at: at, png })
-    .onConflict((oc) => oc.column('monitor_id').doUpdateSet({ taken_at: at, png }))
-    .execute();
-}
-
 export interface RunCheckDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
   probe: ProbeOptions;
   alerts: AlertContext;
+  events: DomainEventHub;
   /** Pause before a retry; tests set 0. Default: 250–750 ms. */
   retryPauseMs?: number;
   /** Check node recorded with each result; null = "local". */
   region?: string | null;
+}
+
+function recordContext(deps: RunCheckDeps): RecordContext {
+  return { alerts: deps.alerts, events: deps.events, region: deps.region ?? null };
 }
 
 /** Probes one monitor and records the result; 'gone' tells the scheduler to drop the job. */
@@ -67,7 +65,7 @@ export async function runCheck(deps: RunCheckDeps, monitorId: number, signal?: A
     // Pings record their own results; the schedule only notices when one is overdue.
     const overdue = overdueResult(m, startedAt);
     if (!overdue) return 'skipped';
-    return (await recordResult(deps.db, monitorId, overdue, startedAt, deps.alerts, deps.region ?? null)) ?? 'gone';
+    return (await recordResult(deps.db, monitorId, overdue, startedAt, recordContext(deps))) ?? 'gone';
   }
   // A failure is tried again (up to the monitor's retries) after a short jittered pause,
   // so one lost packet is not counted towards the threshold.
@@ -82,7 +80,7 @@ export async function runCheck(deps: RunCheckDeps, monitorId: number, signal?: A
   // Aborted at shutdown: the result says nothing about the target, so it is not stored.
   if (signal?.aborted) return 'aborted';
   result = { ...result, attempts };
-  const outcome = await recordResult(deps.db, monitorId, result, startedAt, deps.alerts, deps.region ?? null);
+  const outcome = await recordResult(deps.db, monitorId, result, startedAt, recordContext(deps));
   if (!outcome) return 'gone';
   if (m.type === 'tls' && result.cert) await warnExpiry(deps, m, result.cert, startedAt);
   if (result.screenshot) await saveScreenshot(deps.db, m.id, startedAt, result.screenshot);

@@ -1,4 +1,4 @@
-import { TEST_ALERTS } from '../helpers/fixtures.ts';
+import { TEST_CHECKS } from '../helpers/fixtures.ts';
 import { describe, expect, it } from 'vitest';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { historyFor, rangeSeries } from '../../src/domain/checks/uptime.service.ts';
@@ -58,9 +58,9 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
       { ok: true, ms: 200 },
     ];
     for (const [i, r] of rs.entries()) {
-      await recordResult(ctx.t.db, m.id, { ok: r.ok, statusCode: r.ok ? 200 : 500, responseMs: r.ms, error: r.ok ? null : 'boom' }, base + i * 1000, TEST_ALERTS);
+      await recordResult(ctx.t.db, m.id, { ok: r.ok, statusCode: r.ok ? 200 : 500, responseMs: r.ms, error: r.ok ? null : 'boom' }, base + i * 1000, TEST_CHECKS);
     }
-    await recordResult(ctx.t.db, m.id, { ok: true, statusCode: 200, responseMs: 10, error: null }, base + HOUR, TEST_ALERTS);
+    await recordResult(ctx.t.db, m.id, { ok: true, statusCode: 200, responseMs: 10, error: null }, base + HOUR, TEST_CHECKS);
     const hourly = await ctx.t.db.selectFrom('rollups_hourly').selectAll().where('monitor_id', '=', m.id).orderBy('bucket_start').execute();
     expect(hourly).toHaveLength(2);
     expect(hourly[0]).toMatchObject({ checks: 4, failures: 1, rt_count: 3, rt_sum: 600, rt_min: 100, rt_max: 300 });
@@ -90,7 +90,7 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
     await check(m.id);
     expect(await incidentsOf(m.id)).toHaveLength(1);
     await setPaused({ db: ctx.t.db, clock: ctx.clock, policy: SELF_HOSTED }, account.id, m.id, true);
-    expect(await recordResult(ctx.t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, ctx.clock.now(), TEST_ALERTS)).toBeNull();
+    expect(await recordResult(ctx.t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, ctx.clock.now(), TEST_CHECKS)).toBeNull();
     await setPaused({ db: ctx.t.db, clock: ctx.clock, policy: SELF_HOSTED }, account.id, m.id, false);
     await check(m.id); // still failing after resume: same incident
     expect(await incidentsOf(m.id)).toHaveLength(1);
@@ -105,8 +105,8 @@ describe.each(testDbKinds())('check flow on %s', (kind) => {
     const { account } = await makeAccount(ctx.t.db);
     const m = await makeMonitor(ctx.t.db, account.id);
     const at = Date.UTC(2026, 10, 20, 10);
-    await recordResult(ctx.t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, at, TEST_ALERTS);
-    await recordResult(ctx.t.db, m.id, { ok: false, statusCode: 500, responseMs: 5, error: 'x' }, at, TEST_ALERTS);
+    await recordResult(ctx.t.db, m.id, { ok: true, statusCode: 200, responseMs: 5, error: null }, at, TEST_CHECKS);
+    await recordResult(ctx.t.db, m.id, { ok: false, statusCode: 500, responseMs: 5, error: 'x' }, at, TEST_CHECKS);
     const rows = await ctx.t.db.selectFrom('check_results').select('checked_at').where('monitor_id', '=', m.id).orderBy('checked_at').execute();
     expect(rows.map((r) => r.checked_at)).toEqual([at, at + 1]);
   });

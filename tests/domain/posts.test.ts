@@ -6,7 +6,7 @@ import { createIncident, publishPost } from '../../src/domain/statuspages/posts.
 import { getPublicStatus } from '../../src/domain/statuspages/statuspages.service.ts';
 import { useCheckFlow } from '../helpers/check-flow.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, makeMonitor, TEST_ALERTS } from '../helpers/fixtures.ts';
+import { makeAccount, makeMonitor, TEST_ALERTS, TEST_CHECKS } from '../helpers/fixtures.ts';
 import { componentFor } from '../helpers/posts.ts';
 
 describe.each(testDbKinds())('status-page posts from the check flow on %s', (kind) => {
@@ -96,7 +96,7 @@ describe.each(testDbKinds())('status-page posts from the check flow on %s', (kin
     const { account } = await makeAccount(ctx.t.db);
     const m = await makeMonitor(ctx.t.db, account.id, { failure_threshold: 1 });
     await ctx.t.db.deleteFrom('page_components').where('monitor_id', '=', m.id).execute();
-    await recordResult(ctx.t.db, m.id, { ok: false, statusCode: 500, responseMs: 1, error: 'connect ECONNREFUSED 10.0.0.5:5432' }, ctx.clock.now(), TEST_ALERTS);
+    await recordResult(ctx.t.db, m.id, { ok: false, statusCode: 500, responseMs: 1, error: 'connect ECONNREFUSED 10.0.0.5:5432' }, ctx.clock.now(), TEST_CHECKS);
     expect(await posts()).toHaveLength(0);
   });
 

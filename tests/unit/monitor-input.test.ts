@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { monitorInputSchema, parseStatusRanges, statusMatches } from '../../src/domain/monitors/monitors.ts';
+import { parseStatusRanges, statusMatches } from '../../src/domain/checks/probes/assertions.ts';
+import { monitorInputSchema } from '../../src/domain/monitors/monitors.ts';
 import { ValidationError } from '../../src/lib/errors.ts';
 import { parseInput } from '../../src/lib/validate.ts';
 

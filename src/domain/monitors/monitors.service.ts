@@ -9,7 +9,7 @@ import { intervalViolation, limitsFor, monitorCountViolation, type PlanLimits, t
 import * as accounts from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import * as channels from '../alerts/channels.repository.ts';
-import { placeNewPublicMonitor } from '../statuspages/components.service.ts';
+import type { DomainEventHub } from '../events.ts';
 import * as repo from './monitors.repository.ts';
 import { type ParsedMonitor, parseMonitorInput } from './monitor-input.ts';
 import type { Monitor } from './monitors.ts';
@@ -24,6 +24,11 @@ export interface MonitorDeps {
   browserChecks?: boolean;
   /** The instance's own host name (from BASE_URL), refused as a target with the private ones. */
   ownHost?: string;
+}
+
+/** Creating and editing also tell status pages when a monitor is made public (see src/runtime/events.ts). */
+export interface MonitorEditDeps extends MonitorDeps {
+  events: DomainEventHub;
 }
 
 function columnsFrom(input: ParsedMonitor) {
@@ -129,7 +134,7 @@ async function checkBrowserAllowed(deps: MonitorDeps, accountId: number, type: s
   if (account?.plan !== 'business') throw new PlanLimitError(`${limitsFor(deps.policy, account?.plan ?? 'free').label} does not include browser checks; they come with the Business plan.`, { type: 'Business plan only' });
 }
 
-export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
+export async function createMonitor(deps: MonitorEditDeps, accountId: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
   const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.guard, deps.ownHost);
   await checkBrowserAllowed(deps, accountId, input.type);
   const now = deps.clock.now();
@@ -153,22 +158,22 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
     });
     // Channels marked "use for new monitors" alert this one from the start.
     await channels.setMonitorChannels(trx, id, await channels.defaultIds(trx, accountId));
-    if (input.is_public) await placeNewPublicMonitor(trx, accountId, id, now);
+    if (input.is_public) await deps.events.emit(trx, 'monitor.made_public', { accountId, monitorId: id, at: now });
     await audit(trx, by, accountId, 'monitor.created', { id, name: input.name }, now, { type: input.type, interval_seconds: input.interval_seconds });
     return id;
   });
   return getMonitor(deps, accountId, id);
 }
 
-export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
+export async function updateMonitor(deps: MonitorEditDeps, accountId: number, id: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
   const before = await getMonitor(deps, accountId, id);
   const input = validate(raw, await planLimits(deps.db, deps, accountId), deps.policy.selfHosted, deps.guard, deps.ownHost);
   const now = deps.clock.now();
   await writeTx(deps.db, async (trx) => {
     if (!(await repo.updateInAccount(trx, accountId, id, { ...columnsFrom(input), updated_at: now }))) throw new NotFoundError('Monitor');
-    // Made public while on no page: it shows on the first page, as before pages had components.
+    // Made public while on no page, it shows on the first page, as before pages had components.
     // (Only on the change to public: a public monitor taken off every page stays off.)
-    if (input.is_public && !before.isPublic) await placeNewPublicMonitor(trx, accountId, id, now);
+    if (input.is_public && !before.isPublic) await deps.events.emit(trx, 'monitor.made_public', { accountId, monitorId: id, at: now });
     const after = await repo.findInAccount(trx, accountId, id);
     if (after) await audit(trx, by, accountId, 'monitor.updated', after, now, { changed: changedFields(before, after) });
   });

@@ -9,8 +9,8 @@ import { cursorPage, cursorQuery, idParams, iso, isoTime, limitQuery, parseTime,
 import { type ApiRoute, defineRoute } from './registry.ts';
 
 function monitorDeps(deps: WebDeps) {
-  const { db, clock, policy, config } = deps;
-  return { db, clock, policy, guard: deps.delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname };
+  const { db, clock, policy, config, events } = deps;
+  return { db, clock, policy, events, guard: deps.delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname };
 }
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);

@@ -31,8 +31,8 @@ import { authOf } from '../middleware/session.ts';
 import { html, isHtmx } from '../render.ts';
 
 function monitorDeps(c: Context<AppEnv>) {
-  const { db, clock, policy, config, delivery } = c.get('deps');
-  return { db, clock, policy, guard: delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname };
+  const { db, clock, policy, config, delivery, events } = c.get('deps');
+  return { db, clock, policy, events, guard: delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname };
 }
 
 

@@ -13,6 +13,24 @@ export interface HttpAssertions {
   maxResponseMs?: number;
 }
 
+/** Parses "200-299,301" into inclusive ranges; throws a readable message on bad input. */
+export function parseStatusRanges(spec: string): Array<[number, number]> {
+  const parts = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.length === 0) throw new Error('Enter at least one status code, e.g. 200-399');
+  return parts.map((part) => {
+    const m = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(part);
+    if (!m) throw new Error(`"${part}" is not a status code or range (e.g. 200 or 200-299)`);
+    const lo = Number(m[1]);
+    const hi = Number(m[2] ?? m[1]);
+    if (lo < 100 || hi > 599 || lo > hi) throw new Error(`"${part}" is outside 100-599 or reversed`);
+    return [lo, hi];
+  });
+}
+
+export function statusMatches(ranges: Array<[number, number]>, code: number): boolean {
+  return ranges.some(([lo, hi]) => code >= lo && code <= hi);
+}
+
 export const REGEX_TIME_LIMIT_MS = 50;
 
 /**

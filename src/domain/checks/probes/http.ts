@@ -2,8 +2,7 @@ import { createFetch, type FetchResponse } from 'ofetch';
 import { fetch as undiciFetch, Headers as UndiciHeaders } from 'undici';
 import { describeFetchError } from '../../../lib/fetch-error.ts';
 import { agentFor } from '../../../lib/http-agents.ts';
-import { parseStatusRanges, statusMatches } from '../../monitors/monitors.ts';
-import { checkAssertions, type HttpAssertions } from './assertions.ts';
+import { checkAssertions, type HttpAssertions, parseStatusRanges, statusMatches } from './assertions.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface HttpTarget {

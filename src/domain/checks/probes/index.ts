@@ -1,4 +1,3 @@
-import type { Monitor } from '../../monitors/monitors.ts';
 import { browserProbe } from './browser.ts';
 import { dnsProbe, type DnsTarget } from './dns.ts';
 import { httpProbe, type HttpTarget } from './http.ts';
@@ -7,8 +6,22 @@ import { pingProbe } from './ping.ts';
 import { tcpProbe } from './tcp.ts';
 import { tlsProbe } from './tls.ts';
 
+/**
+ * What probing reads of a monitor. Declared here rather than imported: the monitors context
+ * builds on check types, so checks must not import it (its Monitor has all of these fields).
+ */
+export interface ProbeTarget {
+  type: string;
+  settings: Record<string, string>;
+  url: string;
+  method: HttpTarget['method'];
+  expectedStatus: string;
+  keyword: string | null;
+  timeoutMs: number;
+}
+
 /** Runs the probe for the monitor's type: the only place that knows every type. */
-export function probe(m: Monitor, opts: ProbeOptions): Promise<ProbeResult> {
+export function probe(m: ProbeTarget, opts: ProbeOptions): Promise<ProbeResult> {
   switch (m.type) {
     case 'tcp':
       return tcpProbe({ host: m.settings.host!, port: Number(m.settings.port), timeoutMs: m.timeoutMs }, opts);
@@ -37,7 +50,7 @@ export function probe(m: Monitor, opts: ProbeOptions): Promise<ProbeResult> {
 }
 
 /** The HTTP request and assertions a monitor's settings describe. */
-export function httpTarget(m: Monitor): HttpTarget {
+export function httpTarget(m: ProbeTarget): HttpTarget {
   const s = m.settings;
   const headers: Record<string, string> = {};
   for (const line of (s.headers ?? '').split('\n')) {
