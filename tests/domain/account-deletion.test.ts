@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteOwnAccount, deleteUserAsAdmin } from '../../src/domain/accounts/deletion.service.ts';
+import { deleteOwnAccount } from '../../src/domain/accounts/deletion.service.ts';
+import { deleteUserAsAdmin } from '../../src/domain/admin/user-deletion.service.ts';
 import * as channels from '../../src/domain/alerts/channels.repository.ts';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { ManualClock, MINUTE } from '../../src/lib/clock.ts';
