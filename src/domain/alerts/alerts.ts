@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from '../../lib/validate.ts';
+import { PLAN_FEATURES } from '../billing/plans.ts';
 
 export const CHANNEL_KINDS = ['email', 'webhook', 'slack', 'discord', 'teams', 'telegram', 'ntfy', 'pagerduty'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -30,11 +31,9 @@ export interface Channel {
   disabledReason: string | null;
 }
 
-/** Which channel kinds a plan may use; self-hosted instances may use all. */
+/** Which channel kinds a plan may use (billing's PLAN_FEATURES says); self-hosted instances may use all. */
 export function allowedKinds(selfHosted: boolean, plan: string): readonly ChannelKind[] {
-  if (selfHosted || plan === 'business') return CHANNEL_KINDS;
-  if (plan === 'pro') return ['email', 'webhook'];
-  return ['email'];
+  return selfHosted ? CHANNEL_KINDS : CHANNEL_KINDS.filter((kind) => PLAN_FEATURES.alertChannel(plan, kind));
 }
 
 const httpsUrl = httpUrl();

@@ -84,4 +84,6 @@ export const PLAN_FEATURES = {
   hidePoweredBy: (plan: string) => plan === 'pro' || plan === 'business',
   customDomain: (plan: string) => plan === 'business',
   browserChecks: (plan: string) => plan === 'business',
+  /** Alert channel kinds: email on every plan, webhooks from Pro, every kind on Business. */
+  alertChannel: (plan: string, kind: string) => plan === 'business' || kind === 'email' || (plan === 'pro' && kind === 'webhook'),
 } as const;
