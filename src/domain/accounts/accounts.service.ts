@@ -235,3 +235,8 @@ export async function changePassword(deps: AccountDeps, userId: number, currentS
     await repo.revokeUserSessions(trx, userId, now, currentSessionId);
   });
 }
+
+/** Whether the user belongs to the account (members-only status pages let them in). */
+export function isMemberOf(db: Db, accountId: number, userId: number): Promise<boolean> {
+  return repo.isMember(db, accountId, userId);
+}

@@ -14,7 +14,7 @@ import { countComponentsByPage } from './components.repository.ts';
 import { claimedInAccount, verifiedElsewhere } from './domains.repository.ts';
 import { claimColumns } from './domains.ts';
 import { settleVerifiedClaim } from './domains.service.ts';
-import { deleteOwnPage, findOwnPage, insertPage, listOwnPages, updateOwnPage } from './pages.repository.ts';
+import { deleteOwnPage, findOwnPage, firstOwnPage, insertPage, listOwnPages, updateOwnPage } from './pages.repository.ts';
 
 export interface FooterLink {
   label: string;
@@ -27,6 +27,16 @@ export async function listPages(db: Db, accountId: number) {
   const pages = await listOwnPages(db, accountId);
   const counts = await countComponentsByPage(db, pages.map((p) => p.id));
   return pages.map((p) => ({ id: p.id, title: p.title, slug: p.slug, access: p.access, components: counts.get(p.id) ?? 0 }));
+}
+
+/** One of the account's pages with its settings; another account's page is "not found". */
+export function getPage(db: Db, accountId: number, pageId: number) {
+  return findOwnPage(db, accountId, pageId);
+}
+
+/** The account's first (default) page, if any. */
+export function firstPage(db: Db, accountId: number) {
+  return firstOwnPage(db, accountId);
 }
 
 const newPageSchema = z.object({
