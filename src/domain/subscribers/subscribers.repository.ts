@@ -30,6 +30,11 @@ export function ownPage(db: DbLike, accountId: number, pageId: number) {
   return db.selectFrom('status_pages').selectAll().where('id', '=', pageId).where('account_id', '=', accountId).executeTakeFirst();
 }
 
+/** One queued notice (subscriber_outbox row), for the dispatcher's attempt. */
+export function findNotice(db: DbLike, id: number): Promise<NoticeRow | undefined> {
+  return db.selectFrom('subscriber_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export function enqueueNotices(db: DbLike, rows: Array<Insertable<Database['subscriber_outbox']>>): Promise<number> {
   return enqueueRows(db, SUBSCRIBER_QUEUE.table, rows);
 }
