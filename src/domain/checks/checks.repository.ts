@@ -1,7 +1,7 @@
-import { CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { HISTOGRAM_SIZE, type Database, type HistogramColumns } from '../../db/schema.ts';
 import { runPrecompiled } from '../../db/precompiled.ts';
-import { dialectOf, stringAgg } from '../../db/dialect.ts';
+import { stringAgg } from '../../db/dialect.ts';
 import { bucketStart, histogramIndex } from './rollups.ts';
 
 type DbLike = Kysely<Database>;
@@ -64,20 +64,6 @@ function rollupUpsert(db: DbLike, table: RollupTableName, values: RollupValues) 
 }
 
 const ROLLUP_KEYS = ['monitor_id', 'bucket_start', 'checks', 'failures', 'rt_count', 'rt_sum', 'rt_min', 'rt_max', ...hcols] as const;
-// The upsert's SQL depends only on the dialect and table: compile it once, then bind values.
-const compiledUpserts = new Map<string, string>();
-
-function upsertSql(db: DbLike, table: RollupTableName, values: RollupValues): string {
-  const key = `${dialectOf(db)}:${table}`;
-  let text = compiledUpserts.get(key);
-  if (!text) {
-    const compiled = rollupUpsert(db, table, values).compile();
-    if (compiled.parameters.length !== ROLLUP_KEYS.length) throw new Error('rollup upsert: unexpected parameter count');
-    text = compiled.sql;
-    compiledUpserts.set(key, text);
-  }
-  return text;
-}
 
 /** Adds one result to a rollup row; an upsert keyed by (monitor, bucket). */
 export async function addToRollup(db: DbLike, table: RollupTableName, r: StoredResult): Promise<void> {
@@ -94,8 +80,8 @@ export async function addToRollup(db: DbLike, table: RollupTableName, r: StoredR
     rt_max: rt,
     ...(Object.fromEntries(hcols.map((c, i) => [c, rt !== null && histogramIndex(rt) === i ? 1 : 0])) as HistogramColumns),
   } satisfies RollupValues;
-  const params = ROLLUP_KEYS.map((k) => values[k]);
-  await db.executeQuery(CompiledQuery.raw(upsertSql(db, table, values), params));
+  // The upsert's SQL depends only on the dialect and table: compiled once, then only bound.
+  await runPrecompiled(db, `rollups.upsert:${table}`, () => rollupUpsert(db, table, values), ROLLUP_KEYS.map((k) => values[k]));
 }
 
 /** A stored result as the services use it (results written before retries or regions existed count as 1 attempt, local). */
