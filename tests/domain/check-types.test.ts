@@ -100,17 +100,17 @@ describe.each(testDbKinds())('check engine on %s', (kind) => {
     const { account } = await makeAccount(t.db);
     const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'Blip', url: `${target.url}/blip/a`, interval_seconds: 60 });
     const outcome = await runCheck(deps(), m.id);
-    expect(outcome).toMatchObject({ status: 'up', consecutiveFailures: 0 });
+    expect(outcome).toMatchObject({ kind: 'recorded', status: 'up', consecutiveFailures: 0 });
     const row = await t.db.selectFrom('check_results').selectAll().where('monitor_id', '=', m.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ ok: 1, attempts: 2, region: null });
     const noRetry = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'Blip', url: `${target.url}/blip/b`, interval_seconds: 60, retries: 0 });
-    expect(await runCheck(deps(), noRetry.id)).toMatchObject({ status: 'pending', consecutiveFailures: 1 });
+    expect(await runCheck(deps(), noRetry.id)).toMatchObject({ kind: 'recorded', status: 'pending', consecutiveFailures: 1 });
   });
 
   it('a slow but passing monitor is degraded, and so is its status page', async () => {
     const { account } = await makeAccount(t.db);
     const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'Slow', url: `${target.url}/slow?ms=120`, interval_seconds: 60, degraded_ms: 50 });
-    expect(await runCheck(deps(), m.id)).toMatchObject({ status: 'degraded', transition: 'none' });
+    expect(await runCheck(deps(), m.id)).toMatchObject({ kind: 'recorded', status: 'degraded', transition: 'none' });
     const slug = (await t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
     const s = await getPublicStatus({ db: t.db, clock: systemClock }, slug);
     expect(s.status).toBe('degraded');
@@ -122,7 +122,7 @@ describe.each(testDbKinds())('check engine on %s', (kind) => {
     const { account } = await makeAccount(t.db);
     const port = await closedPort();
     const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { type: 'tcp', name: 'Redis', host: '127.0.0.1', port: String(port), interval_seconds: 60, failure_threshold: 1 });
-    expect(await runCheck(deps(), m.id)).toMatchObject({ status: 'down', transition: 'went_down' });
+    expect(await runCheck(deps(), m.id)).toMatchObject({ kind: 'recorded', status: 'down', transition: 'went_down' });
     const inc = await t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     expect(inc.cause).toBe(`Connection refused by 127.0.0.1:${port}`);
   });

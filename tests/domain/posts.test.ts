@@ -33,7 +33,7 @@ describe.each(testDbKinds())('status-page posts from the check flow on %s', (kin
     ctx.target.healthy = false;
     await check(m.id);
     expect(await posts()).toHaveLength(0);
-    expect(await check(m.id)).toMatchObject({ transition: 'went_down' });
+    expect(await check(m.id)).toMatchObject({ kind: 'recorded', transition: 'went_down' });
     await check(m.id); // still down: nothing new
     const drafts = await posts();
     expect(drafts).toHaveLength(2);
@@ -58,7 +58,7 @@ describe.each(testDbKinds())('status-page posts from the check flow on %s', (kin
     expect((await publicPosts(ctx.t.db, page.id, ctx.clock.now())).active).toEqual([]);
 
     ctx.target.healthy = true;
-    expect(await check(m.id)).toMatchObject({ transition: 'recovered' });
+    expect(await check(m.id)).toMatchObject({ kind: 'recorded', transition: 'recovered' });
     for (const d of await posts()) {
       expect(d.state).toBe('resolved');
       expect(d.published_at).toBeNull();

@@ -64,7 +64,7 @@ describe.each(testDbKinds())('TLS expiry warnings on %s', (kind) => {
       .executeTakeFirstOrThrow();
     const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { type: 'tls', name: 'Shop TLS', host: 'localhost', port: String(port), interval_seconds: 3600 });
     const deps = { db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD, ca: cert }, ...TEST_CHECKS };
-    expect(await runCheck(deps, m.id)).toMatchObject({ status: 'up' });
+    expect(await runCheck(deps, m.id)).toMatchObject({ kind: 'recorded', status: 'up' });
     await runCheck(deps, m.id);
     const rows = await t.db.selectFrom('outbox').selectAll().where('channel_id', '=', ch.id).execute();
     expect(rows).toHaveLength(1);

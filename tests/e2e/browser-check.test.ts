@@ -42,7 +42,7 @@ describe.skipIf(!executablePath)('browser journey checks (headless chromium)', (
       steps: `goto ${target.url}/app\nexpect text Welcome back`,
     });
     const outcome = await runCheck({ db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD, browsers: pool }, ...TEST_CHECKS }, m.id);
-    expect(outcome).toMatchObject({ consecutiveFailures: 1 });
+    expect(outcome).toMatchObject({ kind: 'recorded', consecutiveFailures: 1 });
     const row = await t.db.selectFrom('monitors').select('last_error').where('id', '=', m.id).executeTakeFirstOrThrow();
     expect(row.last_error).toBe('Step "expect text "Welcome back"" failed: timed out');
     const page = await (await owner.get(`/monitors/${m.id}`)).text();

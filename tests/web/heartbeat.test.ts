@@ -101,9 +101,9 @@ describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
     const { id, token } = await heartbeat();
     const deps = { db: ctx.t.db, clock: ctx.built.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, ...TEST_CHECKS };
     ctx.built.clock.advance(3600_000 + 299_000);
-    expect(await runCheck(deps, id)).toBe('skipped'); // within the grace period
+    expect(await runCheck(deps, id)).toEqual({ kind: 'skipped', reason: 'not_due' }); // within the grace period
     ctx.built.clock.advance(2000);
-    expect(await runCheck(deps, id)).toMatchObject({ status: 'down', transition: 'went_down' });
+    expect(await runCheck(deps, id)).toMatchObject({ kind: 'recorded', status: 'down', transition: 'went_down' });
     const inc = await ctx.t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     expect(inc.cause).toMatch(/^No ping for 3901 s \(expected every 3600 s, 300 s grace\)$/);
     await ctx.built.app.request(`/push/${token}`);
@@ -117,14 +117,14 @@ describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
     const { id, token } = await heartbeat({ cron: '0 3 * * *', timezone: 'UTC', grace_seconds: '600', interval_seconds: '86400' });
     const deps = { db: ctx.t.db, clock: ctx.built.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, ...TEST_CHECKS };
     ctx.built.clock.set(day + 3 * 3600_000 + 5 * 60_000); // 03:05, within the grace
-    expect(await runCheck(deps, id)).toBe('skipped');
+    expect(await runCheck(deps, id)).toEqual({ kind: 'skipped', reason: 'not_due' });
     ctx.built.clock.set(day + 3 * 3600_000 + 11 * 60_000); // 03:11: the 03:00 run never pinged
-    expect(await runCheck(deps, id)).toMatchObject({ status: 'down' });
+    expect(await runCheck(deps, id)).toMatchObject({ kind: 'recorded', status: 'down' });
     const inc = await ctx.t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     expect(inc.cause).toBe('No ping for the run due at 2030-01-10T03:00:00.000Z ("0 3 * * *", 600 s grace)');
     await ctx.built.app.request(`/push/${token}`);
     ctx.built.clock.set(day + 20 * 3600_000);
-    expect(await runCheck(deps, id)).toBe('skipped');
+    expect(await runCheck(deps, id)).toEqual({ kind: 'skipped', reason: 'not_due' });
   });
 
   it('unknown tokens are 404 JSON, and pings are rate-limited per token', async () => {
