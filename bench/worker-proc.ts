@@ -4,6 +4,7 @@ import { OPEN_GUARD } from '../src/lib/net-guard.ts';
 import { createDb } from '../src/db/create-db.ts';
 import { HOUR, systemClock } from '../src/lib/clock.ts';
 import { silentLogger } from '../src/lib/logger.ts';
+import { domainEvents } from '../src/runtime/events.ts';
 import { runCheck } from '../src/worker/run-check.ts';
 import { Scheduler } from '../src/worker/scheduler.ts';
 
@@ -11,7 +12,7 @@ const [url, n, interval, seconds] = process.argv.slice(2);
 const N = Number(n);
 const INTERVAL = Number(interval);
 const db = createDb(url!);
-const deps = { db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: { baseUrl: 'http://bench.local', policy: { selfHosted: true, minIntervalSeconds: 1, retentionDays: 90 } } };
+const deps = { db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: { baseUrl: 'http://bench.local', policy: { selfHosted: true, minIntervalSeconds: 1, retentionDays: 90 } }, events: domainEvents({ baseUrl: 'http://bench.local' }) };
 const make = () => new Scheduler({ db, clock: systemClock, logger: silentLogger, concurrency: 500, check: (id) => runCheck(deps, id) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

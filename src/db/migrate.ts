@@ -1,5 +1,5 @@
-import { Migrator, sql } from 'kysely';
-import { isPostgres } from './tx.ts';
+import { Migrator } from 'kysely';
+import { currentSchema } from './dialect.ts';
 import { migrations } from '../../migrations/index.ts';
 import type { Db } from './create-db.ts';
 
@@ -10,7 +10,7 @@ import type { Db } from './create-db.ts';
 export async function migrate(db: Db): Promise<string[]> {
   // Kysely looks for its bookkeeping tables in any schema unless told which one, so name
   // the schema in use: a second StatusPing schema in the same database must not confuse it.
-  const schema = isPostgres(db) ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const schema = await currentSchema(db);
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

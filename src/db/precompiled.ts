@@ -1,6 +1,6 @@
 import { type CompiledQuery as CQ, CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { isPostgres } from './tx.ts';
+import { dialectOf } from './dialect.ts';
 
 const cache = new Map<string, string>();
 
@@ -16,7 +16,7 @@ export async function runPrecompiled<R>(
   build: () => { compile(): CQ },
   params: readonly unknown[],
 ): Promise<R[]> {
-  const k = `${isPostgres(db) ? 'pg' : 'sqlite'}:${key}`;
+  const k = `${dialectOf(db)}:${key}`;
   let text = cache.get(k);
   if (text === undefined) {
     const compiled = build().compile();

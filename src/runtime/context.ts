@@ -3,6 +3,7 @@ import { type Config, loadConfig } from '../config.ts';
 import { createDb, type Db } from '../db/create-db.ts';
 import { migrate } from '../db/migrate.ts';
 import { LoginLimits } from '../domain/accounts/accounts.service.ts';
+import { settingOrInsert } from '../domain/accounts/instance-settings.repository.ts';
 import type { PlanPolicy } from '../domain/billing/plans.ts';
 import { type Clock, HOUR, systemClock } from '../lib/clock.ts';
 import { randomToken } from '../lib/ids.ts';
@@ -13,6 +14,7 @@ import { createMailer } from '../lib/mail.ts';
 import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import { createRateLimits } from '../lib/rate-limit-store.ts';
+import { domainEvents } from './events.ts';
 import { SessionTokens } from '../lib/session-token.ts';
 import type { WebDeps } from '../web/deps.ts';
 import type { WorkerDeps } from '../worker/deps.ts';
@@ -68,10 +70,7 @@ export async function openRuntime(env = process.env): Promise<Runtime> {
  */
 export async function sessionSecret(rt: Pick<Runtime, 'config' | 'db'>): Promise<string> {
   if (rt.config.sessionSecret) return rt.config.sessionSecret;
-  const key = 'session_secret';
-  await rt.db.insertInto('instance_settings').values({ key, value: randomToken(48) }).onConflict((oc) => oc.column('key').doNothing()).execute();
-  const row = await rt.db.selectFrom('instance_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
-  return row.value;
+  return settingOrInsert(rt.db, 'session_secret', randomToken(48));
 }
 
 export async function webDeps(rt: Runtime): Promise<WebDeps> {
@@ -85,6 +84,7 @@ export async function webDeps(rt: Runtime): Promise<WebDeps> {
     rateLimits,
     delivery: deliveryDeps(rt),
     alerts: alertContext(rt),
+    events: domainEvents({ baseUrl: rt.config.baseUrl }),
     history: new SettledHistoryCache(),
   };
 }
@@ -99,6 +99,7 @@ export function workerDeps(rt: Runtime): WorkerDeps {
     },
     concurrency: rt.config.workerConcurrency,
     alerts: alertContext(rt),
+    events: domainEvents({ baseUrl: rt.config.baseUrl }),
     delivery: deliveryDeps(rt),
     region: rt.config.region,
     dnsVerifyResolver: rt.config.dnsVerifyResolver,

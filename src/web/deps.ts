@@ -6,6 +6,7 @@ import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import type { PlanPolicy } from '../domain/billing/plans.ts';
 import type { SettledHistoryCache } from '../domain/checks/uptime.service.ts';
+import type { DomainEventHub } from '../domain/events.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { RateLimiter, RateLimits } from '../lib/rate-limit.ts';
@@ -25,6 +26,8 @@ export interface WebDeps {
   policy: PlanPolicy;
   delivery: DeliveryDeps;
   alerts: AlertContext;
+  /** Who follows what services change (status pages follow monitors and incidents); see runtime/events.ts. */
+  events: DomainEventHub;
   /** Settled days of daily rollups, shared by status pages and the dashboard. */
   history: SettledHistoryCache;
 }

@@ -3,6 +3,7 @@ import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import type { AlertContext } from '../domain/alerts/enqueue.ts';
 import type { PlanPolicy } from '../domain/billing/plans.ts';
 import type { ProbeOptions } from '../domain/checks/probes/probe.ts';
+import type { DomainEventHub } from '../domain/events.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 
@@ -16,6 +17,8 @@ export interface WorkerDeps {
   concurrency: number;
   reconcileMs?: number;
   alerts: AlertContext;
+  /** Who follows what the checks change (status pages); see runtime/events.ts. */
+  events: DomainEventHub;
   delivery: DeliveryDeps;
   dispatchPollMs?: number;
   region?: string;

@@ -2,9 +2,10 @@ import type { Db } from '../db/create-db.ts';
 import type { DeliveryDeps } from '../domain/alerts/deliver.ts';
 import { ownerEmails } from '../domain/accounts/accounts.repository.ts';
 import { attempt } from '../domain/alerts/dispatch.ts';
-import type { OutboxRow } from '../domain/alerts/outbox.repository.ts';
+import * as alertOutbox from '../domain/alerts/outbox.repository.ts';
 import * as queue from '../domain/outbox/queue.repository.ts';
 import { attemptNotice } from '../domain/subscribers/deliver-notice.ts';
+import { findNotice } from '../domain/subscribers/subscribers.repository.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 
@@ -48,7 +49,7 @@ export class Dispatcher {
       spec: queue.ALERT_QUEUE,
       label: 'alert',
       run: async (id) => {
-        const row = (await deps.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst()) as OutboxRow | undefined;
+        const row = await alertOutbox.findById(deps.db, id);
         if (!row) return undefined;
         const o = await attempt({ db: deps.db, now, delivery: deps.delivery, random: deps.random, onChannelDisabled: (ch, reason) => this.notifyDisabled(ch, reason) }, row);
         return { ...o, log: { outboxId: row.id, channelId: row.channel_id, event: row.event, attempt: row.attempts + 1 } };
@@ -59,7 +60,7 @@ export class Dispatcher {
       spec: queue.SUBSCRIBER_QUEUE,
       label: 'subscriber notice',
       run: async (id) => {
-        const row = await deps.db.selectFrom('subscriber_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+        const row = await findNotice(deps.db, id);
         if (!row) return undefined;
         const o = await attemptNotice({ db: deps.db, now, delivery: deps.delivery, random: deps.random, baseUrl }, row);
         return { ...o, log: { subscriberOutboxId: row.id, subscriberId: row.subscriber_id, event: row.event, attempt: row.attempts + 1 } };

@@ -1,8 +1,9 @@
 import type { Db } from '../db/create-db.ts';
-import { deleteExpiredSessions } from '../domain/accounts/accounts.repository.ts';
+import { deleteExpiredSessions, listPlans } from '../domain/accounts/accounts.repository.ts';
 import { deleteExpiredTokens } from '../domain/accounts/user-tokens.repository.ts';
 import { limitsFor, type PlanPolicy } from '../domain/billing/plans.ts';
 import { pruneResults, pruneRollups } from '../domain/checks/checks.repository.ts';
+import { monitorIdsOfAccount } from '../domain/checks/monitor-state.repository.ts';
 import { type Clock, DAY } from '../lib/clock.ts';
 import { CONFIRM_TTL_MS } from '../domain/subscribers/links.ts';
 import { pruneUnconfirmed } from '../domain/subscribers/subscribers.repository.ts';
@@ -28,10 +29,9 @@ const yieldToChecks = () => new Promise((resolve) => setImmediate(resolve));
 export async function pruneOnce(deps: PruneDeps): Promise<{ results: number; rollups: number; subscribers: number }> {
   const now = deps.clock.now();
   let results = 0;
-  const accounts = await deps.db.selectFrom('accounts').select(['id', 'plan']).execute();
-  for (const account of accounts) {
+  for (const account of await listPlans(deps.db)) {
     const before = now - limitsFor(deps.policy, account.plan).retentionMs;
-    const ids = (await deps.db.selectFrom('monitors').select('id').where('account_id', '=', account.id).execute()).map((r) => r.id);
+    const ids = await monitorIdsOfAccount(deps.db, account.id);
     for (const id of ids) {
       for (;;) {
         const n = await pruneResults(deps.db, [id], before, BATCH);

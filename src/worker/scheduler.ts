@@ -9,8 +9,8 @@ export interface SchedulerDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
-  /** Runs one check; resolves to 'gone' when the monitor no longer exists or is paused. The signal aborts at shutdown. */
-  check: (monitorId: number, signal: AbortSignal) => Promise<unknown>;
+  /** Runs one check (see CheckRun); `kind: 'gone'` when the monitor no longer exists or is paused. The signal aborts at shutdown. */
+  check: (monitorId: number, signal: AbortSignal) => Promise<{ kind: string }>;
   concurrency: number;
   reconcileMs?: number;
 }
@@ -153,7 +153,7 @@ export class Scheduler {
         const startedAt = Date.now();
         const outcome = await this.deps.check(id, this.shutdown.signal);
         this.onCheck?.(id, scheduledFor, startedAt);
-        if (outcome === 'gone') this.unschedule(id);
+        if (outcome.kind === 'gone') this.unschedule(id);
       })
       .catch((err) => this.deps.logger.error({ err, monitorId: id }, 'check failed to run'))
       .finally(() => {

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteOwnAccount, deleteUserAsAdmin } from '../../src/domain/accounts/deletion.service.ts';
+import { deleteOwnAccount } from '../../src/domain/accounts/deletion.service.ts';
+import { deleteUserAsAdmin } from '../../src/domain/admin/user-deletion.service.ts';
 import * as channels from '../../src/domain/alerts/channels.repository.ts';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { ManualClock, MINUTE } from '../../src/lib/clock.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, makeMonitor, TEST_ALERTS } from '../helpers/fixtures.ts';
+import { makeAccount, makeMonitor, TEST_CHECKS } from '../helpers/fixtures.ts';
 import { countReferences, listTables, ownedRows } from '../helpers/schema-walk.ts';
 
 /** Tables that must hold data of an account in the fixture below, so the walk proves something for each. */
@@ -40,7 +41,7 @@ describe.each(testDbKinds())('account deletion on %s', (kind) => {
     await db.insertInto('monitor_channels').values({ monitor_id: m.id, channel_id: channelId }).execute();
     for (let i = 0; i < 3; i++) {
       clock.advance(MINUTE);
-      await recordResult(db, m.id, { ok: false, statusCode: 500, responseMs: 12, error: 'Unexpected status 500' }, clock.now(), TEST_ALERTS);
+      await recordResult(db, m.id, { ok: false, statusCode: 500, responseMs: 12, error: 'Unexpected status 500' }, clock.now(), TEST_CHECKS);
     }
     const outbox = await db.selectFrom('outbox').select('id').where('account_id', '=', accountId).executeTakeFirstOrThrow();
     await db.insertInto('deliveries').values({ outbox_id: outbox.id, account_id: accountId, channel_id: channelId, attempt: 1, attempted_at: now, ok: 1, response: '250 OK', error: null }).execute();

@@ -11,7 +11,7 @@ import { createMailer } from '../../src/lib/mail.ts';
 import { Dispatcher } from '../../src/worker/dispatch-outbox.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, makeMonitor, SAAS, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD, providersAt } from '../helpers/fixtures.ts';
+import { makeAccount, makeMonitor, SAAS, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD, TEST_CHECKS, providersAt } from '../helpers/fixtures.ts';
 import { useReceiver } from '../helpers/receiver.ts';
 import { useSmtp } from '../helpers/smtp.ts';
 
@@ -55,7 +55,7 @@ describe.each(testDbKinds())('alerts on %s', (kind) => {
   async function check(monitorId: number, ok: boolean, times = 1) {
     for (let i = 0; i < times; i++) {
       clock.advance(MINUTE);
-      await recordResult(t.db, monitorId, result(ok), clock.now(), TEST_ALERTS);
+      await recordResult(t.db, monitorId, result(ok), clock.now(), TEST_CHECKS);
     }
   }
   async function setup(channel: Record<string, string>) {

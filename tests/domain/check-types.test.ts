@@ -12,7 +12,7 @@ import { runCheck } from '../../src/worker/run-check.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { type DnsServer, startDnsServer } from '../helpers/dns-server.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, SAAS, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD, BLOCK_ALL } from '../helpers/fixtures.ts';
+import { makeAccount, SAAS, SELF_HOSTED, OPEN_GUARD, BLOCK_ALL, TEST_CHECKS, TEST_EVENTS } from '../helpers/fixtures.ts';
 import { closedPort, startTarget, type Target } from '../helpers/target.ts';
 
 let target: Target;
@@ -94,23 +94,23 @@ describe.each(testDbKinds())('check engine on %s', (kind) => {
     target.hits.clear();
   });
   afterEach(() => t.close());
-  const deps = () => ({ db: t.db, clock: systemClock, logger: silentLogger, probe: open, alerts: TEST_ALERTS, retryPauseMs: 10 });
+  const deps = () => ({ db: t.db, clock: systemClock, logger: silentLogger, probe: open, ...TEST_CHECKS, retryPauseMs: 10 });
 
   it('retries a failed check before it counts, and records the attempts', async () => {
     const { account } = await makeAccount(t.db);
-    const m = await createMonitor({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'Blip', url: `${target.url}/blip/a`, interval_seconds: 60 });
+    const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'Blip', url: `${target.url}/blip/a`, interval_seconds: 60 });
     const outcome = await runCheck(deps(), m.id);
-    expect(outcome).toMatchObject({ status: 'up', consecutiveFailures: 0 });
+    expect(outcome).toMatchObject({ kind: 'recorded', status: 'up', consecutiveFailures: 0 });
     const row = await t.db.selectFrom('check_results').selectAll().where('monitor_id', '=', m.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ ok: 1, attempts: 2, region: null });
-    const noRetry = await createMonitor({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'Blip', url: `${target.url}/blip/b`, interval_seconds: 60, retries: 0 });
-    expect(await runCheck(deps(), noRetry.id)).toMatchObject({ status: 'pending', consecutiveFailures: 1 });
+    const noRetry = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'Blip', url: `${target.url}/blip/b`, interval_seconds: 60, retries: 0 });
+    expect(await runCheck(deps(), noRetry.id)).toMatchObject({ kind: 'recorded', status: 'pending', consecutiveFailures: 1 });
   });
 
   it('a slow but passing monitor is degraded, and so is its status page', async () => {
     const { account } = await makeAccount(t.db);
-    const m = await createMonitor({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'Slow', url: `${target.url}/slow?ms=120`, interval_seconds: 60, degraded_ms: 50 });
-    expect(await runCheck(deps(), m.id)).toMatchObject({ status: 'degraded', transition: 'none' });
+    const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'Slow', url: `${target.url}/slow?ms=120`, interval_seconds: 60, degraded_ms: 50 });
+    expect(await runCheck(deps(), m.id)).toMatchObject({ kind: 'recorded', status: 'degraded', transition: 'none' });
     const slug = (await t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
     const s = await getPublicStatus({ db: t.db, clock: systemClock }, slug);
     expect(s.status).toBe('degraded');
@@ -121,15 +121,15 @@ describe.each(testDbKinds())('check engine on %s', (kind) => {
   it('a TCP monitor goes down on a closed port', async () => {
     const { account } = await makeAccount(t.db);
     const port = await closedPort();
-    const m = await createMonitor({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { type: 'tcp', name: 'Redis', host: '127.0.0.1', port: String(port), interval_seconds: 60, failure_threshold: 1 });
-    expect(await runCheck(deps(), m.id)).toMatchObject({ status: 'down', transition: 'went_down' });
+    const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { type: 'tcp', name: 'Redis', host: '127.0.0.1', port: String(port), interval_seconds: 60, failure_threshold: 1 });
+    expect(await runCheck(deps(), m.id)).toMatchObject({ kind: 'recorded', status: 'down', transition: 'went_down' });
     const inc = await t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     expect(inc.cause).toBe(`Connection refused by 127.0.0.1:${port}`);
   });
 
   it('records the check node (region) when it is not "local"', async () => {
     const { account } = await makeAccount(t.db);
-    const m = await createMonitor({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'ok', url: `${target.url}/ok`, interval_seconds: 60 });
+    const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { name: 'ok', url: `${target.url}/ok`, interval_seconds: 60 });
     await runCheck({ ...deps(), region: 'eu-west' }, m.id);
     await runCheck({ ...deps(), region: 'local' }, m.id);
     const rows = await t.db.selectFrom('check_results').select('region').where('monitor_id', '=', m.id).orderBy('checked_at').execute();
@@ -139,14 +139,14 @@ describe.each(testDbKinds())('check engine on %s', (kind) => {
   it('SaaS mode refuses the instance itself as a target', async () => {
     const { account } = await makeAccount(t.db);
     await expect(
-      createMonitor({ db: t.db, clock: new ManualClock(), policy: SAAS, guard: BLOCK_ALL, ownHost: 'status.example.com' }, account.id, { name: 'x', url: 'https://status.example.com/healthz', interval_seconds: 300 }),
+      createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SAAS, guard: BLOCK_ALL, ownHost: 'status.example.com' }, account.id, { name: 'x', url: 'https://status.example.com/healthz', interval_seconds: 300 }),
     ).rejects.toThrow(/this StatusPing instance itself/);
   });
 
   it('SaaS mode refuses a private TCP host in the form', async () => {
     const { account } = await makeAccount(t.db);
     await expect(
-      createMonitor({ db: t.db, clock: new ManualClock(), policy: SAAS, guard: BLOCK_ALL }, account.id, { type: 'tcp', name: 'x', host: '10.0.0.5', port: '22', interval_seconds: 300 }),
+      createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SAAS, guard: BLOCK_ALL }, account.id, { type: 'tcp', name: 'x', host: '10.0.0.5', port: '22', interval_seconds: 300 }),
     ).rejects.toThrow(/private or reserved/);
   });
 });

@@ -2,7 +2,7 @@ import { Migrator, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { isPostgres, isUniqueViolation } from '../../src/db/tx.ts';
+import { isPostgres, isUniqueViolation } from '../../src/db/dialect.ts';
 import { setPlan } from '../../src/domain/accounts/accounts.repository.ts';
 import type { AuditBy } from '../../src/domain/audit/audit.repository.ts';
 import type { PlanPolicy } from '../../src/domain/billing/plans.ts';

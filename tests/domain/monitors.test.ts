@@ -5,7 +5,7 @@ import { NotFoundError, PlanLimitError, ValidationError } from '../../src/lib/er
 import { ManualClock } from '../../src/lib/clock.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, SAAS, SELF_HOSTED } from '../helpers/fixtures.ts';
+import { makeAccount, SAAS, SELF_HOSTED, TEST_EVENTS } from '../helpers/fixtures.ts';
 
 describe.each(testDbKinds())('monitors service on %s', (kind) => {
   let t: TestDb;
@@ -18,7 +18,7 @@ describe.each(testDbKinds())('monitors service on %s', (kind) => {
 
   it('free plan: refuses intervals under 300 s and a 6th monitor, naming plan and limit', async () => {
     const { account } = await makeAccount(t.db);
-    const deps = { db: t.db, clock, policy: SAAS };
+    const deps = { events: TEST_EVENTS, db: t.db, clock, policy: SAAS };
     await expect(createMonitor(deps, account.id, input({ interval_seconds: 60 }))).rejects.toThrow(
       'The Free plan allows intervals of 300 seconds or more.',
     );
@@ -31,7 +31,7 @@ describe.each(testDbKinds())('monitors service on %s', (kind) => {
   it('pro plan allows 60 s; editing below the plan minimum is refused', async () => {
     const { account } = await makeAccount(t.db);
     await setPlan(t.db, account.id, 'pro');
-    const deps = { db: t.db, clock, policy: SAAS };
+    const deps = { events: TEST_EVENTS, db: t.db, clock, policy: SAAS };
     const m = await createMonitor(deps, account.id, input({ interval_seconds: 60 }));
     expect(m.intervalSeconds).toBe(60);
     await expect(updateMonitor(deps, account.id, m.id, input({ interval_seconds: 30 }))).rejects.toThrow(/Pro plan allows intervals of 60/);
@@ -40,14 +40,14 @@ describe.each(testDbKinds())('monitors service on %s', (kind) => {
 
   it('self-hosted: no monitor limit, minimum interval from MIN_INTERVAL_SECONDS', async () => {
     const { account } = await makeAccount(t.db);
-    const deps = { db: t.db, clock, policy: SELF_HOSTED };
+    const deps = { events: TEST_EVENTS, db: t.db, clock, policy: SELF_HOSTED };
     for (let i = 0; i < 8; i++) await createMonitor(deps, account.id, input({ interval_seconds: 10 }));
     await expect(createMonitor(deps, account.id, input({ interval_seconds: 5 }))).rejects.toThrow(/self-hosted instance allows intervals of 10 seconds/);
   });
 
   it('50 concurrent creations never exceed the plan limit', async () => {
     const { account } = await makeAccount(t.db);
-    const deps = { db: t.db, clock, policy: SAAS };
+    const deps = { events: TEST_EVENTS, db: t.db, clock, policy: SAAS };
     const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => createMonitor(deps, account.id, input({ name: `c${i}` }))));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -59,7 +59,7 @@ describe.each(testDbKinds())('monitors service on %s', (kind) => {
   it('another account’s monitor is not found and stays unchanged', async () => {
     const { account: a } = await makeAccount(t.db);
     const { account: b } = await makeAccount(t.db);
-    const deps = { db: t.db, clock, policy: SELF_HOSTED };
+    const deps = { events: TEST_EVENTS, db: t.db, clock, policy: SELF_HOSTED };
     const m = await createMonitor(deps, a.id, input());
     await expect(getMonitor(deps, b.id, m.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(updateMonitor(deps, b.id, m.id, input({ name: 'hacked' }))).rejects.toBeInstanceOf(NotFoundError);
@@ -69,7 +69,7 @@ describe.each(testDbKinds())('monitors service on %s', (kind) => {
 
   it('invalid input is a validation error with field messages', async () => {
     const { account } = await makeAccount(t.db);
-    const err = await createMonitor({ db: t.db, clock, policy: SELF_HOSTED }, account.id, { name: '', url: 'nope' }).catch((e) => e);
+    const err = await createMonitor({ events: TEST_EVENTS, db: t.db, clock, policy: SELF_HOSTED }, account.id, { name: '', url: 'nope' }).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect(Object.keys(err.fields)).toEqual(expect.arrayContaining(['name', 'url', 'interval_seconds']));
   });

@@ -6,7 +6,7 @@ import { pageForDomain } from '../../src/domain/statuspages/page-access.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, SAAS, SELF_HOSTED } from '../helpers/fixtures.ts';
+import { makeAccount, SAAS, SELF_HOSTED, TEST_EVENTS } from '../helpers/fixtures.ts';
 
 describe.each(testDbKinds())('plan changes on %s', (kind) => {
   let t: TestDb;
@@ -22,7 +22,7 @@ describe.each(testDbKinds())('plan changes on %s', (kind) => {
   it('leaving Business pauses browser checks and stops serving the custom domain, keeping both; coming back restores them', async () => {
     const { account } = await makeAccount(t.db, clock);
     await setPlan(t.db, account.id, 'business');
-    const deps = { db: t.db, clock, policy: SAAS };
+    const deps = { events: TEST_EVENTS, db: t.db, clock, policy: SAAS };
     const http = await createMonitor(deps, account.id, { name: 'API', url: 'https://example.com', interval_seconds: 60 });
     const journey = await createMonitor(deps, account.id, { type: 'browser', name: 'Login', url: 'https://example.com', interval_seconds: 300, steps: 'goto https://example.com' });
     // A domain verified earlier (the TXT flow itself is tested in custom-domains.test.ts).
@@ -51,7 +51,7 @@ describe.each(testDbKinds())('plan changes on %s', (kind) => {
 
   it('a self-hosted instance changes the plan name only: nothing is paused or raised', async () => {
     const { account } = await makeAccount(t.db, clock);
-    for (let i = 0; i < 7; i++) await createMonitor({ db: t.db, clock, policy: SELF_HOSTED }, account.id, { name: `m${i}`, url: 'https://example.com', interval_seconds: 10 });
+    for (let i = 0; i < 7; i++) await createMonitor({ events: TEST_EVENTS, db: t.db, clock, policy: SELF_HOSTED }, account.id, { name: `m${i}`, url: 'https://example.com', interval_seconds: 10 });
     const change = await applyPlan(t.db, clock, SELF_HOSTED, account.id, 'pro', 'admin');
     expect(change).toMatchObject({ paused: [], raised: [] });
     expect((await monitors(account.id)).every((r) => r.is_paused === 0 && r.interval_s === 10)).toBe(true);

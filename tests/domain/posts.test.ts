@@ -6,7 +6,7 @@ import { createIncident, publishPost } from '../../src/domain/statuspages/posts.
 import { getPublicStatus } from '../../src/domain/statuspages/statuspages.service.ts';
 import { useCheckFlow } from '../helpers/check-flow.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, makeMonitor, TEST_ALERTS } from '../helpers/fixtures.ts';
+import { makeAccount, makeMonitor, TEST_ALERTS, TEST_CHECKS } from '../helpers/fixtures.ts';
 import { componentFor } from '../helpers/posts.ts';
 
 describe.each(testDbKinds())('status-page posts from the check flow on %s', (kind) => {
@@ -33,7 +33,7 @@ describe.each(testDbKinds())('status-page posts from the check flow on %s', (kin
     ctx.target.healthy = false;
     await check(m.id);
     expect(await posts()).toHaveLength(0);
-    expect(await check(m.id)).toMatchObject({ transition: 'went_down' });
+    expect(await check(m.id)).toMatchObject({ kind: 'recorded', transition: 'went_down' });
     await check(m.id); // still down: nothing new
     const drafts = await posts();
     expect(drafts).toHaveLength(2);
@@ -58,7 +58,7 @@ describe.each(testDbKinds())('status-page posts from the check flow on %s', (kin
     expect((await publicPosts(ctx.t.db, page.id, ctx.clock.now())).active).toEqual([]);
 
     ctx.target.healthy = true;
-    expect(await check(m.id)).toMatchObject({ transition: 'recovered' });
+    expect(await check(m.id)).toMatchObject({ kind: 'recorded', transition: 'recovered' });
     for (const d of await posts()) {
       expect(d.state).toBe('resolved');
       expect(d.published_at).toBeNull();
@@ -96,7 +96,7 @@ describe.each(testDbKinds())('status-page posts from the check flow on %s', (kin
     const { account } = await makeAccount(ctx.t.db);
     const m = await makeMonitor(ctx.t.db, account.id, { failure_threshold: 1 });
     await ctx.t.db.deleteFrom('page_components').where('monitor_id', '=', m.id).execute();
-    await recordResult(ctx.t.db, m.id, { ok: false, statusCode: 500, responseMs: 1, error: 'connect ECONNREFUSED 10.0.0.5:5432' }, ctx.clock.now(), TEST_ALERTS);
+    await recordResult(ctx.t.db, m.id, { ok: false, statusCode: 500, responseMs: 1, error: 'connect ECONNREFUSED 10.0.0.5:5432' }, ctx.clock.now(), TEST_CHECKS);
     expect(await posts()).toHaveLength(0);
   });
 

@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/lib/logger.ts';
 import { runCheck } from '../../src/worker/run-check.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, makeMonitor, OPEN_GUARD, SELF_HOSTED, TEST_ALERTS } from '../helpers/fixtures.ts';
+import { makeAccount, makeMonitor, OPEN_GUARD, SELF_HOSTED, TEST_ALERTS, TEST_EVENTS } from '../helpers/fixtures.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 
 // Rows written before settings were typed hold every value as a string and, for HTTP, only
@@ -20,7 +20,7 @@ describe.each(testDbKinds())('monitors stored before settings were typed, on %s'
   let t: TestDb;
   beforeEach(async () => (t = await openTestDb(kind)));
   afterEach(() => t.close());
-  const deps = () => ({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED });
+  const deps = () => ({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED, events: TEST_EVENTS });
 
   /** A monitor as an older version stored it: these columns and this settings JSON. */
   async function oldRow(accountId: number, type: string, url: string, settings: Record<string, string>, cols: { method?: string; expected_status?: string; keyword?: string | null } = {}) {
@@ -48,7 +48,7 @@ describe.each(testDbKinds())('monitors stored before settings were typed, on %s'
   it('are checked as before, and an edit stores them typed', async () => {
     const { account } = await makeAccount(t.db);
     const id = await oldRow(account.id, 'tcp', 'tcp://127.0.0.1:1', { host: '127.0.0.1', port: new URL(target.url).port });
-    const run = { db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: TEST_ALERTS };
+    const run = { db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: TEST_ALERTS, events: TEST_EVENTS };
     expect(await runCheck(run, id)).toMatchObject({ status: 'up' });
     const http = await oldRow(account.id, 'http', `${target.url}/ok`, {}, { keyword: 'nowhere-in-the-body' });
     expect(await runCheck(run, http)).toMatchObject({ consecutiveFailures: 1 });

@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/lib/logger.ts';
 import { runCheck } from '../../src/worker/run-check.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD } from '../helpers/fixtures.ts';
+import { makeAccount, SELF_HOSTED, OPEN_GUARD, TEST_CHECKS, TEST_EVENTS } from '../helpers/fixtures.ts';
 import { closedPort } from '../helpers/target.ts';
 
 let server: Server;
@@ -62,9 +62,9 @@ describe.each(testDbKinds())('TLS expiry warnings on %s', (kind) => {
       .values({ account_id: account.id, kind: 'webhook', name: 'Hook', config: JSON.stringify({ url: 'http://127.0.0.1:9/', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }), is_default: 1, disabled_at: null, disabled_reason: null, created_at: 0, updated_at: 0 })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const m = await createMonitor({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { type: 'tls', name: 'Shop TLS', host: 'localhost', port: String(port), interval_seconds: 3600 });
-    const deps = { db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD, ca: cert }, alerts: TEST_ALERTS };
-    expect(await runCheck(deps, m.id)).toMatchObject({ status: 'up' });
+    const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED }, account.id, { type: 'tls', name: 'Shop TLS', host: 'localhost', port: String(port), interval_seconds: 3600 });
+    const deps = { db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD, ca: cert }, ...TEST_CHECKS };
+    expect(await runCheck(deps, m.id)).toMatchObject({ kind: 'recorded', status: 'up' });
     await runCheck(deps, m.id);
     const rows = await t.db.selectFrom('outbox').selectAll().where('channel_id', '=', ch.id).execute();
     expect(rows).toHaveLength(1);

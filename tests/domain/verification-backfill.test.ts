@@ -2,7 +2,7 @@ import { Migrator, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { isPostgres } from '../../src/db/tx.ts';
+import { isPostgres } from '../../src/db/dialect.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
 

@@ -8,7 +8,7 @@ import { createMailer } from '../../src/lib/mail.ts';
 import { Dispatcher } from '../../src/worker/dispatch-outbox.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { makeAccount, makeMonitor, SELF_HOSTED, TEST_ALERTS, OPEN_GUARD, providersAt } from '../helpers/fixtures.ts';
+import { makeAccount, makeMonitor, SELF_HOSTED, OPEN_GUARD, TEST_CHECKS, providersAt } from '../helpers/fixtures.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { linkIn, useSmtp } from '../helpers/smtp.ts';
 
@@ -34,7 +34,7 @@ describe.each(testDbKinds())('email alerts to verified addresses only, on %s', (
   async function outage(monitorId: number, ok: boolean, times: number) {
     for (let i = 0; i < times; i++) {
       clock.advance(MINUTE);
-      await recordResult(t.db, monitorId, { ok, statusCode: ok ? 200 : 500, responseMs: 10, error: ok ? null : 'Unexpected status 500' }, clock.now(), TEST_ALERTS);
+      await recordResult(t.db, monitorId, { ok, statusCode: ok ? 200 : 500, responseMs: 10, error: ok ? null : 'Unexpected status 500' }, clock.now(), TEST_CHECKS);
     }
     const dispatcher = new Dispatcher({ db: t.db, clock, logger: silentLogger, delivery: delivery(), random: () => 0 });
     await dispatcher.tick();

@@ -8,7 +8,7 @@ import { runCheck } from '../../src/worker/run-check.ts';
 import { buildApp, persona } from '../helpers/app.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { executablePath } from '../helpers/browser.ts';
-import { SELF_HOSTED, TEST_ALERTS, OPEN_GUARD, BLOCK_ALL } from '../helpers/fixtures.ts';
+import { SELF_HOSTED, OPEN_GUARD, BLOCK_ALL, TEST_CHECKS, TEST_EVENTS } from '../helpers/fixtures.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 
 
@@ -37,12 +37,12 @@ describe.skipIf(!executablePath)('browser journey checks (headless chromium)', (
     const built = buildApp(t.db, { BROWSER_CHECKS: '1' });
     const owner = await persona(built.app, 'owner');
     const account = await t.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow();
-    const m = await createMonitor({ db: t.db, clock: new ManualClock(), policy: SELF_HOSTED, browserChecks: true }, account.id, {
+    const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: new ManualClock(), policy: SELF_HOSTED, browserChecks: true }, account.id, {
       type: 'browser', name: 'Checkout journey', interval_seconds: 300, timeout_seconds: 10, retries: 0,
       steps: `goto ${target.url}/app\nexpect text Welcome back`,
     });
-    const outcome = await runCheck({ db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD, browsers: pool }, alerts: TEST_ALERTS }, m.id);
-    expect(outcome).toMatchObject({ consecutiveFailures: 1 });
+    const outcome = await runCheck({ db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD, browsers: pool }, ...TEST_CHECKS }, m.id);
+    expect(outcome).toMatchObject({ kind: 'recorded', consecutiveFailures: 1 });
     const row = await t.db.selectFrom('monitors').select('last_error').where('id', '=', m.id).executeTakeFirstOrThrow();
     expect(row.last_error).toBe('Step "expect text "Welcome back"" failed: timed out');
     const page = await (await owner.get(`/monitors/${m.id}`)).text();

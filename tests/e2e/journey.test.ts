@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertContext, deliveryDeps } from '../../src/runtime/context.ts';
+import { domainEvents } from '../../src/runtime/events.ts';
 import { signStandardWebhook } from '../../src/domain/alerts/channels/webhook.ts';
 import { startWorker, type Worker } from '../../src/worker/worker.ts';
 import { addMonitor, type BrowserApp, executablePath, recordErrors, signUpIn, startBrowserApp } from '../helpers/browser.ts';
@@ -17,7 +18,7 @@ describe.skipIf(!executablePath)('browser journey (headless chromium)', () => {
     target.healthy = false;
     e2e = await startBrowserApp({ ALLOW_SIGNUP: '1' });
     const rt = e2e.runtime;
-    worker = await startWorker({ ...rt, probe: { guard: OPEN_GUARD }, concurrency: 10, reconcileMs: 200, alerts: alertContext(rt), delivery: deliveryDeps(rt), dispatchPollMs: 200 });
+    worker = await startWorker({ ...rt, probe: { guard: OPEN_GUARD }, concurrency: 10, reconcileMs: 200, alerts: alertContext(rt), events: domainEvents({ baseUrl: rt.config.baseUrl }), delivery: deliveryDeps(rt), dispatchPollMs: 200 });
   });
 
   afterAll(async () => {

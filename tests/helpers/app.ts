@@ -8,6 +8,7 @@ import { createLogger, silentLogger } from '../../src/lib/logger.ts';
 import { memoryRateLimits } from '../../src/lib/rate-limit.ts';
 import { SessionTokens } from '../../src/lib/session-token.ts';
 import { alertContext, deliveryDeps, policyFrom } from '../../src/runtime/context.ts';
+import { domainEvents } from '../../src/runtime/events.ts';
 import { openTestDb, type TestDb } from './db.ts';
 import type { TestDbKind } from './env.ts';
 import { createApp } from '../../src/web/app.ts';
@@ -36,6 +37,7 @@ export function buildApp(db: Db, env: Record<string, string> = {}) {
     policy: policyFrom(config),
     delivery: { ...deliveryDeps({ config, logger: silentLogger }), timeoutMs: 3000 },
     alerts: alertContext({ config, policy: policyFrom(config) }),
+    events: domainEvents({ baseUrl: config.baseUrl }),
     history: new SettledHistoryCache(),
   };
   return { app: createApp(deps), deps, clock };

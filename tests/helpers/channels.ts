@@ -11,7 +11,7 @@ import { OPEN_GUARD, type NetGuard } from '../../src/lib/net-guard.ts';
 import { Dispatcher } from '../../src/worker/dispatch-outbox.ts';
 import { openTestDb, type TestDb } from './db.ts';
 import type { TestDbKind } from './env.ts';
-import { makeAccount, makeMonitor, providersAt, SELF_HOSTED, TEST_ALERTS } from './fixtures.ts';
+import { makeAccount, makeMonitor, providersAt, SELF_HOSTED, TEST_CHECKS } from './fixtures.ts';
 import type { Receiver } from './receiver.ts';
 
 /**
@@ -103,7 +103,7 @@ export function useChannelRun(dbKind: TestDbKind, rx: Receiver) {
     for (let i = 0; i < times; i++) {
       clock.advance(MINUTE);
       const result = { ok, statusCode: ok ? 200 : 503, responseMs: 12, error: ok ? null : 'Unexpected status 503 (expected 200-399)' };
-      await recordResult(t.db, monitorId, result, clock.now(), TEST_ALERTS);
+      await recordResult(t.db, monitorId, result, clock.now(), TEST_CHECKS);
     }
   }
 

@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/lib/logger.ts';
 import { runCheck } from '../../src/worker/run-check.ts';
 import { openTestDb, type TestDb } from './db.ts';
 import type { TestDbKind } from './env.ts';
-import { TEST_ALERTS } from './fixtures.ts';
+import { TEST_CHECKS } from './fixtures.ts';
 import { startTarget, type Target } from './target.ts';
 import { OPEN_GUARD } from '../helpers/fixtures.ts';
 
@@ -34,7 +34,7 @@ export function useCheckFlow(kind: TestDbKind): CheckFlow {
   afterEach(() => ctx.t.close());
   ctx.check = (id) => {
     ctx.clock.advance(60_000);
-    return runCheck({ db: ctx.t.db, clock: ctx.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: TEST_ALERTS }, id);
+    return runCheck({ db: ctx.t.db, clock: ctx.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, ...TEST_CHECKS }, id);
   };
   return ctx;
 }

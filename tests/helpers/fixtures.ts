@@ -6,6 +6,7 @@ import { createMonitor } from '../../src/domain/monitors/monitors.service.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { NetGuard, OPEN_GUARD } from '../../src/lib/net-guard.ts';
 import { memoryRateLimits } from '../../src/lib/rate-limit.ts';
+import { domainEvents } from '../../src/runtime/events.ts';
 
 export const SELF_HOSTED: PlanPolicy = { selfHosted: true, minIntervalSeconds: 10, retentionDays: 90 };
 export const SAAS: PlanPolicy = { selfHosted: false, minIntervalSeconds: 10, retentionDays: 90 };
@@ -24,7 +25,7 @@ export async function makeAccount(db: Db, clock = new ManualClock(Date.now()), o
 }
 
 export async function makeMonitor(db: Db, accountId: number, over: Record<string, unknown> = {}, policy = SELF_HOSTED, clock = new ManualClock(Date.now())) {
-  return createMonitor({ db, clock, policy }, accountId, { name: 'Target', url: 'http://127.0.0.1:9/', interval_seconds: 60, ...over });
+  return createMonitor({ events: TEST_EVENTS, db, clock, policy }, accountId, { name: 'Target', url: 'http://127.0.0.1:9/', interval_seconds: 60, ...over });
 }
 
 /** Where alert links point in tests, and the instance kind alerts are gated by. */
@@ -39,3 +40,7 @@ export const TEST_ALERTS = { baseUrl: 'http://statusping.test', policy: SELF_HOS
 export function providersAt(url: string): ProviderUrls {
   return { telegram: url, pagerduty: url, opsgenie: url, opsgenieEu: url, pushover: url, twilio: url };
 }
+/** The event hub as the runtime wires it (status pages follow incidents and monitors). */
+export const TEST_EVENTS = domainEvents({ baseUrl: TEST_ALERTS.baseUrl });
+/** What recordResult needs in tests: alerts as above, the wired event hub. */
+export const TEST_CHECKS = { alerts: TEST_ALERTS, events: TEST_EVENTS };

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/create-db.ts';
-import { isPostgres } from '../../src/db/tx.ts';
+import { isPostgres } from '../../src/db/dialect.ts';
 
 export interface ForeignKey {
   table: string;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { allowedKinds, CHANNEL_KINDS, CHANNELS } from '../../src/domain/alerts/alerts.ts';
 import { ALERT_EVENTS } from '../../src/domain/alerts/event.ts';
+import { PLAN_FEATURES, PLAN_IDS } from '../../src/domain/billing/plans.ts';
 import { projectRoot } from '../../src/lib/paths.ts';
 
 // What every channel module must say, checked for all of them at once (Gatus checks its
@@ -13,6 +14,12 @@ import { projectRoot } from '../../src/lib/paths.ts';
 const COVERED_IN_ALERTS_TEST = ['email', 'webhook', 'slack', 'discord', 'teams', 'telegram', 'ntfy', 'pagerduty'];
 
 describe('the channel registry', () => {
+  it("agrees with billing's PLAN_FEATURES.alertChannel (what a plan change reports as no longer sent)", () => {
+    for (const plan of PLAN_IDS) {
+      expect(allowedKinds(false, plan), plan).toEqual(CHANNEL_KINDS.filter((k) => PLAN_FEATURES.alertChannel(plan, k)));
+    }
+  });
+
   it('kinds and labels are unique; the kind list is the registry’s', () => {
     expect(new Set(CHANNELS.map((c) => c.kind)).size).toBe(CHANNELS.length);
     expect(new Set(CHANNELS.map((c) => c.label)).size).toBe(CHANNELS.length);

@@ -5,7 +5,7 @@ import { apiClient, createKeyVia } from '../helpers/api.ts';
 import { buildApp, persona } from '../helpers/app.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { serviceUrl, testDbKinds } from '../helpers/env.ts';
-import { OPEN_GUARD, TEST_ALERTS } from '../helpers/fixtures.ts';
+import { OPEN_GUARD, TEST_ALERTS, TEST_EVENTS } from '../helpers/fixtures.ts';
 
 // The connection check types end to end: added from the form, read back through the form,
 // the monitor page and the API without their credentials, edited with the secret left
@@ -58,7 +58,7 @@ describe.each(testDbKinds())('connection check types through the product on %s',
       const res = await owner.post('/monitors', { type: 'redis', name: 'cache', url, interval_seconds: '60', retries: '0' });
       return Number(/\/monitors\/(\d+)/.exec(res.headers.get('location') ?? '')![1]);
     };
-    const deps = { db: t.db, clock: built.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: TEST_ALERTS, retryPauseMs: 0 };
+    const deps = { db: t.db, clock: built.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: TEST_ALERTS, events: TEST_EVENTS, retryPauseMs: 0 };
     const up = await id(serviceUrl('redis')!);
     await runCheck(deps, up);
     const down = await id('redis://127.0.0.1:1');

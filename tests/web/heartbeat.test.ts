@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/lib/logger.ts';
 import { runCheck } from '../../src/worker/run-check.ts';
 import { persona, useAppPerTest } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { TEST_ALERTS, OPEN_GUARD } from '../helpers/fixtures.ts';
+import { OPEN_GUARD, TEST_CHECKS } from '../helpers/fixtures.ts';
 
 describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
   const ctx = useAppPerTest(kind);
@@ -99,11 +99,11 @@ describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
 
   it('a missed ping past the grace period is a failure; the next ping recovers', async () => {
     const { id, token } = await heartbeat();
-    const deps = { db: ctx.t.db, clock: ctx.built.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: TEST_ALERTS };
+    const deps = { db: ctx.t.db, clock: ctx.built.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, ...TEST_CHECKS };
     ctx.built.clock.advance(3600_000 + 299_000);
-    expect(await runCheck(deps, id)).toBe('skipped'); // within the grace period
+    expect(await runCheck(deps, id)).toEqual({ kind: 'skipped', reason: 'not_due' }); // within the grace period
     ctx.built.clock.advance(2000);
-    expect(await runCheck(deps, id)).toMatchObject({ status: 'down', transition: 'went_down' });
+    expect(await runCheck(deps, id)).toMatchObject({ kind: 'recorded', status: 'down', transition: 'went_down' });
     const inc = await ctx.t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     expect(inc.cause).toMatch(/^No ping for 3901 s \(expected every 3600 s, 300 s grace\)$/);
     await ctx.built.app.request(`/push/${token}`);
@@ -115,16 +115,16 @@ describe.each(testDbKinds())('heartbeat monitors on %s', (kind) => {
     const day = Date.UTC(2030, 0, 10);
     ctx.built.clock.set(day + 2 * 3600_000); // created at 02:00
     const { id, token } = await heartbeat({ cron: '0 3 * * *', timezone: 'UTC', grace_seconds: '600', interval_seconds: '86400' });
-    const deps = { db: ctx.t.db, clock: ctx.built.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: TEST_ALERTS };
+    const deps = { db: ctx.t.db, clock: ctx.built.clock, logger: silentLogger, probe: { guard: OPEN_GUARD }, ...TEST_CHECKS };
     ctx.built.clock.set(day + 3 * 3600_000 + 5 * 60_000); // 03:05, within the grace
-    expect(await runCheck(deps, id)).toBe('skipped');
+    expect(await runCheck(deps, id)).toEqual({ kind: 'skipped', reason: 'not_due' });
     ctx.built.clock.set(day + 3 * 3600_000 + 11 * 60_000); // 03:11: the 03:00 run never pinged
-    expect(await runCheck(deps, id)).toMatchObject({ status: 'down' });
+    expect(await runCheck(deps, id)).toMatchObject({ kind: 'recorded', status: 'down' });
     const inc = await ctx.t.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     expect(inc.cause).toBe('No ping for the run due at 2030-01-10T03:00:00.000Z ("0 3 * * *", 600 s grace)');
     await ctx.built.app.request(`/push/${token}`);
     ctx.built.clock.set(day + 20 * 3600_000);
-    expect(await runCheck(deps, id)).toBe('skipped');
+    expect(await runCheck(deps, id)).toEqual({ kind: 'skipped', reason: 'not_due' });
   });
 
   it('unknown tokens are 404 JSON, and pings are rate-limited per token', async () => {

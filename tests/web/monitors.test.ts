@@ -1,5 +1,5 @@
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
-import { TEST_ALERTS } from '../helpers/fixtures.ts';
+import { TEST_CHECKS } from '../helpers/fixtures.ts';
 import { describe, expect, it } from 'vitest';
 import { buildApp, useAppPerTest, createMonitorVia, monitorForm, persona } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
@@ -82,7 +82,7 @@ describe.each(testDbKinds())('monitor pages on %s', (kind) => {
   it('the monitor page charts percentiles and uptime over 24h / 7d / 30d / 90d', async () => {
     const owner = await persona(ctx.built.app, 'owner');
     const id = await createMonitorVia(owner);
-    await recordResult(ctx.t.db, id, { ok: true, statusCode: 200, responseMs: 120, error: null }, ctx.built.clock.now() - 60_000, TEST_ALERTS);
+    await recordResult(ctx.t.db, id, { ok: true, statusCode: 200, responseMs: 120, error: null }, ctx.built.clock.now() - 60_000, TEST_CHECKS);
     for (const range of ['24h', '7d', '30d', '90d']) {
       const html = await (await owner.get(`/monitors/${id}?range=${range}`)).text();
       expect(html).toContain(`aria-label="p50, p95 and p99 response time and uptime over ${range}"`);

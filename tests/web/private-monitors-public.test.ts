@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { createMonitorVia, persona, useAppPerTest } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { TEST_ALERTS } from '../helpers/fixtures.ts';
+import { TEST_CHECKS } from '../helpers/fixtures.ts';
 import { componentFor } from '../helpers/posts.ts';
 
 /**
@@ -23,7 +23,7 @@ describe.each(testDbKinds())('private monitors on public surfaces (%s)', (kind) 
 
     // The private monitor goes down: no draft (or auto-published post) names it.
     const now = ctx.built.clock.now();
-    for (let i = 0; i < 3; i++) await recordResult(ctx.t.db, secret, { ok: false, statusCode: 500, responseMs: 5, error: 'down' }, now + i, TEST_ALERTS);
+    for (let i = 0; i < 3; i++) await recordResult(ctx.t.db, secret, { ok: false, statusCode: 500, responseMs: 5, error: 'down' }, now + i, TEST_CHECKS);
     expect(await ctx.t.db.selectFrom('page_incidents').selectAll().execute()).toEqual([]);
 
     // A person posts an incident naming both components.

@@ -3,7 +3,7 @@ import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { createIncident } from '../../src/domain/statuspages/posts.service.ts';
 import { persona, useAppPerTest } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { TEST_ALERTS } from '../helpers/fixtures.ts';
+import { TEST_CHECKS } from '../helpers/fixtures.ts';
 import { ownerWithPage } from '../helpers/posts.ts';
 
 describe.each(testDbKinds())('public status page wording on %s', (kind) => {
@@ -16,12 +16,12 @@ describe.each(testDbKinds())('public status page wording on %s', (kind) => {
   }
 
   async function down(monitorId: number) {
-    for (let i = 0; i < 3; i++) await recordResult(ctx.t.db, monitorId, { ok: false, statusCode: 500, responseMs: 1, error: 'x' }, ctx.built.clock.now() + i, TEST_ALERTS);
+    for (let i = 0; i < 3; i++) await recordResult(ctx.t.db, monitorId, { ok: false, statusCode: 500, responseMs: 1, error: 'x' }, ctx.built.clock.now() + i, TEST_CHECKS);
   }
 
   it('an outage nobody has posted about yet says so, instead of "No incidents"', async () => {
     const { owner, pageId, slug, componentId, monitorId } = await ownerWithPage(ctx.built.app, ctx.t.db);
-    await recordResult(ctx.t.db, monitorId, { ok: true, statusCode: 200, responseMs: 1, error: null }, ctx.built.clock.now(), TEST_ALERTS);
+    await recordResult(ctx.t.db, monitorId, { ok: true, statusCode: 200, responseMs: 1, error: null }, ctx.built.clock.now(), TEST_CHECKS);
     const calm = await publicHtml(`/s/${slug}`);
     expect(calm).toContain('No incidents in the last 14 days.');
     expect(calm).not.toContain('data-testid="unexplained"');

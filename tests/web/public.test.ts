@@ -1,5 +1,5 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { TEST_ALERTS } from '../helpers/fixtures.ts';
+import { TEST_CHECKS } from '../helpers/fixtures.ts';
 import { describe, expect, it } from 'vitest';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { buildApp, useAppPerTest, createMonitorVia, persona } from '../helpers/app.ts';
@@ -19,10 +19,10 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     const hidden = await createMonitorVia(owner, { name: 'Internal DB', is_public: 'false' });
     const now = Date.now();
     for (let i = 0; i < 3; i++) {
-      await recordResult(ctx.t.db, api, { ok: false, statusCode: 500, responseMs: 10, error: 'Unexpected status 500' }, now - 10_000 + i, TEST_ALERTS);
+      await recordResult(ctx.t.db, api, { ok: false, statusCode: 500, responseMs: 10, error: 'Unexpected status 500' }, now - 10_000 + i, TEST_CHECKS);
     }
-    await recordResult(ctx.t.db, web, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000, TEST_ALERTS);
-    await recordResult(ctx.t.db, hidden, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000, TEST_ALERTS);
+    await recordResult(ctx.t.db, web, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000, TEST_CHECKS);
+    await recordResult(ctx.t.db, hidden, { ok: true, statusCode: 200, responseMs: 10, error: null }, now - 5000, TEST_CHECKS);
     return { owner, slug, api, web, hidden };
   }
 
@@ -74,9 +74,9 @@ describe.each(testDbKinds())('public status page on %s', (kind) => {
     const owner = await persona(ctx.built.app, 'owner');
     const slug = (await ctx.t.db.selectFrom('status_pages').select('slug').executeTakeFirstOrThrow()).slug;
     const id = await createMonitorVia(owner);
-    await recordResult(ctx.t.db, id, { ok: true, statusCode: 200, responseMs: 1, error: null }, Date.now(), TEST_ALERTS);
+    await recordResult(ctx.t.db, id, { ok: true, statusCode: 200, responseMs: 1, error: null }, Date.now(), TEST_CHECKS);
     expect((await (await ctx.built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
-    for (let i = 0; i < 3; i++) await recordResult(ctx.t.db, id, { ok: false, statusCode: 500, responseMs: 1, error: 'x' }, Date.now() + i + 1, TEST_ALERTS);
+    for (let i = 0; i < 3; i++) await recordResult(ctx.t.db, id, { ok: false, statusCode: 500, responseMs: 1, error: 'x' }, Date.now() + i + 1, TEST_CHECKS);
     // Within the cache window visitors get the same answer; after it, the new state.
     expect((await (await ctx.built.app.request(`/s/${slug}/api`)).json()).status).toBe('operational');
     ctx.built.clock.advance(11_000);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
 import { type Client, createMonitorVia, persona, useAppPerTest } from '../helpers/app.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { TEST_ALERTS } from '../helpers/fixtures.ts';
+import { TEST_CHECKS } from '../helpers/fixtures.ts';
 import { barDays, settingsPath } from '../helpers/pages.ts';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
@@ -54,7 +54,7 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
   it('a manual component shows its status, counts in the banner, and has no uptime bars', async () => {
     const { owner, pageId, slug } = await setup();
     const api = await createMonitorVia(owner, { name: 'API' });
-    await recordResult(ctx.t.db, api, { ok: true, statusCode: 200, responseMs: 5, error: null }, ctx.built.clock.now(), TEST_ALERTS);
+    await recordResult(ctx.t.db, api, { ok: true, statusCode: 200, responseMs: 5, error: null }, ctx.built.clock.now(), TEST_CHECKS);
     await manual(owner, pageId, 'Payments', 'major_outage', { description: 'Card processing' });
     const page = await html(slug);
     expect(banner(page)).toBe('Partial outage');
@@ -98,7 +98,7 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
     const slow = await createMonitorVia(owner, { name: 'Slow API', degraded_ms: '100' });
     await owner.post(`/pages/${pageId}/components/${web}/delete`, { _confirm: '1' });
     await owner.post(`/pages/${pageId}/components/${mail}/delete`, { _confirm: '1' });
-    await recordResult(ctx.t.db, slow, { ok: true, statusCode: 200, responseMs: 900, error: null }, ctx.built.clock.now(), TEST_ALERTS);
+    await recordResult(ctx.t.db, slow, { ok: true, statusCode: 200, responseMs: 900, error: null }, ctx.built.clock.now(), TEST_CHECKS);
     fresh();
     expect(banner(await html(slug))).toBe('Degraded performance');
   });
@@ -110,7 +110,7 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
     await owner.post(`/pages/${pageId}/components/monitor`, { monitor_id: String(secret), group_id: String(await groupId(pageId, 'Secret Group')) });
     expect(await (await owner.get(`/pages/${pageId}`)).text()).toContain('hidden: monitor is private');
     for (let i = 0; i < 3; i++) {
-      await recordResult(ctx.t.db, secret, { ok: false, statusCode: 500, responseMs: 5, error: 'boom' }, ctx.built.clock.now() + i, TEST_ALERTS);
+      await recordResult(ctx.t.db, secret, { ok: false, statusCode: 500, responseMs: 5, error: 'boom' }, ctx.built.clock.now() + i, TEST_CHECKS);
     }
     for (const path of [`/s/${slug}`, `/s/${slug}/api`, `/s/${slug}/history`, `/s/${slug}/feed.atom`, `/s/${slug}/feed.rss`]) {
       const body = await (await ctx.built.app.request(path)).text();
@@ -254,7 +254,7 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
     const { owner, pageId, slug } = await setup();
     const api = await createMonitorVia(owner, { name: 'API <script>x</script> & co' });
     const now = ctx.built.clock.now();
-    for (const daysAgo of [40, 1, 0]) await recordResult(ctx.t.db, api, { ok: true, statusCode: 200, responseMs: 5, error: null }, now - daysAgo * 86_400_000, TEST_ALERTS);
+    for (const daysAgo of [40, 1, 0]) await recordResult(ctx.t.db, api, { ok: true, statusCode: 200, responseMs: 5, error: null }, now - daysAgo * 86_400_000, TEST_CHECKS);
     await manual(owner, pageId, 'Billing', 'degraded');
     const read = async () => {
       fresh();
@@ -274,7 +274,7 @@ describe.each(testDbKinds())('public rendering of page components on %s', (kind)
     expect(a.monitors[0]).toEqual({ id: api, name: 'API <script>x</script> & co', status: 'up', uptime: comp(a).uptime });
 
     // A failure today: the rebuild shows it, the settled days are unchanged.
-    await recordResult(ctx.t.db, api, { ok: false, statusCode: 500, responseMs: 5, error: 'HTTP 500' }, now + 1000, TEST_ALERTS);
+    await recordResult(ctx.t.db, api, { ok: false, statusCode: 500, responseMs: 5, error: 'HTTP 500' }, now + 1000, TEST_CHECKS);
     const b = JSON.parse((await read()).raw);
     expect(comp(b).days![89]!.uptime).toBe(50);
     expect(comp(b).days!.slice(0, 89)).toEqual(comp(a).days!.slice(0, 89));

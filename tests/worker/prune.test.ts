@@ -1,4 +1,4 @@
-import { TEST_ALERTS } from '../helpers/fixtures.ts';
+import { TEST_CHECKS } from '../helpers/fixtures.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setPlan } from '../../src/domain/accounts/accounts.repository.ts';
 import { recordResult } from '../../src/domain/checks/checks.service.ts';
@@ -28,7 +28,7 @@ describe.each(testDbKinds())('retention on %s', (kind) => {
     const f = await makeMonitor(t.db, free.id, {}, SELF_HOSTED);
     const p = await makeMonitor(t.db, pro.id, {}, SELF_HOSTED);
     for (const m of [f, p]) {
-      for (const age of [2 * HOUR, 2 * DAY, 30 * DAY, 100 * DAY]) await recordResult(t.db, m.id, ok, now - age, TEST_ALERTS);
+      for (const age of [2 * HOUR, 2 * DAY, 30 * DAY, 100 * DAY]) await recordResult(t.db, m.id, ok, now - age, TEST_CHECKS);
     }
     const removed = await pruneOnce({ db: t.db, clock, policy: SAAS });
     expect(removed.results).toBe(3 + 1);
@@ -43,7 +43,7 @@ describe.each(testDbKinds())('retention on %s', (kind) => {
     const m = await makeMonitor(t.db, account.id);
     const old = Array.from({ length: 2500 }, (_, i) => ({ monitor_id: m.id, checked_at: now - 20 * DAY - i * 1000, ok: 1, status_code: 200, response_ms: 5, error: null }));
     for (let i = 0; i < old.length; i += 500) await t.db.insertInto('check_results').values(old.slice(i, i + 500)).execute();
-    await recordResult(t.db, m.id, ok, now - 5 * DAY, TEST_ALERTS);
+    await recordResult(t.db, m.id, ok, now - 5 * DAY, TEST_CHECKS);
     const removed = await pruneOnce({ db: t.db, clock, policy: { ...SELF_HOSTED, retentionDays: 10 } });
     expect(removed.results).toBe(2500);
     expect(await count(m.id)).toBe(1);

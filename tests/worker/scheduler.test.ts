@@ -6,7 +6,7 @@ import { runCheck } from '../../src/worker/run-check.ts';
 import { offsetSeconds, Scheduler } from '../../src/worker/scheduler.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { testDbKinds } from '../helpers/env.ts';
-import { TEST_ALERTS, makeAccount, SELF_HOSTED, OPEN_GUARD } from '../helpers/fixtures.ts';
+import { makeAccount, SELF_HOSTED, OPEN_GUARD, TEST_CHECKS, TEST_EVENTS } from '../helpers/fixtures.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 
 let target: Target;
@@ -38,7 +38,7 @@ describe('offsets', () => {
 describe.each(testDbKinds())('scheduler on %s', (kind) => {
   let t: TestDb;
   let scheduler: Scheduler | undefined;
-  const deps = () => ({ db: t.db, clock: systemClock, policy: SELF_HOSTED });
+  const deps = () => ({ events: TEST_EVENTS, db: t.db, clock: systemClock, policy: SELF_HOSTED });
   beforeEach(async () => {
     t = await openTestDb(kind);
     target.hits.clear();
@@ -61,7 +61,7 @@ describe.each(testDbKinds())('scheduler on %s', (kind) => {
       reconcileMs,
       check: async (id) => {
         checked.push(id);
-        return runCheck({ db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD }, alerts: TEST_ALERTS }, id);
+        return runCheck({ db: t.db, clock: systemClock, logger: silentLogger, probe: { guard: OPEN_GUARD }, ...TEST_CHECKS }, id);
       },
     });
     return { s: scheduler, checked };
@@ -123,7 +123,7 @@ describe.each(testDbKinds())('scheduler on %s', (kind) => {
   it('runs the schedule on time and never runs two checks of one monitor at once', async () => {
     const { account } = await makeAccount(t.db);
     target.delayMs = 1500; // each check takes longer than the 1 s interval
-    const m = await createMonitor({ db: t.db, clock: systemClock, policy: { ...SELF_HOSTED, minIntervalSeconds: 1 } }, account.id, {
+    const m = await createMonitor({ events: TEST_EVENTS, db: t.db, clock: systemClock, policy: { ...SELF_HOSTED, minIntervalSeconds: 1 } }, account.id, {
       name: 'fast',
       url: `${target.url}/ok`,
       interval_seconds: 1,

@@ -1,5 +1,6 @@
 import { isRole, type Role } from './roles.ts';
 import type { Kysely } from 'kysely';
+import { lockRowForUpdate } from '../../db/dialect.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Account, Session, User } from './accounts.ts';
 
@@ -7,6 +8,19 @@ type DbLike = Kysely<Database>;
 
 export async function findAccount(db: DbLike, id: number): Promise<Account | undefined> {
   return db.selectFrom('accounts').select(['id', 'name', 'slug', 'plan']).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Holds the account row until the transaction ends, so writers that count first (plan limits,
+ * "the last owner") run one at a time per account.
+ */
+export function lockAccount(trx: DbLike, accountId: number): Promise<void> {
+  return lockRowForUpdate(trx, 'accounts', accountId);
+}
+
+/** Every account's plan: the worker's prune applies each plan's retention. */
+export function listPlans(db: DbLike): Promise<Array<{ id: number; plan: string }>> {
+  return db.selectFrom('accounts').select(['id', 'plan']).execute();
 }
 
 export async function findUserByEmail(db: DbLike, email: string) {
@@ -106,6 +120,14 @@ export async function insertAccount(db: DbLike, v: { name: string; slug: string;
 
 export async function insertMembership(db: DbLike, v: { accountId: number; userId: number; role: string; now: number }) {
   await db.insertInto('memberships').values({ account_id: v.accountId, user_id: v.userId, role: v.role, created_at: v.now }).execute();
+}
+
+/**
+ * A new tenant's first status page, at the account's own slug. Written here, with the account,
+ * so creating a tenant needs nothing from the status-pages context (which builds on accounts).
+ */
+export async function insertFirstPage(db: DbLike, v: { accountId: number; slug: string; title: string; now: number }): Promise<void> {
+  await db.insertInto('status_pages').values({ account_id: v.accountId, slug: v.slug, title: v.title, created_at: v.now }).execute();
 }
 
 export async function firstAccountOfUser(db: DbLike, userId: number): Promise<number | undefined> {

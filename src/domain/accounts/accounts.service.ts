@@ -1,6 +1,7 @@
 import type { Role } from './roles.ts';
 import type { Db } from '../../db/create-db.ts';
-import { isUniqueViolation, writeTx } from '../../db/tx.ts';
+import { isUniqueViolation } from '../../db/dialect.ts';
+import { writeTx } from '../../db/tx.ts';
 import { type Clock, DAY, MINUTE } from '../../lib/clock.ts';
 import { AppError, AuthError, ForbiddenError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
@@ -146,7 +147,7 @@ function createTenant(
     const slug = await uniqueSlug(trx, input.organization);
     const accountId = await repo.insertAccount(trx, { name: input.organization, slug, now });
     await repo.insertMembership(trx, { accountId, userId, role: 'owner', now });
-    await trx.insertInto('status_pages').values({ account_id: accountId, slug, title: input.organization, created_at: now }).execute();
+    await repo.insertFirstPage(trx, { accountId, slug, title: input.organization, now });
     return { userId, accountId };
   });
 }
@@ -233,4 +234,9 @@ export async function changePassword(deps: AccountDeps, userId: number, currentS
     await repo.updatePassword(trx, userId, hash, now);
     await repo.revokeUserSessions(trx, userId, now, currentSessionId);
   });
+}
+
+/** Whether the user belongs to the account (members-only status pages let them in). */
+export function isMemberOf(db: Db, accountId: number, userId: number): Promise<boolean> {
+  return repo.isMember(db, accountId, userId);
 }

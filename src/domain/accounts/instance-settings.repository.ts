@@ -18,3 +18,13 @@ export async function putSetting(db: DbLike, key: string, value: string): Promis
 export async function deleteSetting(db: DbLike, key: string): Promise<void> {
   await db.deleteFrom('instance_settings').where('key', '=', key).execute();
 }
+
+/**
+ * The setting's value, storing `initial` first if there is none. Two processes starting
+ * together both read the one value that won the insert.
+ */
+export async function settingOrInsert(db: DbLike, key: string, initial: string): Promise<string> {
+  await db.insertInto('instance_settings').values({ key, value: initial }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  const row = await db.selectFrom('instance_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+  return row.value;
+}

@@ -8,7 +8,6 @@ import { parseInput } from '../../lib/validate.ts';
 import { findAccount } from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
-import { findInAccount as findMonitor } from '../monitors/monitors.repository.ts';
 import { type AlertEvent, allowedKinds, type Channel, type ChannelKind, channelBaseSchema, channelDef, channelUpdateSchema, kindLabel } from './alerts.ts';
 import * as repo from './channels.repository.ts';
 import type { DeliveryDeps, DeliveryOutcome } from './deliver.ts';
@@ -175,13 +174,7 @@ export async function sendTest(deps: AlertDeps, accountId: number, id: number): 
     throw new PlanLimitError(`${limitsFor(deps.policy, account?.plan ?? 'free').label} does not include ${kindLabel(channel.kind)} alerts.`);
   }
   // Tests go to arbitrary addresses, so they are spaced per channel and counted per account.
-  const recent = await deps.db
-    .selectFrom('outbox')
-    .select(['channel_id', 'created_at'])
-    .where('account_id', '=', accountId)
-    .where('event', '=', 'test')
-    .where('created_at', '>', now - 3_600_000)
-    .execute();
+  const recent = await outbox.testsSince(deps.db, accountId, now - 3_600_000);
   const last = Math.max(0, ...recent.filter((r) => r.channel_id === channel.id).map((r) => r.created_at));
   if (now - last < TEST_GAP_MS) throw new RateLimitError(Math.ceil((TEST_GAP_MS - (now - last)) / 1000));
   if (recent.length >= TESTS_PER_HOUR) throw new RateLimitError(Math.ceil((Math.min(...recent.map((r) => r.created_at)) + 3_600_000 - now) / 1000));
@@ -202,7 +195,8 @@ export async function sendTest(deps: AlertDeps, accountId: number, id: number): 
       next_attempt_at: now, claimed_until: now + 60_000, last_error: null, created_at: now, sent_at: null,
     },
   ]);
-  const row = (await deps.db.selectFrom('outbox').selectAll().where('idempotency_key', '=', key).executeTakeFirstOrThrow()) as outbox.OutboxRow;
+  const row = await outbox.findByKey(deps.db, key);
+  if (!row) throw new Error(`test alert ${key} was not stored`);
   // A disabled channel can still be tested: that is how a fixed receiver is verified.
   return attempt({ db: deps.db, now: () => deps.clock.now(), delivery: deps.delivery }, row, { retry: false, allowDisabled: true });
 }
@@ -222,7 +216,7 @@ export function failedAlerts(deps: AlertDeps, accountId: number) {
 
 /** The channels a monitor alerts, checked to be the account's own. */
 export async function setMonitorChannels(deps: AlertDeps, accountId: number, monitorId: number, channelIds: number[]): Promise<void> {
-  if (!(await findMonitor(deps.db, accountId, monitorId))) throw new NotFoundError('Monitor');
+  if (!(await repo.monitorInAccount(deps.db, accountId, monitorId))) throw new NotFoundError('Monitor');
   const own = new Set((await repo.listByAccount(deps.db, accountId)).map((c) => c.id));
   await repo.setMonitorChannels(deps.db, monitorId, [...new Set(channelIds)].filter((id) => own.has(id)));
 }

@@ -127,3 +127,13 @@ export async function activeForMonitor(db: DbLike, monitorId: number): Promise<C
     .execute();
   return rows.map(toChannel);
 }
+
+/**
+ * Whether the monitor is the account's, before its channels are set. Read here rather than
+ * through the monitors context, which builds on alerts (new monitors get default channels).
+ */
+export async function monitorInAccount(db: DbLike, accountId: number, monitorId: number): Promise<boolean> {
+  if (!isDbId(monitorId)) return false;
+  const r = await db.selectFrom('monitors').select('id').where('account_id', '=', accountId).where('id', '=', monitorId).executeTakeFirst();
+  return !!r;
+}

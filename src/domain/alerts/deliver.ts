@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { agentFor } from '../../lib/http-agents.ts';
 import { MailError, type Mailer } from '../../lib/mail.ts';
 import type { NetGuard } from '../../lib/net-guard.ts';
-import { describeFetchError } from '../checks/probes/http.ts';
+import { describeFetchError } from '../../lib/fetch-error.ts';
 import type { OutgoingMessage, ProviderUrls } from './channels/channel.ts';
 
 export interface DeliveryDeps {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { MINUTE } from '../../lib/clock.ts';
+import { findAccount } from '../accounts/accounts.repository.ts';
 import type { PlanPolicy } from '../billing/plans.ts';
 import { type AlertEvent, type AlertEventName, allowedKinds, findChannelDef } from './alerts.ts';
 import * as channels from './channels.repository.ts';
@@ -32,7 +33,9 @@ interface IncidentRef {
 }
 
 async function accountOf(db: DbLike, accountId: number) {
-  return db.selectFrom('accounts').select(['name', 'plan']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  const account = await findAccount(db, accountId);
+  if (!account) throw new Error(`account ${accountId} not found`);
+  return account;
 }
 
 /**
@@ -82,21 +85,3 @@ export async function enqueueMonitorEvent(
   }
   return outbox.enqueue(db, rows);
 }
-
-/** State changes (incident opens and closes) of a monitor since `since`. */
-export async function stateChangesSince(db: DbLike, monitorId: number, since: number): Promise<number> {
-  const opened = await db
-    .selectFrom('incidents')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('monitor_id', '=', monitorId)
-    .where('started_at', '>=', since)
-    .executeTakeFirstOrThrow();
-  const closed = await db
-    .selectFrom('incidents')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('monitor_id', '=', monitorId)
-    .where('resolved_at', '>=', since)
-    .executeTakeFirstOrThrow();
-  return Number(opened.n) + Number(closed.n);
-}
-

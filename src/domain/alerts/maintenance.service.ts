@@ -11,6 +11,7 @@ import { findAccount } from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, type PlanPolicy } from '../billing/plans.ts';
 import { activeOccurrence, type WindowRow } from './maintenance.ts';
+import * as repo from './maintenance.repository.ts';
 
 export interface MaintenanceDeps {
   db: Db;
@@ -83,15 +84,8 @@ async function requirePlan(deps: MaintenanceDeps, accountId: number): Promise<vo
 }
 
 export async function listWindows(deps: MaintenanceDeps, accountId: number): Promise<MaintenanceWindow[]> {
-  const rows = (await deps.db
-    .selectFrom('maintenance_windows')
-    .select(['id', 'title', 'starts_at', 'ends_at', 'cron', 'duration_minutes', 'timezone', 'ended_at'])
-    .where('account_id', '=', accountId)
-    .orderBy('id', 'desc')
-    .execute()) as WindowRow[];
-  const links = rows.length
-    ? await deps.db.selectFrom('maintenance_monitors').select(['window_id', 'monitor_id']).where('window_id', 'in', rows.map((r) => r.id)).execute()
-    : [];
+  const rows = await repo.listForAccount(deps.db, accountId);
+  const links = await repo.monitorLinks(deps.db, rows.map((r) => r.id));
   const now = deps.clock.now();
   return rows.map((w) => describe(w, links.filter((l) => l.window_id === w.id).map((l) => l.monitor_id), now));
 }
@@ -112,29 +106,23 @@ export async function createWindow(deps: MaintenanceDeps, accountId: number, raw
   await requirePlan(deps, accountId);
   const input = parseInput(schema, raw);
   const wanted = Object.keys(raw).filter((k) => /^monitor_\d+$/.test(k)).map((k) => Number(k.slice(8)));
-  const own = await deps.db.selectFrom('monitors').select('id').where('account_id', '=', accountId).execute();
-  const ids = own.map((m) => m.id).filter((id) => wanted.includes(id));
+  const ids = (await repo.monitorIdsOfAccount(deps.db, accountId)).filter((id) => wanted.includes(id));
   if (ids.length === 0) throw new ValidationError('Choose at least one monitor', { monitors: 'Choose at least one monitor' });
   const once = input.type === 'once';
   return writeTx(deps.db, async (trx) => {
-    const r = await trx
-      .insertInto('maintenance_windows')
-      .values({
-        account_id: accountId,
-        title: input.title,
-        starts_at: once ? zonedToUtc(input.starts_at!, input.timezone) : null,
-        ends_at: once ? zonedToUtc(input.ends_at!, input.timezone) : null,
-        cron: once ? null : input.cron!,
-        duration_minutes: once ? null : input.duration_minutes!,
-        timezone: input.timezone,
-        ended_at: null,
-        created_at: deps.clock.now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx.insertInto('maintenance_monitors').values(ids.map((monitor_id) => ({ window_id: r.id, monitor_id }))).execute();
-    await audit(trx, by, accountId, 'maintenance.created', { id: r.id, title: input.title }, deps.clock.now(), { kind: input.type, monitors: ids.length });
-    return r.id;
+    const id = await repo.insertWindow(trx, {
+      accountId,
+      title: input.title,
+      starts_at: once ? zonedToUtc(input.starts_at!, input.timezone) : null,
+      ends_at: once ? zonedToUtc(input.ends_at!, input.timezone) : null,
+      cron: once ? null : input.cron!,
+      duration_minutes: once ? null : input.duration_minutes!,
+      timezone: input.timezone,
+      monitorIds: ids,
+      now: deps.clock.now(),
+    });
+    await audit(trx, by, accountId, 'maintenance.created', { id, title: input.title }, deps.clock.now(), { kind: input.type, monitors: ids.length });
+    return id;
   });
 }
 
@@ -143,7 +131,7 @@ export async function endWindow(deps: MaintenanceDeps, accountId: number, id: nu
   if (!isDbId(id)) throw new NotFoundError('Maintenance window');
   await writeTx(deps.db, async (trx) => {
     const w = await findWindow(trx, accountId, id);
-    await trx.updateTable('maintenance_windows').set({ ended_at: deps.clock.now() }).where('account_id', '=', accountId).where('id', '=', id).execute();
+    await repo.markEnded(trx, accountId, id, deps.clock.now());
     await audit(trx, by, accountId, 'maintenance.ended', w, deps.clock.now());
   });
 }
@@ -152,13 +140,13 @@ export async function deleteWindow(deps: MaintenanceDeps, accountId: number, id:
   if (!isDbId(id)) throw new NotFoundError('Maintenance window');
   await writeTx(deps.db, async (trx) => {
     const w = await findWindow(trx, accountId, id);
-    await trx.deleteFrom('maintenance_windows').where('account_id', '=', accountId).where('id', '=', id).execute();
+    await repo.deleteWindow(trx, accountId, id);
     await audit(trx, by, accountId, 'maintenance.deleted', w, deps.clock.now());
   });
 }
 
 async function findWindow(db: Db, accountId: number, id: number): Promise<{ id: number; title: string }> {
-  const w = await db.selectFrom('maintenance_windows').select(['id', 'title']).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+  const w = await repo.findTitle(db, accountId, id);
   if (!w) throw new NotFoundError('Maintenance window');
   return w;
 }

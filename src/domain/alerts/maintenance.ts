@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { MINUTE } from '../../lib/clock.ts';
+import { windowsOfMonitor } from './maintenance.repository.ts';
 
 type DbLike = Kysely<Database>;
 
@@ -32,17 +33,9 @@ export function activeOccurrence(w: WindowRow, at: number): { from: number; to: 
   return null;
 }
 
-const COLUMNS = ['maintenance_windows.id', 'title', 'starts_at', 'ends_at', 'cron', 'duration_minutes', 'timezone', 'ended_at'] as const;
-
 /** The maintenance window covering a monitor at `at`, if any. */
 export async function maintenanceFor(db: DbLike, monitorId: number, at: number): Promise<(WindowRow & { from: number; to: number }) | null> {
-  const rows = (await db
-    .selectFrom('maintenance_windows')
-    .innerJoin('maintenance_monitors', 'maintenance_monitors.window_id', 'maintenance_windows.id')
-    .select(COLUMNS)
-    .where('maintenance_monitors.monitor_id', '=', monitorId)
-    .execute()) as WindowRow[];
-  for (const w of rows) {
+  for (const w of await windowsOfMonitor(db, monitorId)) {
     const occ = activeOccurrence(w, at);
     if (occ) return { ...w, ...occ };
   }

@@ -21,6 +21,25 @@ export async function hasEvent(db: DbLike, incidentId: number, channelId: number
   return !!r;
 }
 
+export async function findById(db: DbLike, id: number): Promise<OutboxRow | undefined> {
+  return (await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst()) as OutboxRow | undefined;
+}
+
+export async function findByKey(db: DbLike, idempotencyKey: string): Promise<OutboxRow | undefined> {
+  return (await db.selectFrom('outbox').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst()) as OutboxRow | undefined;
+}
+
+/** The account's test messages since `since`: which channel, and when. */
+export function testsSince(db: DbLike, accountId: number, since: number): Promise<Array<{ channel_id: number; created_at: number }>> {
+  return db
+    .selectFrom('outbox')
+    .select(['channel_id', 'created_at'])
+    .where('account_id', '=', accountId)
+    .where('event', '=', 'test')
+    .where('created_at', '>', since)
+    .execute();
+}
+
 /** Due alert rows, fairly per account (see queue.dueRows). */
 export async function due(db: DbLike, now: number, perAccount: number, maxAccounts = 200) {
   return (await queue.dueRows(db, queue.ALERT_QUEUE, now, perAccount, maxAccounts)).map((r) => ({ id: r.id, account_id: r.group }));
@@ -29,7 +48,7 @@ export async function due(db: DbLike, now: number, perAccount: number, maxAccoun
 /** Claims an alert row for one attempt (see queue.claimRow) and returns it, or undefined if another worker holds it. */
 export async function claim(db: DbLike, id: number, now: number, leaseMs: number): Promise<OutboxRow | undefined> {
   if (!(await queue.claimRow(db, queue.ALERT_QUEUE, id, now, leaseMs))) return undefined;
-  return (await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst()) as OutboxRow | undefined;
+  return findById(db, id);
 }
 
 export function finishAttempt(db: DbLike, id: number, claimedUntil: number | null, values: queue.Finish): Promise<boolean> {

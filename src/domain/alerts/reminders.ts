@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.ts';
 import { HOUR } from '../../lib/clock.ts';
 import { type AlertContext, enqueueMonitorEvent } from './enqueue.ts';
 import { maintenanceFor } from './maintenance.ts';
+import { openIncidentsWithReminders } from './reminders.repository.ts';
 
 /**
  * "Still down" reminders: for each open incident of a monitor with reminders on, the n-th
@@ -10,24 +11,7 @@ import { maintenanceFor } from './maintenance.ts';
  * often (or from two workers) never sends one twice. Flapping monitors get none.
  */
 export async function enqueueReminders(db: Kysely<Database>, ctx: AlertContext, now: number): Promise<number> {
-  const open = await db
-    .selectFrom('incidents')
-    .innerJoin('monitors', 'monitors.id', 'incidents.monitor_id')
-    .select([
-      'incidents.id',
-      'incidents.started_at',
-      'incidents.cause',
-      'monitors.id as monitor_id',
-      'monitors.account_id',
-      'monitors.name',
-      'monitors.url',
-      'monitors.reminder_hours',
-    ])
-    .where('incidents.resolved_at', 'is', null)
-    .where('monitors.reminder_hours', 'is not', null)
-    .where('monitors.is_paused', '=', 0)
-    .where('monitors.flapping_since', 'is', null)
-    .execute();
+  const open = await openIncidentsWithReminders(db);
   let n = 0;
   for (const i of open) {
     const every = i.reminder_hours! * HOUR;

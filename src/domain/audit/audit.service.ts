@@ -2,6 +2,8 @@ import type { Db } from '../../db/create-db.ts';
 import { isDbId } from '../../lib/ids.ts';
 import { listAudit } from './audit.repository.ts';
 
+export type { AuditActor, AuditBy } from './audit.repository.ts';
+
 export const AUDIT_PAGE_SIZE = 50;
 
 export interface AuditView {

@@ -3,7 +3,6 @@ import { type Trx, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { type AuditActor, recordAudit } from '../audit/audit.repository.ts';
-import { allowedKinds } from '../alerts/alerts.ts';
 import * as repo from './billing.repository.ts';
 import { limitsFor, PLAN_FEATURES, PLAN_INFO, type PlanId, type PlanPolicy, planRank } from './plans.ts';
 
@@ -106,7 +105,7 @@ async function enforceLimits(trx: Trx, policy: PlanPolicy, change: PlanChange, n
   if (!PLAN_FEATURES.customDomain(to) && PLAN_FEATURES.customDomain(change.from) && (await repo.customDomainCount(trx, accountId)) > 0) {
     change.featuresOff.push('Your custom domain is kept but no longer served; the page stays at its /s/ address.');
   }
-  const unsent = (await repo.channelKinds(trx, accountId)).filter((k) => !(allowedKinds(false, to) as readonly string[]).includes(k));
+  const unsent = (await repo.channelKinds(trx, accountId)).filter((k) => !PLAN_FEATURES.alertChannel(to, k));
   if (unsent.length) {
     change.featuresOff.push(`${unsent.length} alert channel${unsent.length === 1 ? '' : 's'} (${[...new Set(unsent)].join(', ')}) kept but sending nothing: ${PLAN_INFO[to].name} does not include ${unsent.length === 1 ? 'it' : 'them'}.`);
   }

@@ -79,9 +79,18 @@ export function planRank(plan: string): number {
   return isPlanId(plan) ? PLAN_IDS.indexOf(plan) : 0;
 }
 
+/** The cheapest plan of each alert channel kind that is not Business-only. */
+const ALERT_CHANNEL_PLANS: Partial<Record<string, PlanId>> = { email: 'free', webhook: 'pro', custom_webhook: 'pro' };
+
 /** Paid features by plan (SaaS mode; a self-hosted instance has them all). */
 export const PLAN_FEATURES = {
   hidePoweredBy: (plan: string) => plan === 'pro' || plan === 'business',
   customDomain: (plan: string) => plan === 'business',
   browserChecks: (plan: string) => plan === 'business',
+  /**
+   * Alert channel kinds: email on every plan, the webhooks from Pro, every kind on Business.
+   * Billing cannot import the alerts context (it builds on billing), so the kinds below
+   * Business are named here; each channel definition's `plan` must agree (a unit test checks).
+   */
+  alertChannel: (plan: string, kind: string) => planRank(plan) >= planRank(ALERT_CHANNEL_PLANS[kind] ?? 'business'),
 } as const;

@@ -2,7 +2,7 @@ import type { Trx } from '../../db/tx.ts';
 import { type AlertContext, enqueueMonitorEvent } from '../alerts/enqueue.ts';
 import type { ProbeResult } from './probes/probe.ts';
 import type { AnyCheckType, Settings } from './probes/registry.ts';
-import { saveScreenshot } from './screenshots.repository.ts';
+import { saveScreenshot } from './monitor-state.repository.ts';
 
 /** Runs inside recordResult's transaction, after the result is stored; `at` is its time. */
 export type AfterResult = (trx: Trx, at: number) => Promise<void>;

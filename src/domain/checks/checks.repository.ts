@@ -1,7 +1,7 @@
-import { CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { HISTOGRAM_SIZE, type Database, type HistogramColumns } from '../../db/schema.ts';
 import { runPrecompiled } from '../../db/precompiled.ts';
-import { isPostgres } from '../../db/tx.ts';
+import { stringAgg } from '../../db/dialect.ts';
 import { bucketStart, histogramIndex } from './rollups.ts';
 
 type DbLike = Kysely<Database>;
@@ -64,20 +64,6 @@ function rollupUpsert(db: DbLike, table: RollupTableName, values: RollupValues) 
 }
 
 const ROLLUP_KEYS = ['monitor_id', 'bucket_start', 'checks', 'failures', 'rt_count', 'rt_sum', 'rt_min', 'rt_max', ...hcols] as const;
-// The upsert's SQL depends only on the dialect and table: compile it once, then bind values.
-const compiledUpserts = new Map<string, string>();
-
-function upsertSql(db: DbLike, table: RollupTableName, values: RollupValues): string {
-  const key = `${isPostgres(db) ? 'pg' : 'sqlite'}:${table}`;
-  let text = compiledUpserts.get(key);
-  if (!text) {
-    const compiled = rollupUpsert(db, table, values).compile();
-    if (compiled.parameters.length !== ROLLUP_KEYS.length) throw new Error('rollup upsert: unexpected parameter count');
-    text = compiled.sql;
-    compiledUpserts.set(key, text);
-  }
-  return text;
-}
 
 /** Adds one result to a rollup row; an upsert keyed by (monitor, bucket). */
 export async function addToRollup(db: DbLike, table: RollupTableName, r: StoredResult): Promise<void> {
@@ -94,8 +80,8 @@ export async function addToRollup(db: DbLike, table: RollupTableName, r: StoredR
     rt_max: rt,
     ...(Object.fromEntries(hcols.map((c, i) => [c, rt !== null && histogramIndex(rt) === i ? 1 : 0])) as HistogramColumns),
   } satisfies RollupValues;
-  const params = ROLLUP_KEYS.map((k) => values[k]);
-  await db.executeQuery(CompiledQuery.raw(upsertSql(db, table, values), params));
+  // The upsert's SQL depends only on the dialect and table: compiled once, then only bound.
+  await runPrecompiled(db, `rollups.upsert:${table}`, () => rollupUpsert(db, table, values), ROLLUP_KEYS.map((k) => values[k]));
 }
 
 /** A stored result as the services use it (results written before retries or regions existed count as 1 attempt, local). */
@@ -169,7 +155,7 @@ export async function rollupMatrix(
   const out = new Map<number, DayMatrix>();
   if (monitorIds.length === 0) return out;
   const item = sql`${sql.ref('bucket_start')} || ',' || ${sql.ref('checks')} || ',' || ${sql.ref('failures')}`;
-  const packed = isPostgres(db) ? sql<string>`string_agg(${item}, ';')` : sql<string>`group_concat(${item}, ';')`;
+  const packed = stringAgg(db, item, ';');
   const rows = await db
     .selectFrom(table)
     .select(['monitor_id', packed.as('packed')])

@@ -1,14 +1,25 @@
 import type { Db } from '../../db/create-db.ts';
-import { writeTx } from '../../db/tx.ts';
-import { type AlertContext, enqueueMonitorEvent, FLAP_MAX_CHANGES, FLAP_WINDOW_MS, stateChangesSince } from '../alerts/enqueue.ts';
+import { type Trx, writeTx } from '../../db/tx.ts';
+import { type AlertContext, enqueueMonitorEvent, FLAP_MAX_CHANGES, FLAP_WINDOW_MS } from '../alerts/enqueue.ts';
 import { maintenanceFor } from '../alerts/maintenance.ts';
+import type { DomainEventHub } from '../events.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
-import * as monitors from '../monitors/monitors.repository.ts';
-import { prepareOutageDrafts, settleOutagePosts } from '../statuspages/posts.auto.ts';
 import type { AfterResult } from './after-result.ts';
 import * as repo from './checks.repository.ts';
+import * as state from './monitor-state.repository.ts';
 import type { ProbeResult } from './probes/probe.ts';
 import { nextState, type Transition } from './state-machine.ts';
+
+/** What recording a result needs besides the database: alert settings and the event hub. */
+export interface RecordContext {
+  alerts: AlertContext;
+  /** Status pages follow incidents through it (see src/runtime/events.ts). */
+  events: DomainEventHub;
+  /** Check node recorded with the result; null or 'local' = this instance. */
+  region?: string | null;
+  /** The type's afterResult for this result (see after-result.ts), run last in the transaction. */
+  after?: AfterResult;
+}
 
 export interface RecordOutcome {
   transition: Transition;
@@ -31,17 +42,10 @@ export interface RecordOutcome {
  * 6. run the type's afterResult (certificate warnings, a journey's screenshot), if given.
  * Returns null when the result was discarded.
  */
-export async function recordResult(
-  db: Db,
-  monitorId: number,
-  result: ProbeResult,
-  checkedAt: number,
-  alerts: AlertContext,
-  region: string | null = null,
-  after?: AfterResult,
-): Promise<RecordOutcome | null> {
+export async function recordResult(db: Db, monitorId: number, result: ProbeResult, checkedAt: number, ctx: RecordContext): Promise<RecordOutcome | null> {
+  const region = ctx.region ?? null;
   return writeTx(db, async (trx) => {
-    const m = await monitors.findById(trx, monitorId);
+    const m = await state.monitorToJudge(trx, monitorId);
     if (!m || m.isPaused) return null;
     const stored = {
       monitorId, checkedAt, ok: result.ok, statusCode: result.statusCode, responseMs: result.responseMs, error: result.error,
@@ -55,10 +59,10 @@ export async function recordResult(
     const prev = { status: m.status, consecutiveFailures: m.consecutiveFailures };
     const inMaintenance = !result.ok && (await maintenanceFor(trx, monitorId, at)) !== null;
     const slow = result.ok && m.degradedMs !== null && result.responseMs > m.degradedMs;
-    const { state, transition } = inMaintenance ? { state: prev, transition: 'none' as const } : nextState(prev, result.ok, m.failureThreshold, slow);
-    await monitors.saveCheckState(trx, monitorId, {
-      status: state.status,
-      consecutiveFailures: state.consecutiveFailures,
+    const { state: next, transition } = inMaintenance ? { state: prev, transition: 'none' as const } : nextState(prev, result.ok, m.failureThreshold, slow);
+    await state.saveCheckState(trx, monitorId, {
+      status: next.status,
+      consecutiveFailures: next.consecutiveFailures,
       at,
       ok: result.ok,
       statusCode: result.statusCode,
@@ -66,51 +70,81 @@ export async function recordResult(
       error: result.error,
     });
 
-    const ref = { id: m.id, accountId: m.accountId, name: m.name, url: m.url };
-    let incident: { id: number; startedAt: number; resolvedAt: number | null; cause: string } | null = null;
-    if (transition === 'went_down') {
-      // The outage began at the first failure of the streak, not at the one that crossed the threshold.
-      const streak = await repo.recentResults(trx, monitorId, state.consecutiveFailures);
-      const startedAt = Math.min(at, ...streak.map((r) => r.checkedAt));
-      const cause = result.error ?? 'Check failed';
-      incident = { id: await incidents.open(trx, { accountId: m.accountId, monitorId, startedAt, cause }), startedAt, resolvedAt: null, cause };
-      await prepareOutageDrafts(trx, { monitorId, incidentId: incident.id, at, baseUrl: alerts.baseUrl });
-    } else if (transition === 'recovered') {
-      const open = await incidents.findOpen(trx, monitorId);
-      await incidents.resolveOpen(trx, monitorId, at);
-      if (open) {
-        incident = { id: open.id, startedAt: open.startedAt, resolvedAt: at, cause: open.cause };
-        await settleOutagePosts(trx, { incidentId: open.id, at, baseUrl: alerts.baseUrl });
-      }
-    }
+    const incident = await followIncident(trx, ctx.events, m, transition, { at, failures: next.consecutiveFailures, error: result.error });
+    await alertChange(trx, ctx.alerts, m, { incident, transition, status: next.status, at });
+    await ctx.after?.(trx, at);
+    return { transition, status: next.status, consecutiveFailures: next.consecutiveFailures, checkedAt: at, inMaintenance };
+  });
+}
 
-    if (incident) {
-      const changes = await stateChangesSince(trx, monitorId, at - FLAP_WINDOW_MS);
-      if (changes > FLAP_MAX_CHANGES) {
-        // Flapping: hold normal alerts, say so once per spell.
-        if (m.flappingSince === null) {
-          await trx.updateTable('monitors').set({ flapping_since: at }).where('id', '=', monitorId).execute();
-          await enqueueMonitorEvent(trx, alerts, { monitor: ref, incident: null, event: 'flapping', at, keySuffix: String(at) });
-        }
-      } else if (m.flappingSince === null) {
-        await enqueueMonitorEvent(trx, alerts, { monitor: ref, incident, event: transition === 'went_down' ? 'down' : 'up', at });
+type IncidentRef = { id: number; startedAt: number; resolvedAt: number | null; cause: string };
+
+/**
+ * Step 4: opens the incident when the monitor went down, resolves it when it recovered, and
+ * tells whoever follows incidents (status-page posts) in the same transaction. Returns the
+ * incident the change is about, or null when nothing opened or closed.
+ */
+async function followIncident(
+  trx: Trx,
+  events: DomainEventHub,
+  m: Pick<state.MonitorToJudge, 'id' | 'accountId'>,
+  transition: Transition,
+  v: { at: number; failures: number; error: string | null },
+): Promise<IncidentRef | null> {
+  const monitorId = m.id;
+  if (transition === 'went_down') {
+    // The outage began at the first failure of the streak, not at the one that crossed the threshold.
+    const streak = await repo.recentResults(trx, monitorId, v.failures);
+    const startedAt = Math.min(v.at, ...streak.map((r) => r.checkedAt));
+    const cause = v.error ?? 'Check failed';
+    const id = await incidents.open(trx, { accountId: m.accountId, monitorId, startedAt, cause });
+    await events.emit(trx, 'incident.opened', { monitorId, incidentId: id, at: v.at });
+    return { id, startedAt, resolvedAt: null, cause };
+  }
+  if (transition !== 'recovered') return null;
+  const open = await incidents.findOpen(trx, monitorId);
+  await incidents.resolveOpen(trx, monitorId, v.at);
+  if (!open) return null;
+  await events.emit(trx, 'incident.resolved', { monitorId, incidentId: open.id, at: v.at });
+  return { id: open.id, startedAt: open.startedAt, resolvedAt: v.at, cause: open.cause };
+}
+
+/**
+ * Step 5: the alerts for the change, unless the monitor flaps. Too many state changes within
+ * the window start a flapping spell (one "flapping" alert, normal alerts held); a whole
+ * window without changes ends it and says where the monitor settled.
+ */
+async function alertChange(
+  trx: Trx,
+  alerts: AlertContext,
+  m: state.MonitorToJudge,
+  c: { incident: IncidentRef | null; transition: Transition; status: string; at: number },
+): Promise<void> {
+  const ref = { id: m.id, accountId: m.accountId, name: m.name, url: m.url };
+  const { incident, at } = c;
+  if (incident) {
+    if ((await incidents.stateChangesSince(trx, m.id, at - FLAP_WINDOW_MS)) > FLAP_MAX_CHANGES) {
+      // Flapping: hold normal alerts, say so once per spell.
+      if (m.flappingSince === null) {
+        await state.setFlappingSince(trx, m.id, at);
+        await enqueueMonitorEvent(trx, alerts, { monitor: ref, incident: null, event: 'flapping', at, keySuffix: String(at) });
       }
-    } else if (m.flappingSince !== null && (await stateChangesSince(trx, monitorId, at - FLAP_WINDOW_MS)) === 0) {
-      // Stable for a whole window: normal alerts resume; if it settled down, say so now.
-      await trx.updateTable('monitors').set({ flapping_since: null }).where('id', '=', monitorId).execute();
-      // Settled down: say so. Settled up: close the last outage where its down was sent.
-      const open = state.status === 'down' ? await incidents.findOpen(trx, monitorId) : undefined;
-      const last = open ?? (await incidents.lastResolved(trx, monitorId));
-      if (last) {
-        await enqueueMonitorEvent(trx, alerts, {
-          monitor: ref,
-          incident: { id: last.id, startedAt: last.startedAt, resolvedAt: open ? null : last.resolvedAt, cause: last.cause },
-          event: open ? 'down' : 'up',
-          at,
-        });
-      }
+    } else if (m.flappingSince === null) {
+      await enqueueMonitorEvent(trx, alerts, { monitor: ref, incident, event: c.transition === 'went_down' ? 'down' : 'up', at });
     }
-    await after?.(trx, at);
-    return { transition, status: state.status, consecutiveFailures: state.consecutiveFailures, checkedAt: at, inMaintenance };
+    return;
+  }
+  if (m.flappingSince === null || (await incidents.stateChangesSince(trx, m.id, at - FLAP_WINDOW_MS)) !== 0) return;
+  // Stable for a whole window: normal alerts resume.
+  await state.setFlappingSince(trx, m.id, null);
+  // Settled down: say so. Settled up: close the last outage where its down was sent.
+  const open = c.status === 'down' ? await incidents.findOpen(trx, m.id) : undefined;
+  const last = open ?? (await incidents.lastResolved(trx, m.id));
+  if (!last) return;
+  await enqueueMonitorEvent(trx, alerts, {
+    monitor: ref,
+    incident: { id: last.id, startedAt: last.startedAt, resolvedAt: open ? null : last.resolvedAt, cause: last.cause },
+    event: open ? 'down' : 'up',
+    at,
   });
 }

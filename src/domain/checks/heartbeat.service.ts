@@ -1,9 +1,7 @@
 import { Cron } from 'croner';
 import type { Db } from '../../db/create-db.ts';
-import type { AlertContext } from '../alerts/enqueue.ts';
-import { findByPushToken } from '../monitors/monitors.repository.ts';
-import type { Monitor } from '../monitors/monitors.ts';
-import { recordResult } from './checks.service.ts';
+import { type RecordContext, recordResult } from './checks.service.ts';
+import { type Heartbeat, heartbeatByToken, markPinged, markRunStarted } from './monitor-state.repository.ts';
 import type { HeartbeatSettings } from './probes/heartbeat.ts';
 import type { ProbeResult } from './probes/probe.ts';
 
@@ -13,8 +11,8 @@ export type PingKind = 'ok' | 'fail' | 'start';
  * The heartbeat monitor a push token belongs to: one indexed lookup, none for a token that
  * cannot be one. The push route asks first, so only real tokens get a per-token budget.
  */
-export async function findHeartbeat(db: Db, token: string): Promise<Monitor | undefined> {
-  const m = /^[\w-]{10,64}$/.test(token) ? await findByPushToken(db, token) : undefined;
+export async function findHeartbeat(db: Db, token: string): Promise<Heartbeat | undefined> {
+  const m = /^[\w-]{10,64}$/.test(token) ? await heartbeatByToken(db, token) : undefined;
   return m?.type === 'heartbeat' ? m : undefined;
 }
 
@@ -23,28 +21,36 @@ export async function findHeartbeat(db: Db, token: string): Promise<Monitor | un
  * marks a run; `ok` records a success whose response time is the run's duration (since
  * `start`, if any); `fail` records a failure. Paused monitors accept pings and ignore them.
  */
-export async function receivePing(db: Db, alerts: AlertContext, m: Monitor, kind: PingKind, now: number, message?: string): Promise<{ recorded: boolean }> {
+export async function receivePing(db: Db, ctx: RecordContext, m: Heartbeat, kind: PingKind, now: number, message?: string): Promise<{ recorded: boolean }> {
   if (m.isPaused) return { recorded: false };
   if (kind === 'start') {
-    await db.updateTable('monitors').set({ run_started_at: now }).where('id', '=', m.id).execute();
+    await markRunStarted(db, m.id, now);
     return { recorded: false };
   }
   const runMs = m.runStartedAt !== null && m.runStartedAt <= now ? now - m.runStartedAt : 0;
-  await db.updateTable('monitors').set({ last_ping_at: now, run_started_at: null }).where('id', '=', m.id).execute();
+  await markPinged(db, m.id, now);
   const note = message?.replace(/\s+/g, ' ').trim().slice(0, 200);
   const result: ProbeResult =
     kind === 'ok'
       ? { ok: true, statusCode: null, responseMs: runMs, error: null }
       : { ok: false, statusCode: null, responseMs: runMs, error: `The job reported a failure${note ? `: ${note}` : ''}` };
-  await recordResult(db, m.id, result, now, alerts);
+  await recordResult(db, m.id, result, now, { alerts: ctx.alerts, events: ctx.events });
   return { recorded: true };
+}
+
+/** What the schedule of a heartbeat monitor is read from (the monitors context's Monitor has it). */
+export interface HeartbeatSchedule {
+  settings: Record<string, unknown>;
+  lastPingAt: number | null;
+  createdAt: number;
+  intervalSeconds: number;
 }
 
 /**
  * The scheduled look at a heartbeat monitor: a failure once a ping is overdue (period +
  * grace since the last one), otherwise nothing to record.
  */
-export function overdueResult(m: Monitor, now: number): ProbeResult | null {
+export function overdueResult(m: HeartbeatSchedule, now: number): ProbeResult | null {
   const s = m.settings as HeartbeatSettings;
   const grace = s.grace_seconds * 1000;
   const last = m.lastPingAt ?? m.createdAt;

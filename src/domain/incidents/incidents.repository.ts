@@ -109,3 +109,20 @@ export async function findInAccountWithMonitor(db: DbLike, accountId: number, id
     .where('incidents.id', '=', id)
     .executeTakeFirst();
 }
+
+/** State changes (incident opens and closes) of a monitor since `since`: how much it flaps. */
+export async function stateChangesSince(db: DbLike, monitorId: number, since: number): Promise<number> {
+  const opened = await db
+    .selectFrom('incidents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('monitor_id', '=', monitorId)
+    .where('started_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  const closed = await db
+    .selectFrom('incidents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('monitor_id', '=', monitorId)
+    .where('resolved_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(opened.n) + Number(closed.n);
+}

@@ -33,3 +33,8 @@ export async function getIncident(db: Db, accountId: number, id: number): Promis
   if (!r) throw new NotFoundError('Incident');
   return toIncident(r);
 }
+
+/** The monitor's latest incidents, newest first (the caller has checked the monitor is the account's). */
+export function incidentsOfMonitor(db: Db, accountId: number, monitorId: number, limit = 20) {
+  return repo.listForMonitor(db, accountId, monitorId, limit);
+}

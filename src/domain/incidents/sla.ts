@@ -3,6 +3,8 @@ import type { Db } from '../../db/create-db.ts';
 import { MINUTE } from '../../lib/clock.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import type { WindowRow } from '../alerts/maintenance.ts';
+import { windowsOfMonitorInAccount } from '../alerts/maintenance.repository.ts';
+import * as repo from './sla.repository.ts';
 
 export interface SlaOptions {
   from: number;
@@ -139,18 +141,10 @@ function noData(o: SlaOptions): SlaReport {
  * `knownFrom` says from when the figure is complete.
  */
 export async function degradedSpans(db: Db, monitorId: number, from: number, to: number): Promise<{ spans: Span[]; knownFrom: number | null }> {
-  const m = await db.selectFrom('monitors').select(['degraded_ms', 'interval_s']).where('id', '=', monitorId).executeTakeFirst();
-  const first = await db.selectFrom('check_results').select((eb) => eb.fn.min<number>('checked_at').as('t')).where('monitor_id', '=', monitorId).executeTakeFirst();
-  const knownFrom = first?.t === null || first?.t === undefined ? null : Number(first.t);
+  const m = await repo.degradedSettings(db, monitorId);
+  const knownFrom = await repo.firstResultAt(db, [monitorId]);
   if (!m || m.degraded_ms === null) return { spans: [], knownFrom };
-  const rows = await db
-    .selectFrom('check_results')
-    .select(['checked_at', 'ok', 'response_ms'])
-    .where('monitor_id', '=', monitorId)
-    .where('checked_at', '>=', from)
-    .where('checked_at', '<', to)
-    .orderBy('checked_at')
-    .execute();
+  const rows = await repo.resultsIn(db, monitorId, from, to);
   const spans: Span[] = [];
   rows.forEach((r, i) => {
     if (r.ok !== 1 || r.response_ms === null || r.response_ms <= m.degraded_ms!) return;
@@ -165,24 +159,11 @@ export async function degradedSpans(db: Db, monitorId: number, from: number, to:
  * report, counted from the monitor's creation at the earliest.
  */
 export async function slaForMonitor(db: Db, accountId: number, monitorId: number, o: SlaOptions, now: number): Promise<SlaReport> {
-  const monitor = await db.selectFrom('monitors').select('created_at').where('account_id', '=', accountId).where('id', '=', monitorId).executeTakeFirst();
+  const monitor = await repo.monitorOfAccount(db, accountId, monitorId);
   if (!monitor) throw new NotFoundError('Monitor');
   o = { ...o, since: Math.max(o.since ?? 0, Number(monitor.created_at)) };
-  const incidents = await db
-    .selectFrom('incidents')
-    .select(['started_at', 'resolved_at'])
-    .where('account_id', '=', accountId)
-    .where('monitor_id', '=', monitorId)
-    .where('started_at', '<', o.to)
-    .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>', o.from)]))
-    .execute();
-  const windows = (await db
-    .selectFrom('maintenance_windows')
-    .innerJoin('maintenance_monitors', 'maintenance_monitors.window_id', 'maintenance_windows.id')
-    .select(['maintenance_windows.id', 'title', 'starts_at', 'ends_at', 'cron', 'duration_minutes', 'timezone', 'ended_at'])
-    .where('maintenance_windows.account_id', '=', accountId)
-    .where('maintenance_monitors.monitor_id', '=', monitorId)
-    .execute()) as WindowRow[];
+  const incidents = await repo.incidentsOverlapping(db, accountId, monitorId, o.from, o.to);
+  const windows = await windowsOfMonitorInAccount(db, accountId, monitorId);
   return computeSla(
     incidents.map((i) => ({ startedAt: i.started_at, resolvedAt: i.resolved_at })),
     maintenanceSpans(windows, o.from, o.to),

@@ -131,21 +131,3 @@ export async function findByPushToken(db: DbLike, token: string): Promise<Monito
   const row = await db.selectFrom('monitors').selectAll().where('push_token', '=', token).executeTakeFirst();
   return row && toMonitor(row);
 }
-
-/** The state and last-check fields written after every check (not updated_at: not a user edit). */
-export async function saveCheckState(
-  db: DbLike,
-  id: number,
-  v: { status: string; consecutiveFailures: number; at: number; ok: boolean; statusCode: number | null; responseMs: number | null; error: string | null },
-): Promise<void> {
-  await runPrecompiled(
-    db,
-    'monitors.saveCheckState',
-    () =>
-      db
-        .updateTable('monitors')
-        .set({ status: '', consecutive_failures: 0, last_checked_at: 0, last_ok: 0, last_status_code: null, last_response_ms: null, last_error: null })
-        .where('id', '=', 0),
-    [v.status, v.consecutiveFailures, v.at, v.ok ? 1 : 0, v.statusCode, v.responseMs, v.error, id],
-  );
-}

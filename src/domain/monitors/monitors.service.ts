@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/create-db.ts';
-import { isPostgres, writeTx } from '../../db/tx.ts';
+import { writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, PlanLimitError, RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/ids.ts';
@@ -11,7 +10,7 @@ import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import * as channels from '../alerts/channels.repository.ts';
 import { CHECK_TYPES } from '../checks/probes/index.ts';
 import { type AnyCheckType, type CheckTypeRegistry, namedHosts, settingNames } from '../checks/probes/registry.ts';
-import { placeNewPublicMonitor } from '../statuspages/components.service.ts';
+import type { DomainEventHub } from '../events.ts';
 import * as repo from './monitors.repository.ts';
 import { type ParsedMonitor, parseMonitorInput, typeOfInput } from './monitor-input.ts';
 import { keepStoredSecrets } from './monitor-secrets.ts';
@@ -40,6 +39,11 @@ function mirroredColumns(s: ParsedMonitor['settings']) {
     expected_status: typeof s.expected_status === 'string' ? s.expected_status : '200-399',
     keyword: typeof s.keyword === 'string' && s.keyword !== '' ? s.keyword : null,
   };
+}
+
+/** Creating and editing also tell status pages when a monitor is made public (see src/runtime/events.ts). */
+export interface MonitorEditDeps extends MonitorDeps {
+  events: DomainEventHub;
 }
 
 function columnsFrom(input: ParsedMonitor) {
@@ -149,14 +153,14 @@ async function checkTypeAllowed(deps: MonitorDeps, accountId: number, type: stri
 }
 
 /** Creates a monitor from form or API input; `strict` (the API) refuses fields the type does not have. */
-export async function createMonitor(deps: MonitorDeps, accountId: number, raw: unknown, by?: AuditBy, opts: { strict?: boolean } = {}): Promise<Monitor> {
+export async function createMonitor(deps: MonitorEditDeps, accountId: number, raw: unknown, by?: AuditBy, opts: { strict?: boolean } = {}): Promise<Monitor> {
   const input = validate(deps, raw, await planLimits(deps.db, deps, accountId), opts.strict);
   await checkTypeAllowed(deps, accountId, input.type);
   const now = deps.clock.now();
   const id = await writeTx(deps.db, async (trx) => {
     // Serialise creations per account so concurrent requests cannot overshoot the plan limit:
     // SQLite already holds the write lock (BEGIN IMMEDIATE); PostgreSQL locks the account row.
-    if (isPostgres(trx)) await sql`select id from accounts where id = ${accountId} for update`.execute(trx);
+    await accounts.lockAccount(trx, accountId);
     const limits = await planLimits(trx, deps, accountId);
     const countMsg = monitorCountViolation(limits, await repo.countInAccount(trx, accountId));
     if (countMsg) throw new PlanLimitError(countMsg);
@@ -173,7 +177,7 @@ export async function createMonitor(deps: MonitorDeps, accountId: number, raw: u
     });
     // Channels marked "use for new monitors" alert this one from the start.
     await channels.setMonitorChannels(trx, id, await channels.defaultIds(trx, accountId));
-    if (input.is_public) await placeNewPublicMonitor(trx, accountId, id, now);
+    if (input.is_public) await deps.events.emit(trx, 'monitor.made_public', { accountId, monitorId: id, at: now });
     await audit(trx, by, accountId, 'monitor.created', { id, name: input.name }, now, { type: input.type, interval_seconds: input.interval_seconds });
     return id;
   });
@@ -191,7 +195,7 @@ function asInput(m: Monitor, def: AnyCheckType): Record<string, unknown> {
 }
 
 /** Saves a monitor edited from the form: the whole monitor as submitted (blank credentials keep the stored ones). */
-export async function updateMonitor(deps: MonitorDeps, accountId: number, id: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
+export async function updateMonitor(deps: MonitorEditDeps, accountId: number, id: number, raw: unknown, by?: AuditBy): Promise<Monitor> {
   const before = await getMonitor(deps, accountId, id);
   return saveChanges(deps, accountId, before, (raw ?? {}) as Record<string, unknown>, by, false);
 }
@@ -200,7 +204,7 @@ export async function updateMonitor(deps: MonitorDeps, accountId: number, id: nu
  * Changes only the fields a patch names (the API's PATCH); null clears a field, so its
  * default applies. Unknown fields are refused, as on create.
  */
-export async function patchMonitor(deps: MonitorDeps, accountId: number, id: number, patch: Record<string, unknown>, by?: AuditBy): Promise<Monitor> {
+export async function patchMonitor(deps: MonitorEditDeps, accountId: number, id: number, patch: Record<string, unknown>, by?: AuditBy): Promise<Monitor> {
   const before = await getMonitor(deps, accountId, id);
   const def = typeOfInput({ type: before.type }, typesOf(deps));
   const merged = { ...asInput(before, def), ...patch };
@@ -208,7 +212,7 @@ export async function patchMonitor(deps: MonitorDeps, accountId: number, id: num
   return saveChanges(deps, accountId, before, merged, by, true);
 }
 
-async function saveChanges(deps: MonitorDeps, accountId: number, before: Monitor, raw: Record<string, unknown>, by: AuditBy | undefined, strict: boolean): Promise<Monitor> {
+async function saveChanges(deps: MonitorEditDeps, accountId: number, before: Monitor, raw: Record<string, unknown>, by: AuditBy | undefined, strict: boolean): Promise<Monitor> {
   const id = before.id;
   if (raw.type !== undefined && raw.type !== '' && raw.type !== before.type) {
     throw new ValidationError('The type of an existing monitor cannot change; add a new monitor instead', { type: 'The type cannot change' });
@@ -219,9 +223,9 @@ async function saveChanges(deps: MonitorDeps, accountId: number, before: Monitor
   const now = deps.clock.now();
   await writeTx(deps.db, async (trx) => {
     if (!(await repo.updateInAccount(trx, accountId, id, { ...columnsFrom(input), updated_at: now }))) throw new NotFoundError('Monitor');
-    // Made public while on no page: it shows on the first page, as before pages had components.
+    // Made public while on no page, it shows on the first page, as before pages had components.
     // (Only on the change to public: a public monitor taken off every page stays off.)
-    if (input.is_public && !before.isPublic) await placeNewPublicMonitor(trx, accountId, id, now);
+    if (input.is_public && !before.isPublic) await deps.events.emit(trx, 'monitor.made_public', { accountId, monitorId: id, at: now });
     const after = await repo.findInAccount(trx, accountId, id);
     if (after) await audit(trx, by, accountId, 'monitor.updated', after, now, { changed: changedFields(before, after) });
   });

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/create-db.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, ValidationError } from '../../lib/errors.ts';
+import * as repo from './assets.repository.ts';
 import { findOwnPage } from './pages.repository.ts';
 
 export type AssetKind = 'logo' | 'favicon';
@@ -27,7 +28,7 @@ export function sniffImage(b: Uint8Array): string | null {
 
 /** Which assets a page has, as their versions (updated_at) for cache-busting links. */
 export async function listAssets(db: Db, pageId: number): Promise<Record<AssetKind, number | null>> {
-  const rows = await db.selectFrom('page_assets').select(['kind', 'updated_at']).where('page_id', '=', pageId).execute();
+  const rows = await repo.versionsOf(db, pageId);
   const v = (k: AssetKind) => rows.find((r) => r.kind === k)?.updated_at ?? null;
   return { logo: v('logo'), favicon: v('favicon') };
 }
@@ -40,29 +41,17 @@ export async function saveAsset(deps: { db: Db; clock: Clock }, accountId: numbe
   if (data.length > MAX_ASSET_BYTES) throw fail(`The image is larger than ${MAX_ASSET_BYTES / 1024} KB`);
   const type = sniffImage(data);
   if (!type) throw fail('Upload a PNG, JPEG, WebP or ICO image');
-  const now = deps.clock.now();
-  const buf = Buffer.from(data);
-  await deps.db
-    .insertInto('page_assets')
-    .values({ page_id: page.id, kind, content_type: type, data: buf, updated_at: now })
-    .onConflict((oc) => oc.columns(['page_id', 'kind']).doUpdateSet({ content_type: type, data: buf, updated_at: now }))
-    .execute();
+  await repo.putAsset(deps.db, { pageId: page.id, kind, contentType: type, data: Buffer.from(data), now: deps.clock.now() });
 }
 
 export async function removeAsset(db: Db, accountId: number, pageId: number, kind: AssetKind): Promise<void> {
   const page = await findOwnPage(db, accountId, pageId);
-  await db.deleteFrom('page_assets').where('page_id', '=', page.id).where('kind', '=', kind).execute();
+  await repo.deleteAsset(db, page.id, kind);
 }
 
 /** A page's asset for the public routes (the caller has already checked who may see the page). */
 export async function publicAsset(db: Db, slug: string, kind: AssetKind) {
-  const a = await db
-    .selectFrom('page_assets')
-    .innerJoin('status_pages', 'status_pages.id', 'page_assets.page_id')
-    .select(['page_assets.content_type', 'page_assets.data', 'page_assets.updated_at'])
-    .where('status_pages.slug', '=', slug)
-    .where('page_assets.kind', '=', kind)
-    .executeTakeFirst();
+  const a = await repo.findBySlug(db, slug, kind);
   if (!a) throw new NotFoundError(kind === 'logo' ? 'Logo' : 'Favicon');
   return { contentType: a.content_type, data: new Uint8Array(a.data), updatedAt: a.updated_at };
 }

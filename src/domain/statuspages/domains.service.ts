@@ -1,5 +1,6 @@
 import type { Db } from '../../db/create-db.ts';
-import { isUniqueViolation, writeTx } from '../../db/tx.ts';
+import { isUniqueViolation } from '../../db/dialect.ts';
+import { writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { lookupTxt } from '../../lib/dns-txt.ts';
 import { ValidationError } from '../../lib/errors.ts';

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../db/create-db.ts';
 import { verifyPassword } from '../../lib/password.ts';
 import { PLAN_FEATURES } from '../billing/plans.ts';
+import { accessBySlug, verifiedForDomain } from './pages.repository.ts';
 
 export type PageAccess = 'public' | 'password' | 'members';
 
@@ -13,7 +14,7 @@ export interface PageGate {
 }
 
 export async function pageGate(db: Db, slug: string): Promise<PageGate | undefined> {
-  const p = await db.selectFrom('status_pages').select(['slug', 'account_id', 'access', 'password_hash']).where('slug', '=', slug).executeTakeFirst();
+  const p = await accessBySlug(db, slug);
   return p && { slug: p.slug, accountId: p.account_id, access: p.access as PageAccess, passwordHash: p.password_hash };
 }
 
@@ -42,13 +43,7 @@ export async function passwordMatches(gate: PageGate, password: string): Promise
  * domains: after a downgrade the name is kept, not served.
  */
 export async function pageForDomain(db: Db, host: string, selfHosted = true): Promise<string | undefined> {
-  const p = await db
-    .selectFrom('status_pages')
-    .innerJoin('accounts', 'accounts.id', 'status_pages.account_id')
-    .select(['status_pages.slug', 'accounts.plan'])
-    .where('status_pages.custom_domain', '=', host.toLowerCase())
-    .where('status_pages.domain_verified_at', 'is not', null)
-    .executeTakeFirst();
+  const p = await verifiedForDomain(db, host.toLowerCase());
   if (!p || (!selfHosted && !PLAN_FEATURES.customDomain(p.plan))) return undefined;
   return p.slug;
 }

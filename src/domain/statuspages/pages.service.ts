@@ -1,20 +1,20 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../db/create-db.ts';
-import { isPostgres, isUniqueViolation, writeTx } from '../../db/tx.ts';
+import { isUniqueViolation } from '../../db/dialect.ts';
+import { writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { ConflictError, NotFoundError, PlanLimitError, ValidationError } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/password.ts';
 import { RESERVED_SLUGS } from '../../lib/slug.ts';
 import { hasUnsafeNameCharacters, NAME_CHARACTERS_MESSAGE, nameText, parseInput } from '../../lib/validate.ts';
-import { slugTaken } from '../accounts/accounts.repository.ts';
+import { findAccount, lockAccount, slugTaken } from '../accounts/accounts.repository.ts';
 import { type AuditBy, recordAudit } from '../audit/audit.repository.ts';
 import { limitsFor, pageCountViolation, type PlanPolicy } from '../billing/plans.ts';
 import { countComponentsByPage } from './components.repository.ts';
 import { claimedInAccount, verifiedElsewhere } from './domains.repository.ts';
 import { claimColumns } from './domains.ts';
 import { settleVerifiedClaim } from './domains.service.ts';
-import { findOwnPage, listOwnPages } from './pages.repository.ts';
+import { deleteOwnPage, findOwnPage, firstOwnPage, insertPage, listOwnPages, updateOwnPage } from './pages.repository.ts';
 
 export interface FooterLink {
   label: string;
@@ -27,6 +27,16 @@ export async function listPages(db: Db, accountId: number) {
   const pages = await listOwnPages(db, accountId);
   const counts = await countComponentsByPage(db, pages.map((p) => p.id));
   return pages.map((p) => ({ id: p.id, title: p.title, slug: p.slug, access: p.access, components: counts.get(p.id) ?? 0 }));
+}
+
+/** One of the account's pages with its settings; another account's page is "not found". */
+export function getPage(db: Db, accountId: number, pageId: number) {
+  return findOwnPage(db, accountId, pageId);
+}
+
+/** The account's first (default) page, if any. */
+export function firstPage(db: Db, accountId: number) {
+  return firstOwnPage(db, accountId);
 }
 
 const newPageSchema = z.object({
@@ -45,19 +55,14 @@ const newPageSchema = z.object({
 export async function createPage(deps: { db: Db; clock: Clock; policy: PlanPolicy }, accountId: number, raw: unknown): Promise<number> {
   const input = parseInput(newPageSchema, raw);
   return writeTx(deps.db, async (trx) => {
-    if (isPostgres(trx)) await sql`select id from accounts where id = ${accountId} for update`.execute(trx);
-    const account = await trx.selectFrom('accounts').select('plan').where('id', '=', accountId).executeTakeFirst();
+    await lockAccount(trx, accountId);
+    const account = await findAccount(trx, accountId);
     if (!account) throw new NotFoundError('Account');
     const msg = pageCountViolation(limitsFor(deps.policy, account.plan), (await listOwnPages(trx, accountId)).length);
     if (msg) throw new PlanLimitError(msg);
     // Page and account slugs share one namespace: both are /s/<slug> addresses.
     if (await slugTaken(trx, input.slug)) throw new ValidationError('That address is already taken', { slug: 'Already taken, choose another' });
-    const r = await trx
-      .insertInto('status_pages')
-      .values({ account_id: accountId, slug: input.slug, title: input.title, created_at: deps.clock.now() })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return r.id;
+    return insertPage(trx, { accountId, slug: input.slug, title: input.title, now: deps.clock.now() });
   });
 }
 
@@ -66,7 +71,7 @@ export async function deletePage(db: Db, accountId: number, pageId: number): Pro
   const page = await findOwnPage(db, accountId, pageId);
   await writeTx(db, async (trx) => {
     if ((await listOwnPages(trx, accountId)).length <= 1) throw new ConflictError('An account keeps at least one status page', 'last_page');
-    await trx.deleteFrom('status_pages').where('id', '=', page.id).where('account_id', '=', accountId).execute();
+    await deleteOwnPage(trx, accountId, page.id);
   });
 }
 
@@ -179,7 +184,8 @@ export async function updatePage(
     throw err;
   }
   if (Object.keys(linkFields).length) throw new ValidationError(Object.values(linkFields).length > 1 ? 'Please fix the highlighted fields' : Object.values(linkFields)[0]!, linkFields);
-  const account = await deps.db.selectFrom('accounts').select('plan').where('id', '=', accountId).executeTakeFirstOrThrow();
+  const account = await findAccount(deps.db, accountId);
+  if (!account) throw new NotFoundError('Account');
   if (input.hide_powered_by && !deps.policy.selfHosted && account.plan === 'free') {
     throw new PlanLimitError('Hiding "Powered by StatusPing" needs the Pro or Business plan.', { hide_powered_by: 'Pro or Business plan only' });
   }
@@ -210,20 +216,15 @@ export async function updatePage(
   const now = deps.clock.now();
   try {
     await writeTx(deps.db, async (trx) => {
-      await trx
-        .updateTable('status_pages')
-        .set({
-          ...look,
-          hide_powered_by: hide_powered_by ? 1 : 0,
-          auto_publish: auto_publish ? 1 : 0,
-          footer_links: JSON.stringify(links),
-          // A new name gets a fresh claim; saving shows the notice of a released claim for the last time.
-          ...(domainChanged ? claimColumns(domain, now, deps.policy.selfHosted) : { domain_released: null }),
-          ...(passwordHash ? { password_hash: passwordHash } : {}),
-        })
-        .where('id', '=', page.id)
-        .where('account_id', '=', accountId)
-        .execute();
+      await updateOwnPage(trx, accountId, page.id, {
+        ...look,
+        hide_powered_by: hide_powered_by ? 1 : 0,
+        auto_publish: auto_publish ? 1 : 0,
+        footer_links: JSON.stringify(links),
+        // A new name gets a fresh claim; saving shows the notice of a released claim for the last time.
+        ...(domainChanged ? claimColumns(domain, now, deps.policy.selfHosted) : { domain_released: null }),
+        ...(passwordHash ? { password_hash: passwordHash } : {}),
+      });
       if (!domainChanged) return;
       const target = `page ${page.id} (${input.title})`;
       if (page.custom_domain) await recordAudit(trx, { accountId, ...by, action: 'page.domain_removed', target, details: { domain: page.custom_domain }, at: now });

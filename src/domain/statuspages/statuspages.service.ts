@@ -10,7 +10,9 @@ import { publicWindows } from '../alerts/maintenance.service.ts';
 import * as incidents from '../incidents/incidents.repository.ts';
 import { displayStatus, type DisplayStatus } from '../monitors/monitors.ts';
 import * as monitorsRepo from '../monitors/monitors.repository.ts';
+import { versionsOf } from './assets.repository.ts';
 import * as components from './components.repository.ts';
+import * as pages from './pages.repository.ts';
 import type { ManualStatus } from './components.service.ts';
 import { postedImpacts } from './posts.public.ts';
 import type { Impact } from './posts.ts';
@@ -107,16 +109,7 @@ function withPostedImpact(c: PublicComponent, impact: Impact | undefined): void 
 }
 
 export async function findPage(db: Db, slug: string) {
-  const page = await db
-    .selectFrom('status_pages')
-    .innerJoin('accounts', 'accounts.id', 'status_pages.account_id')
-    .select([
-      'status_pages.id', 'status_pages.slug', 'status_pages.title', 'status_pages.account_id', 'accounts.name as account_name', 'accounts.plan',
-      'status_pages.description', 'status_pages.footer_text', 'status_pages.bar_days', 'status_pages.accent', 'status_pages.theme', 'status_pages.hide_powered_by',
-      'status_pages.footer_links',
-    ])
-    .where('status_pages.slug', '=', slug)
-    .executeTakeFirst();
+  const page = await pages.findBySlugWithAccount(db, slug);
   if (!page) throw new NotFoundError('Status page');
   return page;
 }
@@ -171,7 +164,7 @@ export async function getPublicStatus(deps: { db: Db; clock: Clock; history?: Se
   for (const c of list) withPostedImpact(c, posted.get(c.id));
   const names = new Map(list.flatMap((c) => (c.monitor_id === null ? [] : [[c.monitor_id, c.name] as const])));
   const recent = (await incidents.listPublic(deps.db, page.account_id, now - INCIDENT_WINDOW)).filter((i) => visibleIds.has(i.monitor_id));
-  const assets = await deps.db.selectFrom('page_assets').select(['kind', 'updated_at']).where('page_id', '=', page.id).execute();
+  const assets = await versionsOf(deps.db, page.id);
   const assetVersion = (kind: string) => assets.find((a) => a.kind === kind)?.updated_at ?? null;
   return {
     page: { id: page.id, slug: page.slug, title: page.title },
@@ -289,7 +282,7 @@ export async function getHistory(deps: { db: Db; clock: Clock }, slug: string, m
 
 /** The account's status page (the default one) with its settings. */
 export async function getOwnPage(db: Db, accountId: number) {
-  const p = await db.selectFrom('status_pages').selectAll().where('account_id', '=', accountId).orderBy('id').executeTakeFirst();
+  const p = await pages.firstOwnPage(db, accountId);
   if (!p) throw new NotFoundError('Status page');
   return p;
 }

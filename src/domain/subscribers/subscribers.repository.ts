@@ -12,6 +12,29 @@ export function confirmedOfPage(db: DbLike, pageId: number) {
   return db.selectFrom('subscribers').select(['id', 'component_ids']).where('page_id', '=', pageId).where('confirmed_at', 'is not', null).orderBy('id').execute();
 }
 
+/**
+ * The status page subscribers sign up to, read here rather than through the status-pages
+ * context: that context notifies subscribers, so subscribers must not depend on it.
+ */
+export function pageBySlug(db: DbLike, slug: string) {
+  return db
+    .selectFrom('status_pages')
+    .innerJoin('accounts', 'accounts.id', 'status_pages.account_id')
+    .select(['status_pages.id', 'status_pages.slug', 'status_pages.title', 'status_pages.account_id', 'accounts.plan'])
+    .where('status_pages.slug', '=', slug)
+    .executeTakeFirst();
+}
+
+/** One of the account's pages (undefined for another account's), as the subscriber views show it. */
+export function ownPage(db: DbLike, accountId: number, pageId: number) {
+  return db.selectFrom('status_pages').selectAll().where('id', '=', pageId).where('account_id', '=', accountId).executeTakeFirst();
+}
+
+/** One queued notice (subscriber_outbox row), for the dispatcher's attempt. */
+export function findNotice(db: DbLike, id: number): Promise<NoticeRow | undefined> {
+  return db.selectFrom('subscriber_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export function enqueueNotices(db: DbLike, rows: Array<Insertable<Database['subscriber_outbox']>>): Promise<number> {
   return enqueueRows(db, SUBSCRIBER_QUEUE.table, rows);
 }

@@ -8,7 +8,6 @@ import { isDbId, randomToken } from '../../lib/ids.ts';
 import type { NetGuard } from '../../lib/net-guard.ts';
 import { parseInput } from '../../lib/validate.ts';
 import type { PlanPolicy } from '../billing/plans.ts';
-import { findOwnPage } from '../statuspages/pages.repository.ts';
 import { CONFIRM_TTL_MS, confirmSignatureValid, confirmUrl, unsubscribeSignatureValid } from './links.ts';
 import type { OutboxPayload } from './notify.ts';
 import { type ConfirmResult, type SubscribeInput, subscribeInput, subscriberCap, type UnsubscribeCheck } from './subscribers.ts';
@@ -37,14 +36,16 @@ export interface PublicPage {
 }
 
 export async function publicPage(db: Db, slug: string): Promise<PublicPage> {
-  const p = await db
-    .selectFrom('status_pages')
-    .innerJoin('accounts', 'accounts.id', 'status_pages.account_id')
-    .select(['status_pages.id', 'status_pages.slug', 'status_pages.title', 'status_pages.account_id', 'accounts.plan'])
-    .where('status_pages.slug', '=', slug)
-    .executeTakeFirst();
+  const p = await repo.pageBySlug(db, slug);
   if (!p) throw new NotFoundError('Status page');
   return { id: p.id, slug: p.slug, title: p.title, accountId: p.account_id, plan: p.plan };
+}
+
+/** One of the account's pages; another account's page id is "not found". */
+async function findOwnPage(db: Db, accountId: number, pageId: number) {
+  const page = isDbId(pageId) ? await repo.ownPage(db, accountId, pageId) : undefined;
+  if (!page) throw new NotFoundError('Status page');
+  return page;
 }
 
 export async function componentChoices(db: Db, pageId: number): Promise<Array<{ id: number; name: string }>> {

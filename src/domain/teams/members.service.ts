@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/create-db.ts';
-import { isPostgres, type Trx, writeTx } from '../../db/tx.ts';
+import { type Trx, writeTx } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.ts';
 import { isDbId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validate.ts';
+import { lockAccount as lockAccountRow } from '../accounts/accounts.repository.ts';
 import type { Role } from '../accounts/roles.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import * as repo from './members.repository.ts';
@@ -35,8 +35,8 @@ export function accountsOf(deps: Pick<TeamDeps, 'db'>, userId: number) {
 }
 
 /** Serialises membership changes of one account so two requests cannot both remove "one of two" owners. */
-async function lockAccount(trx: Trx, accountId: number): Promise<void> {
-  if (isPostgres(trx)) await sql`select id from accounts where id = ${accountId} for update`.execute(trx);
+function lockAccount(trx: Trx, accountId: number): Promise<void> {
+  return lockAccountRow(trx, accountId);
 }
 
 async function memberOrThrow(trx: Trx, accountId: number, userId: number): Promise<Member> {

@@ -13,8 +13,8 @@ import { cursorPage, cursorQuery, idParams, iso, isoTime, limitQuery, parseTime,
 import { type ApiRoute, defineRoute } from './registry.ts';
 
 function monitorDeps(deps: WebDeps, types: CheckTypeRegistry) {
-  const { db, clock, policy, config } = deps;
-  return { db, clock, policy, guard: deps.delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname, types };
+  const { db, clock, policy, config, events } = deps;
+  return { db, clock, policy, events, guard: deps.delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname, types };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ApiPrincipal } from '../../domain/apikeys/apikeys.ts';
-import type { AuditBy } from '../../domain/audit/audit.repository.ts';
+import type { AuditBy } from '../../domain/audit/audit.service.ts';
 import { AppError, AuthError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { NUL_MESSAGE, nulField } from '../../lib/validate.ts';
 import type { AppEnv, WebDeps } from '../deps.ts';

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { type Action, can } from '../../domain/accounts/roles.ts';
-import type { AuditBy } from '../../domain/audit/audit.repository.ts';
+import type { AuditBy } from '../../domain/audit/audit.service.ts';
 import { ForbiddenError } from '../../lib/errors.ts';
 import type { AppEnv } from '../deps.ts';
 import { authOf } from './session.ts';

@@ -1,5 +1,5 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { deleteUserAsAdmin } from '../../domain/accounts/deletion.service.ts';
+import { deleteUserAsAdmin } from '../../domain/admin/user-deletion.service.ts';
 import { addUser, type AdminActor, type AdminDeps, adminOverview, changePlan, setSignup } from '../../domain/admin/admin.service.ts';
 import { PLAN_IDS } from '../../domain/billing/plans.ts';
 import { NotFoundError } from '../../lib/errors.ts';

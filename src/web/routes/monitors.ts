@@ -1,9 +1,9 @@
 import { type Context, Hono } from 'hono';
 import { parseDbId } from '../../lib/ids.ts';
 import { ValidationError } from '../../lib/errors.ts';
-import { recentResults } from '../../domain/checks/checks.repository.ts';
 import { historyFor, RANGES, type RangeKey, rangeSeries, responseSeries, responseSummary24h } from '../../domain/checks/uptime.service.ts';
-import { listForMonitor } from '../../domain/incidents/incidents.repository.ts';
+import { lastScreenshot, recentResults } from '../../domain/checks/results.service.ts';
+import { incidentsOfMonitor } from '../../domain/incidents/incidents.service.ts';
 import { failedAlerts, listChannels, monitorChannelIds, setMonitorChannels } from '../../domain/alerts/alerts.service.ts';
 import { limitsFor } from '../../domain/billing/plans.ts';
 import { billingBanners } from '../../domain/billing/billing.service.ts';
@@ -34,8 +34,8 @@ import { authOf } from '../middleware/session.ts';
 import { html, isHtmx } from '../render.ts';
 
 function monitorDeps(c: Context<AppEnv>) {
-  const { db, clock, policy, config, delivery } = c.get('deps');
-  return { db, clock, policy, guard: delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname, types: CHECK_TYPES };
+  const { db, clock, policy, config, delivery, events } = c.get('deps');
+  return { db, clock, policy, events, guard: delivery.guard, browserChecks: config.browserChecks, ownHost: new URL(config.baseUrl).hostname, types: CHECK_TYPES };
 }
 
 
@@ -99,7 +99,7 @@ async function detailData(c: Context<AppEnv>, m: Monitor) {
   const [history, results, incidents, series, response, rangePoints, badgeSlug] = await Promise.all([
     historyFor(deps.db, [m.id], now, false),
     recentResults(deps.db, m.id, 50),
-    listForMonitor(deps.db, m.accountId, m.id, 20),
+    incidentsOfMonitor(deps.db, m.accountId, m.id, 20),
     responseSeries(deps.db, m.id, now),
     responseSummary24h(deps.db, m.id, now),
     rangeSeries(deps.db, m.id, now, range),
@@ -168,7 +168,7 @@ export const monitorRoutes = new Hono<AppEnv>()
   })
   .get('/monitors/:id/screenshot.png', async (c) => {
     const m = await getMonitor(monitorDeps(c), authOf(c).account.id, parseDbId(c.req.param('id')));
-    const shot = await c.get('deps').db.selectFrom('monitor_screenshots').select(['png', 'taken_at']).where('monitor_id', '=', m.id).executeTakeFirst();
+    const shot = await lastScreenshot(c.get('deps').db, m.id);
     if (!shot) return c.text('No screenshot', 404);
     c.header('Content-Type', 'image/png');
     c.header('Cache-Control', 'private, no-cache');

@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { listOwnPages } from '../../domain/statuspages/pages.repository.ts';
+import { firstPage } from '../../domain/statuspages/pages.service.ts';
 import { completeMaintenance, createMaintenance, oneOffWindows, prefillFromWindow } from '../../domain/statuspages/posts.maintenance.ts';
 import { addUpdate, createIncident, discardDraft, editPost, getPost, listPagePosts, pageComponents, publishPost, savePostmortem } from '../../domain/statuspages/posts.service.ts';
 import { effectLabel, IMPACT_LABELS, IMPACTS, INCIDENT_STATES, STATE_LABELS } from '../../domain/statuspages/posts.ts';
@@ -60,7 +60,7 @@ async function maintenanceData(c: Context<AppEnv>, values?: Record<string, strin
 export const pagePostRoutes = new Hono<AppEnv>()
   // The top bar has no page picker yet: the account's first page.
   .get('/incidents', async (c) => {
-    const [first] = await listOwnPages(c.get('deps').db, authOf(c).account.id);
+    const first = await firstPage(c.get('deps').db, authOf(c).account.id);
     return c.redirect(first ? base(first.id) : '/dashboard', 302);
   })
   .get('/pages/:pageId/incidents', async (c) => {

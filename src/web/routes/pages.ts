@@ -1,12 +1,11 @@
 import { type Context, Hono } from 'hono';
 import { getEditor } from '../../domain/statuspages/components.service.ts';
 import { MANUAL_STATUSES } from '../../domain/statuspages/components.service.ts';
-import { findOwnPage, listOwnPages } from '../../domain/statuspages/pages.repository.ts';
-import { createPage, deletePage, footerLinksOf, listPages, MAX_FOOTER_LINKS, updatePage } from '../../domain/statuspages/pages.service.ts';
+import { createPage, deletePage, firstPage, footerLinksOf, getPage, listPages, MAX_FOOTER_LINKS, updatePage } from '../../domain/statuspages/pages.service.ts';
 import { domainView } from '../../domain/statuspages/domains.ts';
 import { checkPageDomain } from '../../domain/statuspages/domains.service.ts';
 import { listAssets } from '../../domain/statuspages/assets.service.ts';
-import { slaForPage } from '../../domain/incidents/page-sla.ts';
+import { slaForPage } from '../../domain/statuspages/page-sla.ts';
 import { parseDbId } from '../../lib/ids.ts';
 import { RateLimitError, ValidationError } from '../../lib/errors.ts';
 import { MINUTE } from '../../lib/clock.ts';
@@ -22,7 +21,7 @@ export function pageIdOf(c: Context<AppEnv>): number {
 }
 
 /** The settings form's values from a stored page (footer links spread into their numbered fields). */
-function valuesOf(page: Awaited<ReturnType<typeof findOwnPage>>): Record<string, unknown> {
+function valuesOf(page: Awaited<ReturnType<typeof getPage>>): Record<string, unknown> {
   const v: Record<string, unknown> = { ...page, hide_powered_by: page.hide_powered_by === 1, auto_publish: page.auto_publish === 1 };
   footerLinksOf(page.footer_links).forEach((l, i) => {
     v[`link_label_${i + 1}`] = l.label;
@@ -80,7 +79,7 @@ export const pageRoutes = new Hono<AppEnv>()
   })
   // The settings of the single page before there were several: its first page now.
   .get('/settings/status-page', async (c) => {
-    const [first] = await listOwnPages(c.get('deps').db, authOf(c).account.id);
+    const first = await firstPage(c.get('deps').db, authOf(c).account.id);
     return c.redirect(first ? `/pages/${first.id}` : '/pages', 302);
   })
   .get('/pages/:pageId', async (c) => html(c, 'pages/statuspages/edit', await editorData(c, pageIdOf(c))))
@@ -117,7 +116,7 @@ export const pageRoutes = new Hono<AppEnv>()
   })
   // Deleting asks first (a page of its own, no JavaScript needed), then posts.
   .get('/pages/:pageId/delete', requireRole('pages.write'), async (c) => {
-    const page = await findOwnPage(c.get('deps').db, authOf(c).account.id, pageIdOf(c));
+    const page = await getPage(c.get('deps').db, authOf(c).account.id, pageIdOf(c));
     return html(c, 'pages/statuspages/delete', { page });
   })
   .post('/pages/:pageId/delete', requireRole('pages.write'), async (c) => {
@@ -127,7 +126,7 @@ export const pageRoutes = new Hono<AppEnv>()
       await deletePage(db, authOf(c).account.id, pageId);
       return redirectAfterPost(c, '/pages?deleted=1');
     } catch (err) {
-      const page = await findOwnPage(db, authOf(c).account.id, pageId);
+      const page = await getPage(db, authOf(c).account.id, pageId);
       return renderFormError(c, err, { page: 'pages/statuspages/delete' }, { page });
     }
   })

@@ -33,7 +33,7 @@ export function pushRoutes(deps: WebDeps) {
       }
       await spend([perToken, token]);
       const body = c.req.method === 'POST' ? (await c.req.text()).slice(0, 1024) : undefined;
-      const r = await receivePing(deps.db, deps.alerts, heartbeat, kind as PingKind, deps.clock.now(), body);
+      const r = await receivePing(deps.db, { alerts: deps.alerts, events: deps.events }, heartbeat, kind as PingKind, deps.clock.now(), body);
       return c.json({ ok: true, recorded: r.recorded });
     });
   }

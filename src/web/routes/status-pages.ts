@@ -9,7 +9,7 @@ import { BADGE_COLORS, badgeSvg, uptimeColor } from '../badges.ts';
 import { atomFeed, rssFeed } from '../feeds.ts';
 import { TtlCache } from '../../lib/ttl-cache.ts';
 import { getCookie, setCookie } from 'hono/cookie';
-import { isMember } from '../../domain/accounts/accounts.repository.ts';
+import { isMemberOf } from '../../domain/accounts/accounts.service.ts';
 import { resumeSession } from '../../domain/accounts/accounts.service.ts';
 import { type AssetKind, publicAsset } from '../../domain/statuspages/assets.service.ts';
 import { type PageGate, pageGate, passwordMatches, unlockToken, unlockValid } from '../../domain/statuspages/page-access.ts';
@@ -68,7 +68,7 @@ export function pageGuard(deps: WebDeps) {
     const token = getCookie(c, SESSION_COOKIE);
     const claims = token ? await deps.tokens.verify(token) : null;
     const auth = claims ? await resumeSession(deps, claims.sessionId) : null;
-    if (auth && auth.user.id === claims?.userId && (await isMember(deps.db, gate.accountId, auth.user.id))) return null;
+    if (auth && auth.user.id === claims?.userId && (await isMemberOf(deps.db, gate.accountId, auth.user.id))) return null;
     if (kind === 'data') return c.json({ error: { code: 'unauthenticated', message: 'This status page is for members of its account only' } }, 401);
     return c.redirect(`/login?next=${encodeURIComponent(`/s/${gate.slug}`)}`, 302);
   };

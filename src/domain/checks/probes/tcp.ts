@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { z } from 'zod';
 import { defineCheckType } from './contract.ts';
 import { hostname, hostPort, port } from './fields.ts';
-import { describeFetchError } from './http.ts';
+import { describeFetchError } from '../../../lib/fetch-error.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface TcpTarget {

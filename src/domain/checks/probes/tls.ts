@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DAY } from '../../../lib/clock.ts';
 import { defineCheckType } from './contract.ts';
 import { hostname, hostPort, list, port, whole } from './fields.ts';
-import { describeFetchError } from './http.ts';
+import { describeFetchError } from '../../../lib/fetch-error.ts';
 import type { ProbeOptions, ProbeResult } from './probe.ts';
 
 export interface TlsTarget {

@@ -1,7 +1,8 @@
 import type { Db } from '../../db/create-db.ts';
-import { listComponents } from '../statuspages/components.repository.ts';
-import { findOwnPage } from '../statuspages/pages.repository.ts';
-import { type SlaOptions, type SlaReport, slaForMonitor } from './sla.ts';
+import { type SlaOptions, type SlaReport, slaForMonitor } from '../incidents/sla.ts';
+import { firstResultAt } from '../incidents/sla.repository.ts';
+import { listComponents } from './components.repository.ts';
+import { findOwnPage } from './pages.repository.ts';
 
 export interface PageSlaReport {
   page: { id: number; title: string; slug: string };
@@ -32,9 +33,7 @@ export async function slaForPage(db: Db, accountId: number, pageId: number, o: O
   for (const c of rows) {
     components.push({ id: c.id, monitorId: c.monitor_id!, name: c.name || c.monitor_name || '', report: await slaForMonitor(db, accountId, c.monitor_id!, { ...o, target }, now) });
   }
-  const first = rows.length
-    ? await db.selectFrom('check_results').select((eb) => eb.fn.min<number>('checked_at').as('t')).where('monitor_id', 'in', rows.map((r) => r.monitor_id!)).executeTakeFirst()
-    : undefined;
+  const first = await firstResultAt(db, rows.map((r) => r.monitor_id!));
   const measured = components.flatMap((c) => (c.report.uptimePercent === null ? [] : [{ name: c.name, uptimePercent: c.report.uptimePercent, met: c.report.met === true }]));
   const mean = measured.length ? measured.reduce((n, c) => n + c.uptimePercent, 0) / measured.length : null;
   const worst = measured.reduce<(typeof measured)[number] | null>((w, c) => (!w || c.uptimePercent < w.uptimePercent ? c : w), null);
@@ -51,6 +50,6 @@ export async function slaForPage(db: Db, accountId: number, pageId: number, o: O
       incidents: components.reduce((n, c) => n + c.report.incidents, 0),
     },
     countedFrom: starts.length ? Math.min(...starts) : null,
-    degradedKnownFrom: first?.t === null || first?.t === undefined ? null : Number(first.t),
+    degradedKnownFrom: first,
   };
 }
