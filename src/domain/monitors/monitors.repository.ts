@@ -125,9 +125,3 @@ export async function allIds(db: DbLike): Promise<number[]> {
   const rows = await db.selectFrom('monitors').select('id').execute();
   return rows.map((r) => r.id);
 }
-
-/** Unscoped by design: the push token is the credential. */
-export async function findByPushToken(db: DbLike, token: string): Promise<Monitor | undefined> {
-  const row = await db.selectFrom('monitors').selectAll().where('push_token', '=', token).executeTakeFirst();
-  return row && toMonitor(row);
-}
